@@ -1,0 +1,72 @@
+"""youthtransitions: the quantitative side of the NZ Youth Transitions mixed-methods study.
+
+Read and validate study data, fit multilevel models for the share of outcome variance explained
+by relationship quality, handle PMK availability honestly, test the qualitative mechanism
+findings, and reproduce the reported effects.
+
+Public names are imported lazily (PEP 562), so ``import youthtransitions as yt`` is fast and
+the CLI starts quickly; ``dir(yt)`` and ``yt.__all__`` list them all.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> (module, attribute); attribute None means the module itself
+_EXPORTS: dict[str, tuple[str, str | None]] = {
+    # errors
+    "Problem": ("youthtransitions.errors", "Problem"),
+    "StudyDataError": ("youthtransitions.errors", "StudyDataError"),
+    "UsageError": ("youthtransitions.errors", "UsageError"),
+    # study data
+    "Study": ("youthtransitions.study", "Study"),
+    "load_study": ("youthtransitions.study", "load_study"),
+    "validate_study": ("youthtransitions.study", "validate_study"),
+    "score_scales": ("youthtransitions.study", "score_scales"),
+    "reliability": ("youthtransitions.study", "reliability"),
+    # synthetic study
+    "synthesize": ("youthtransitions.synthetic", "synthesize"),
+    "write_study": ("youthtransitions.synthetic", "write_study"),
+    "SHIPPED_STUDY": ("youthtransitions.synthetic", "SHIPPED_STUDY"),
+    # models
+    "fit_lmm": ("youthtransitions.models", "fit_lmm"),
+    "center_within": ("youthtransitions.models", "center_within"),
+    "r2_difference": ("youthtransitions.models", "r2_difference"),
+    "bootstrap_r2": ("youthtransitions.models", "bootstrap_r2"),
+    "panel_compare": ("youthtransitions.models", "panel_compare"),
+    "variance_explained": ("youthtransitions.models", "variance_explained"),
+    # missing data (PMK availability); also reachable as yt.pmk.<name>
+    "pmk": ("youthtransitions.missing", None),
+    "pool": ("youthtransitions.missing", "pool"),
+    "impute": ("youthtransitions.missing", "impute"),
+    # qualitative integration
+    "read_codes": ("youthtransitions.qual", "read_codes"),
+    "write_qdpx": ("youthtransitions.qual", "write_qdpx"),
+    "integrate": ("youthtransitions.qual", "integrate"),
+    "qca": ("youthtransitions.qual", "qca"),
+    # reporting
+    "apply_output_rules": ("youthtransitions.report", "apply_output_rules"),
+    "describe": ("youthtransitions.report", "describe"),
+    "replicate": ("youthtransitions.report", "replicate"),
+    "simulate": ("youthtransitions.report", "simulate"),
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attribute = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'youthtransitions' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

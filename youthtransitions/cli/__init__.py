@@ -1,0 +1,64 @@
+"""The ``yt`` command: a thin skin over the public API.
+
+Each sub-command lives in its own module in this package with two functions,
+``register(subparsers)`` (adds its parser) and ``run(args) -> int`` (calls the API, prints).
+No statistics here. Errors the user caused (:class:`~youthtransitions.errors.YouthTransitionsError`)
+print a clear message on standard error and exit with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ..errors import YouthTransitionsError
+
+__all__ = ["main", "build_parser"]
+
+#: sub-command modules, in the order ``yt --help`` lists them
+COMMANDS = ["describe", "validate", "synth", "fit", "pool", "pmk", "codes", "qca",
+            "replicate", "simulate"]
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 already; keep it short
+        self.print_usage(sys.stderr)
+        print(f"yt: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    parser = _Parser(prog="yt", description="NZ Youth Transitions study analyses.")
+    parser.add_argument("--version", action="version", version=f"yt {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__name__}.{name}":
+                continue  # command not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``yt``; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.run(args) or 0)
+    except YouthTransitionsError as exc:
+        print(f"yt {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("yt: interrupted", file=sys.stderr)
+        return 130

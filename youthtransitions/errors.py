@@ -1,0 +1,81 @@
+"""Errors that speak the user's language.
+
+Every error a user can cause with bad input derives from :class:`YouthTransitionsError`.
+The CLI turns these into a message on standard error and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Problem", "YouthTransitionsError", "StudyDataError", "UsageError"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule in one place of the study data.
+
+    Parameters
+    ----------
+    table : str
+        Contract table name (``youth``, ``waves``, ``pmk``, ``scales``, ``codes``) or a file name.
+    row : int or None
+        Row as in the file: 1-based, header excluded. ``None`` for table- or file-level problems.
+    column : str or None
+        Column name, ``None`` when the problem is not about one column.
+    value : Any
+        The offending value (``None`` when there is none, for instance a missing column).
+    rule : str
+        The rule that was broken, in words.
+    """
+
+    table: str
+    row: int | None
+    column: str | None
+    value: Any
+    rule: str
+
+    def __str__(self) -> str:
+        where = [f"table {self.table}"]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        text = ", ".join(where)
+        if self.value is not None:
+            text += f", value {self.value!r}"
+        return f"{text}: {self.rule}"
+
+    def to_dict(self) -> dict[str, Any]:
+        value = self.value
+        if value is not None and not isinstance(value, (str, int, float, bool)):
+            value = str(value)
+        return {"table": self.table, "row": self.row, "column": self.column,
+                "value": value, "rule": self.rule}
+
+
+class YouthTransitionsError(Exception):
+    """Base class of every error caused by the user's input or options."""
+
+
+class UsageError(YouthTransitionsError, ValueError):
+    """An option, formula, column name or file the user gave cannot be used."""
+
+
+class StudyDataError(YouthTransitionsError, ValueError):
+    """Study data broke one or more rules of the data contract.
+
+    All problems found are carried together in :attr:`problems`.
+    """
+
+    def __init__(self, problems: list[Problem] | Problem, message: str | None = None):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        n = len(self.problems)
+        head = message or f"study data broke {n} rule{'s' if n != 1 else ''} of the data contract"
+        lines = [head] + [f"  - {p}" for p in self.problems[:200]]
+        if n > 200:
+            lines.append(f"  ... and {n - 200} more")
+        super().__init__("\n".join(lines))
