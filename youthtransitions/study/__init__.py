@@ -3,6 +3,11 @@
 Knows nothing of models. See ``shared/DATA_CONTRACT.md`` (mirrored in ``docs/data-contract.md``).
 """
 
+from .load import load_study
+from .reliability import ReliabilityResult, reliability
+from .scales import score_scales
 from .study import Study
+from .validate import validate_study
 
-__all__ = ["Study"]
+__all__ = ["Study", "load_study", "validate_study", "score_scales", "reliability",
+           "ReliabilityResult"]

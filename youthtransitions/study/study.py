@@ -7,10 +7,13 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Study", "TABLES"]
+from .contract import SERVICES, TABLES
 
-#: contract tables in reading order
-TABLES = ("youth", "waves", "pmk", "scales", "codes")
+__all__ = ["Study", "TABLES", "YOUTH_COVARIATES"]
+
+#: youth columns carried into :meth:`Study.analysis_frame`
+YOUTH_COVARIATES = ("msu", "gender", "ethnicity", "age_w1", "pmk_nominated", "qual_subsample",
+                    *SERVICES)
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class Study:
     source : str or None
         Folder the study was read from.
     metadata : dict
-        Study-level metadata (for a synthetic study: seed, generator version).
+        Study-level metadata (for a synthetic study: seed, generator version, and ``truth``).
     """
 
     youth: pd.DataFrame
@@ -44,6 +47,45 @@ class Study:
     @property
     def n_youth(self) -> int:
         return int(len(self.youth))
+
+    def wave_scores(self) -> pd.DataFrame:
+        """Scale scores per youth and wave: ``youth_id, wave`` and one column per waves scale.
+
+        See :func:`youthtransitions.study.score_scales` for the scoring rule.
+        """
+        from .scales import score_scales
+
+        return score_scales(self, table="waves")
+
+    def pmk_scores(self) -> pd.DataFrame:
+        """PMK scale scores: ``youth_id, wave, pmk_role`` and one column per pmk scale.
+
+        Empty (with those columns) when the study has no pmk table.
+        """
+        from .scales import scale_items, score_scales
+
+        if self.pmk is None:
+            names = ["youth_id", "wave", "pmk_role", *scale_items(self, "pmk")]
+            return pd.DataFrame({n: pd.Series(dtype=float) for n in names})
+        return score_scales(self, table="pmk")
+
+    def analysis_frame(self) -> pd.DataFrame:
+        """Long frame, one row per observed (youth_id, wave).
+
+        Columns: ``youth_id, wave, interview_date``, the waves scale scores, then the youth
+        covariates ``msu, gender, ethnicity, age_w1, pmk_nominated, qual_subsample, svc_*``.
+        Rows are ordered as the youth table, then by wave.
+        """
+        scores = self.wave_scores()
+        dates = self.waves["interview_date"].reset_index(drop=True)
+        frame = scores.iloc[:, :2].assign(interview_date=dates)
+        frame = pd.concat([frame, scores.iloc[:, 2:]], axis=1)
+        covariates = [c for c in YOUTH_COVARIATES if c in self.youth.columns]
+        youth = self.youth[["youth_id", *covariates]].assign(
+            _order=range(len(self.youth)))
+        frame = frame.merge(youth, on="youth_id", how="left", validate="many_to_one")
+        frame = frame.sort_values(["_order", "wave"], kind="stable").drop(columns="_order")
+        return frame.reset_index(drop=True)
 
     def __repr__(self) -> str:
         parts = [f"youth={len(self.youth)}", f"waves={len(self.waves)}"]

@@ -1,0 +1,132 @@
+"""Cluster and parametric bootstrap of R² measures.
+
+Checks: the resampling index (closed form), that a replicate equals a full refit of the
+resampled data with fit_lmm (to 1e-6 absolute: both reach the same optimum), identical
+results for a seed whatever the workers (joblib 1 vs 2, Dask LocalCluster), and errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from youthtransitions.errors import UsageError
+from youthtransitions.models import bootstrap_r2, fit_lmm, r2_difference
+from youthtransitions.models.bootstrap import cluster_rows, percentile_ci
+from youthtransitions.models.r2 import MEASURES
+from youthtransitions.parallel import replicate_generators
+
+DATA = pd.read_csv(Path(__file__).parents[1] / "reference" / "r2mlm" / "r2mlm_data.csv")
+
+SMALL = DATA[DATA["id"] <= 60].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def fits():
+    full = fit_lmm("y ~ x_w + x_b + w", SMALL, group="id")
+    reduced = fit_lmm("y ~ 1", SMALL, group="id")
+    return full, reduced
+
+
+def test_cluster_rows_closed_form():
+    groups = np.array([1, 0, 1, 2, 0, 1])  # group 0: rows 1,4; group 1: rows 0,2,5; 2: row 3
+    rows, codes = cluster_rows(groups, np.array([1, 1, 2]))
+    assert rows.tolist() == [0, 2, 5, 0, 2, 5, 3]
+    assert codes.tolist() == [0, 0, 0, 1, 1, 1, 2]
+    # a group without rows adds nothing and codes stay consecutive
+    rows, codes = cluster_rows(np.array([0, 0, 2]), np.array([1, 2, 0]), n_groups=3)
+    assert rows.tolist() == [2, 0, 1] and codes.tolist() == [0, 1, 1]
+
+
+def test_percentile_ci_is_type7_quantile():
+    reps = np.arange(1.0, 102.0)[:, None]
+    lo, hi = percentile_ci(reps, 0.9)
+    assert lo[0] == pytest.approx(np.quantile(reps, 0.05)) and hi[0] == pytest.approx(96.0)
+
+
+def _refit_replicate(i, seed, B, full_formula, reduced_formula):
+    """Replicate i by hand: the same draw, a resampled DataFrame, fit_lmm, r2_difference."""
+    rng = replicate_generators(seed, B)[i]
+    ids = np.sort(SMALL["id"].unique())
+    draw = rng.integers(0, ids.size, size=ids.size)
+    parts = [SMALL[SMALL["id"] == ids[k]].assign(id=pos) for pos, k in enumerate(draw)]
+    boot = pd.concat(parts, ignore_index=True)
+    return r2_difference(fit_lmm(full_formula, boot, group="id"),
+                         fit_lmm(reduced_formula, boot, group="id"))
+
+
+def test_cluster_replicate_equals_refit_of_resampled_data(fits):
+    full, reduced = fits
+    res = bootstrap_r2(full, reduced, B=4, seed=11)
+    reps = res.bootstrap["replicates"]
+    for i in (0, 3):
+        expected = _refit_replicate(i, 11, 4, "y ~ x_w + x_b + w", "y ~ 1")
+        for j, m in enumerate(MEASURES):
+            assert reps[i, j] == pytest.approx(expected.values[m], abs=1e-6), (i, m)
+
+
+def test_intervals_and_shape(fits):
+    full, reduced = fits
+    res = bootstrap_r2(full, reduced, B=30, seed=3)
+    assert res.difference and res.bootstrap["B"] == 30 and res.bootstrap["failed"] == 0
+    frame = res.to_frame()
+    assert list(frame.columns) == ["measure", "value", "conf_low", "conf_high"]
+    for m in ("total.f1", "total.f2", "within.f1", "between.f2", "marginal"):
+        lo, hi = res.ci[m]
+        assert lo < hi
+        assert lo <= res[m] <= hi or abs(res[m] - lo) < 0.05  # estimate inside or near
+    single = bootstrap_r2(full, B=10, seed=3)
+    assert not single.difference and set(single.ci) == set(MEASURES)
+
+
+def test_parametric_replicate_reproduced_by_hand(fits):
+    full, _ = fits
+    res = bootstrap_r2(full, B=3, kind="parametric", seed=5)
+    rng = replicate_generators(5, 3)[2]
+    g = full.groups
+    tau = full.random_cov.to_numpy()
+    L = np.linalg.cholesky(tau + 1e-12 * np.eye(tau.shape[0]))
+    b = rng.standard_normal((full.n_groups, 1)) @ L.T
+    y = full.X @ full.params.to_numpy() + b[g, 0] + rng.normal(0, np.sqrt(full.residual_variance),
+                                                               g.size)
+    sim = full.data.assign(y=y)
+    expected = fit_lmm("y ~ x_w + x_b + w", sim, group="id").r2()
+    for j, m in enumerate(MEASURES):
+        assert res.bootstrap["replicates"][2, j] == pytest.approx(expected.values[m], abs=1e-6)
+
+
+@pytest.mark.slow  # starts two loky worker processes (~15 s on a loaded 2-core machine)
+def test_same_results_whatever_the_workers(fits):
+    full, reduced = fits
+    one = bootstrap_r2(full, reduced, B=12, seed=7, workers=1).bootstrap["replicates"]
+    two = bootstrap_r2(full, reduced, B=12, seed=7, workers=2).bootstrap["replicates"]
+    np.testing.assert_array_equal(one, two)
+
+
+def test_same_results_on_dask(fits):
+    distributed = pytest.importorskip("distributed")
+    full, reduced = fits
+    one = bootstrap_r2(full, reduced, B=6, seed=7).bootstrap["replicates"]
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        dask = bootstrap_r2(full, reduced, B=6, seed=7, scheduler=client)
+    np.testing.assert_array_equal(one, dask.bootstrap["replicates"])
+
+
+def test_bad_options(fits):
+    full, reduced = fits
+    with pytest.raises(UsageError, match="kind"):
+        bootstrap_r2(full, B=10, kind="wild")
+    with pytest.raises(UsageError, match="B must"):
+        bootstrap_r2(full, B=1)
+    with pytest.raises(UsageError, match="level"):
+        bootstrap_r2(full, B=10, level=95)
+    other = fit_lmm("y ~ 1", DATA, group="id")
+    with pytest.raises(UsageError, match="same rows"):
+        bootstrap_r2(full, other, B=10)
+    with pytest.raises(UsageError, match="fitted mixed model"):
+        bootstrap_r2(object(), B=10)

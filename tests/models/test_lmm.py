@@ -1,0 +1,187 @@
+"""fit_lmm's behaviour: options, errors, missing rows, views, warnings.
+
+Numbers here are checked against closed forms (t quantiles, the OLS limit of a singular fit)
+or against the lme4 reference fits (tests/reference/lme4/fits.json); tolerances per test.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from youthtransitions._tidy import COEF_COLUMNS
+from youthtransitions.errors import UsageError
+from youthtransitions.models import LMMResult, fit_lmm
+from youthtransitions.models.lmm import ConvergenceWarning
+
+REF = Path(__file__).resolve().parents[1] / "reference" / "lme4"
+FITS = json.loads((REF / "fits.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def data_b():
+    return pd.read_csv(REF / "data_b.csv")
+
+
+@pytest.fixture(scope="module")
+def fit_b(data_b):
+    return fit_lmm("y ~ x + wave", data_b, group="id", random="1 + wave")
+
+
+def test_result_interface(fit_b):
+    r = fit_b
+    assert isinstance(r, LMMResult)
+    assert r.fixed_names == ["(Intercept)", "x", "wave"]
+    assert r.random_names == ["(Intercept)", "wave"]
+    assert list(r.random_cov.index) == ["(Intercept)", "wave"]
+    assert r.X.shape == (r.n_obs, 3) and r.Z.shape == (r.n_obs, 2)
+    assert r.y.shape == (r.n_obs,) and r.groups.shape == (r.n_obs,)
+    assert len(r.group_labels) == r.n_groups == r.groups.max() + 1
+    assert len(r.data) == r.n_obs
+    assert r.method == "REML" and r.engine == "fast"
+    assert r.cov_params.shape == (3, 3)
+    np.testing.assert_allclose(r.std_errors ** 2, np.diag(r.cov_params), rtol=1e-12)
+
+
+def test_missing_rows_dropped_and_counted(data_b, fit_b):
+    # data_b has NA in y (25 rows) and x (15 rows); lme4 used the complete rows
+    n_complete = int(data_b[["y", "x", "wave", "id"]].notna().all(axis=1).sum())
+    assert fit_b.n_obs == n_complete == FITS["b_slope_reml"]["n_obs"]
+    assert fit_b.n_dropped == len(data_b) - n_complete
+    assert fit_b.data.index.isin(data_b.index).all()
+    # a missing group id drops the row too
+    d = data_b.copy()
+    d["id"] = d["id"].astype("float")
+    d.loc[d.index[:3], "id"] = np.nan
+    r = fit_lmm("y ~ x + wave", d, group="id")
+    dropped = (~d[["y", "x", "wave", "id"]].notna().all(axis=1)).sum()
+    assert r.n_dropped == dropped
+
+
+def test_tidy_table_and_views(fit_b):
+    frame = fit_b.to_frame()
+    assert list(frame.columns) == COEF_COLUMNS
+    assert list(frame["term"]) == fit_b.fixed_names
+    # CI = estimate -/+ t_{df, .975} SE (closed form), to 1e-12
+    crit = stats.t.ppf(0.975, frame["df"])
+    np.testing.assert_allclose(frame["conf_low"], frame["estimate"] - crit * frame["std_error"],
+                               rtol=1e-12)
+    np.testing.assert_allclose(frame["p_value"],
+                               2 * stats.t.sf(np.abs(frame["statistic"]), frame["df"]),
+                               rtol=1e-12)
+    ci90 = fit_b.conf_int(0.90)
+    assert (ci90["conf_high"] < frame.set_index("term")["conf_high"]).all()
+    text = fit_b.summary()
+    assert "Satterthwaite" in text and "Var(wave)" in text and "(Intercept)" in text
+    assert "<table" in fit_b._repr_html_()
+    assert len(fit_b.to_records()) == 3
+    rf = fit_b.random_frame()
+    assert list(rf["group"]) == ["id", "id", "id", "Residual"]
+    np.testing.assert_allclose(rf["vcov"].iloc[-1], fit_b.residual_variance)
+
+
+def test_aic_bic_parameter_count(fit_b):
+    # p + q(q+1)/2 + 1 = 3 + 3 + 1 (lme4's df attribute of logLik)
+    assert fit_b.n_params == 7
+    np.testing.assert_allclose(fit_b.aic, -2 * fit_b.loglik + 14, rtol=1e-14)
+    np.testing.assert_allclose(fit_b.bic, -2 * fit_b.loglik + 7 * np.log(fit_b.n_obs),
+                               rtol=1e-14)
+
+
+def test_zero_between_variance_is_singular_and_equals_ols():
+    # closed form: with Sigma_b = 0 the REML fit is OLS (beta, SE with s^2 = RSS/(n-p))
+    d = pd.read_csv(REF / "data_e1.csv")
+    r = fit_lmm("y ~ x + wave", d, group="id")
+    assert r.singular and r.converged
+    X = np.column_stack([np.ones(len(d)), d["x"], d["wave"]])
+    beta, rss = np.linalg.lstsq(X, d["y"], rcond=None)[:2]
+    s2 = rss[0] / (len(d) - 3)
+    np.testing.assert_allclose(r.params, beta, rtol=1e-6)
+    np.testing.assert_allclose(r.residual_variance, s2, rtol=1e-6)
+    np.testing.assert_allclose(r.std_errors, np.sqrt(np.diag(s2 * np.linalg.inv(X.T @ X))),
+                               rtol=1e-5)
+    np.testing.assert_allclose(r.random_cov.to_numpy(), 0, atol=1e-8)
+
+
+def test_ml_and_reml_differ_as_expected(data_b):
+    # direction checks only; both criteria are checked against lme4 in test_lmm_reference
+    reml = fit_lmm("y ~ x + wave", data_b, group="id", method="reml")
+    ml = fit_lmm("y ~ x + wave", data_b, group="id", method="ML")
+    assert ml.method == "ML"
+    # ML shrinks variance components relative to REML
+    assert ml.residual_variance < reml.residual_variance
+    assert ml.loglik > reml.loglik  # the ML criterion lacks the -log|X'V^-1X|/2 term
+    np.testing.assert_allclose(reml.loglik, FITS["b_ri_reml"]["loglik"], rtol=1e-5)
+
+
+def test_formula_features(data_b):
+    d = data_b.assign(site=np.where(data_b["id"] % 3 == 0, "a", "b"), xp=data_b["x"] + 5)
+    r = fit_lmm("y ~ C(site) + np.log(xp) + x:wave", d, group="id")
+    assert r.fixed_names == ["(Intercept)", "C(site)[T.b]", "np.log(xp)", "x:wave"]
+    r0 = fit_lmm("y ~ x", d, group="id", random="0 + wave")
+    assert r0.random_names == ["wave"]
+    r1 = fit_lmm("y ~ x", d, group="id", random="wave")
+    assert r1.random_names == ["(Intercept)", "wave"]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(formula="y ~ nosuch"), "nosuch"),
+    (dict(formula="y ~ x +"), "cannot parse"),
+    (dict(formula="y x"), "response ~ terms"),
+    (dict(formula="label ~ x"), "must be numeric"),
+    (dict(formula="y ~ x", random="1 | id"), "right-hand side"),
+    (dict(formula="y ~ x", random="nosuch"), "nosuch"),
+    (dict(formula="y ~ x", group="nosuch"), "group column"),
+    (dict(formula="y ~ x", method="bayes"), "method"),
+    (dict(formula="y ~ x", engine="lme4"), "engine"),
+    (dict(formula="y ~ x + x2"), "rank deficient"),
+])
+def test_bad_input_raises_usage_error(data_b, kwargs, message):
+    d = data_b.assign(label="a", x2=2 * data_b["x"])
+    args = dict(group="id") | kwargs
+    formula = args.pop("formula")
+    with pytest.raises(UsageError, match=message):
+        fit_lmm(formula, d, **args)
+
+
+def test_no_rows_left_and_not_a_frame(data_b):
+    d = data_b.assign(y=np.nan)
+    with pytest.raises(UsageError, match="no rows"):
+        fit_lmm("y ~ x", d, group="id")
+    with pytest.raises(UsageError, match="DataFrame"):
+        fit_lmm("y ~ x", data_b.to_dict(), group="id")
+
+
+def test_nonconvergence_warns_with_advice(data_b, monkeypatch):
+    import youthtransitions.models.engine as eng
+
+    real = eng.minimise_deviance
+
+    def stalled(dev, start=None):
+        out = real(dev, start=start)
+        out.update(converged=False, message="iteration limit reached")
+        return out
+
+    monkeypatch.setattr(eng, "minimise_deviance", stalled)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = fit_lmm("y ~ x + wave", data_b, group="id")
+    msgs = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert len(msgs) == 1
+    assert "rescale" in msgs[0] and "random='1'" in msgs[0] and "statsmodels" in msgs[0]
+    assert not r.converged
+
+
+def test_row_order_and_group_labels_do_not_matter(data_b):
+    a = fit_lmm("y ~ x + wave", data_b, group="id", random="1 + wave")
+    shuffled = data_b.sample(frac=1.0, random_state=3).assign(id=lambda f: "y" + f["id"].astype(str))
+    b = fit_lmm("y ~ x + wave", shuffled, group="id", random="1 + wave")
+    np.testing.assert_allclose(b.params, a.params, rtol=1e-7)
+    np.testing.assert_allclose(b.random_cov, a.random_cov, rtol=1e-5)
+    np.testing.assert_allclose(b.loglik, a.loglik, rtol=1e-10)

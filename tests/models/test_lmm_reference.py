@@ -1,0 +1,85 @@
+"""fit_lmm against lme4 1.1-31 / lmerTest 3.1-3 (tests/reference/lme4/models.R, fits.json).
+
+Tolerances (issue 3, item 3):
+- fixed effects and log-likelihood (also AIC, BIC): 1e-5 relative;
+- standard errors, variance components (random_cov, residual variance): 1e-4 relative
+  (absolute 1e-6 for components that lme4 puts on the boundary, i.e. zero);
+- Satterthwaite df: 1e-3 relative.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from youthtransitions.models import fit_lmm
+
+REF = Path(__file__).resolve().parents[1] / "reference" / "lme4"
+FITS = {k: v for k, v in json.loads((REF / "fits.json").read_text()).items()
+        if not k.startswith("_")}
+
+REL_FIXED = 1e-5
+REL_LOGLIK = 1e-5
+REL_SE = 1e-4
+REL_VC = 1e-4
+ABS_VC_BOUNDARY = 1e-6
+REL_DF = 1e-3
+
+
+@pytest.fixture(scope="module", params=sorted(FITS))
+def pair(request):
+    ref = FITS[request.param]
+    data = pd.read_csv(REF / ref["data"])
+    res = fit_lmm(ref["formula"], data, group=ref["group"], random=ref["random"],
+                  method=ref["method"])
+    return ref, res
+
+
+def test_counts(pair):
+    ref, res = pair
+    assert res.n_obs == ref["n_obs"]
+    assert res.n_groups == ref["n_groups"]
+    assert res.method == ref["method"].upper()
+
+
+def test_fixed_effects(pair):
+    ref, res = pair
+    np.testing.assert_allclose(res.params.to_numpy(), ref["estimate"], rtol=REL_FIXED)
+
+
+def test_standard_errors(pair):
+    ref, res = pair
+    np.testing.assert_allclose(res.std_errors.to_numpy(), ref["std_error"], rtol=REL_SE)
+
+
+def test_satterthwaite_df(pair):
+    ref, res = pair
+    np.testing.assert_allclose(res.df.to_numpy(), ref["df"], rtol=REL_DF)
+
+
+def test_variance_components(pair):
+    ref, res = pair
+    want = np.atleast_2d(np.asarray(ref["random_cov"], float))
+    assert list(res.random_cov.index) == list(np.atleast_1d(ref["random_terms"]))
+    got = res.random_cov.to_numpy()
+    boundary = np.isclose(want, 0, atol=ABS_VC_BOUNDARY)
+    np.testing.assert_allclose(got[~boundary], want[~boundary], rtol=REL_VC)
+    np.testing.assert_allclose(got[boundary], 0, atol=ABS_VC_BOUNDARY)
+    np.testing.assert_allclose(res.residual_variance, ref["sigma2"], rtol=REL_VC)
+
+
+def test_loglik_aic_bic(pair):
+    ref, res = pair
+    np.testing.assert_allclose(res.loglik, ref["loglik"], rtol=REL_LOGLIK)
+    np.testing.assert_allclose(res.aic, ref["aic"], rtol=REL_LOGLIK)
+    np.testing.assert_allclose(res.bic, ref["bic"], rtol=REL_LOGLIK)
+
+
+def test_singular_and_converged(pair):
+    ref, res = pair
+    assert res.singular is bool(ref["singular"])
+    assert res.converged

@@ -1,0 +1,83 @@
+"""Panel cross-checks against R's plm 2.6.2 (tests/reference/plm/) and closed forms.
+
+Tolerances: estimates and standard errors 1e-6 relative to plm (fixed effects, Swamy-Arora
+random effects, Mundlak); within estimator 1e-10 relative to OLS on entity-demeaned data.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from youthtransitions.errors import UsageError
+from youthtransitions.models import fit_lmm, panel_compare
+
+REF = Path(__file__).parents[1] / "reference" / "plm"
+DATA = pd.read_csv(REF / "panel_data.csv")
+PLM = json.loads((REF / "plm_reference.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def result():
+    return panel_compare(DATA, outcome="y", predictor="x", entity="youth_id", time="wave",
+                         covariates=["c"])
+
+
+@pytest.mark.parametrize("estimator, key", [("fixed_effects", "fixed_effects"),
+                                            ("random_effects", "random_effects"),
+                                            ("mundlak", "mundlak"),
+                                            ("mundlak_test", "mundlak_mean")])
+def test_matches_plm(result, estimator, key):
+    row = result.to_frame().set_index("estimator").loc[estimator]
+    assert row["estimate"] == pytest.approx(PLM[key]["estimate"], rel=1e-6)
+    assert row["std_error"] == pytest.approx(PLM[key]["std_error"], rel=1e-6)
+
+
+def test_mundlak_test_statistic(result):
+    expected = (PLM["mundlak_mean"]["estimate"] / PLM["mundlak_mean"]["std_error"]) ** 2
+    assert result.mundlak_chi2 == pytest.approx(expected, rel=1e-6)
+    assert result.mundlak_p < 1e-6  # the person mean is correlated with the youth effect
+
+
+def _within_closed_form(df, covs):
+    cols = ["y", "x", *covs]
+    dm = df[cols] - df.groupby("youth_id")[cols].transform("mean")
+    beta, *_ = np.linalg.lstsq(dm[["x", *covs]].to_numpy(), dm["y"].to_numpy(), rcond=None)
+    return beta[0]
+
+
+def test_within_estimator_closed_form_unbalanced(result):
+    unbalanced = DATA.drop(index=DATA.index[::7]).reset_index(drop=True)
+    res = panel_compare(unbalanced, outcome="y", predictor="x", entity="youth_id", time="wave")
+    fe = res.to_frame().set_index("estimator").loc["fixed_effects", "estimate"]
+    assert fe == pytest.approx(_within_closed_form(unbalanced, []), rel=1e-10)
+    assert res.n_obs == len(unbalanced)
+
+
+def test_mixed_model_row_is_fit_lmm(result):
+    mm = fit_lmm("y ~ x + c", DATA, group="youth_id")
+    row = result.to_frame().set_index("estimator").loc["mixed_model"]
+    assert row["estimate"] == pytest.approx(mm.params["x"], rel=1e-12)
+    assert row["df"] == pytest.approx(mm.df["x"], rel=1e-12)
+
+
+def test_views(result):
+    frame = result.to_frame()
+    assert list(frame.columns) == ["estimator", "term", "estimate", "std_error", "df",
+                                   "statistic", "p_value", "conf_low", "conf_high"]
+    assert "Mundlak" in result.summary() and "<table" in result._repr_html_()
+
+
+def test_bad_input():
+    with pytest.raises(UsageError, match="not in the data"):
+        panel_compare(DATA, outcome="nope", predictor="x", entity="youth_id", time="wave")
+    with pytest.raises(UsageError, match="not unique"):
+        panel_compare(pd.concat([DATA, DATA]), outcome="y", predictor="x", entity="youth_id",
+                      time="wave")
+    with pytest.raises(UsageError, match="numeric"):
+        panel_compare(DATA.assign(x="a"), outcome="y", predictor="x", entity="youth_id",
+                      time="wave")

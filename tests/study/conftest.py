@@ -1,0 +1,18 @@
+"""Fixtures: the small valid study of :mod:`study_fixture`, written to ``tmp_path``."""
+
+from __future__ import annotations
+
+import pytest
+from study_fixture import make_tables, write_tables
+
+
+@pytest.fixture
+def tables():
+    """Fresh copies of the valid fixture study's tables (mutate freely)."""
+    return make_tables()
+
+
+@pytest.fixture
+def study_dir(tmp_path, tables):
+    """The valid fixture study written as CSV."""
+    return write_tables(tmp_path / "study", tables, "csv")

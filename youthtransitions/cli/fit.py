@@ -1,0 +1,127 @@
+"""``yt fit``: fit a two-level linear mixed model to a long table and report its R² measures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import UsageError
+
+_READERS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
+            ".sav": "spss", ".zsav": "spss", ".dta": "stata"}
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "fit", help="fit a two-level linear mixed model and its R² measures",
+        description="Fit a two-level linear mixed model to a long table (CSV, Parquet, SPSS "
+                    "or Stata) and report fixed effects, variance components, Nakagawa and "
+                    "Rights & Sterba R², optionally a nested-model difference and bootstrap "
+                    "confidence intervals.")
+    p.add_argument("data", metavar="DATA", help="long table: .csv, .parquet, .sav or .dta")
+    p.add_argument("--formula", required=True, help="fixed part, e.g. 'y ~ x_within + x_between'")
+    p.add_argument("--group", required=True, help="column identifying the groups (youth)")
+    p.add_argument("--random", default="1",
+                   help="random part inside ( | group), e.g. '1' or '1 + wave' (default 1)")
+    p.add_argument("--method", choices=("reml", "ml"), default="reml")
+    p.add_argument("--engine", choices=("fast", "statsmodels"), default="fast")
+    p.add_argument("--compare", metavar="REDUCED_FORMULA",
+                   help="fixed part of a nested model: report every R² difference")
+    p.add_argument("--bootstrap", type=int, metavar="B",
+                   help="bootstrap replicates for confidence intervals of the R² measures "
+                        "(of the differences with --compare)")
+    p.add_argument("--bootstrap-kind", choices=("cluster", "parametric"), default="cluster")
+    p.add_argument("--seed", type=int, help="bootstrap seed (default: drawn and reported)")
+    p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    p.add_argument("--workers", type=int, default=1, help="local worker processes (-1: all)")
+    p.add_argument("--scheduler", help="Dask scheduler address for the bootstrap")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(run=run)
+
+
+def read_table(path: str):
+    """Read a long table by its extension; errors name the file and what went wrong."""
+    import pandas as pd
+
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"data file {path!r} does not exist")
+    kind = _READERS.get(file.suffix.lower())
+    if kind is None:
+        raise UsageError(f"data file {path!r}: unknown type {file.suffix!r}; use one of "
+                         f"{', '.join(sorted(_READERS))}")
+    try:
+        if kind == "csv":
+            return pd.read_csv(file)
+        if kind == "parquet":
+            return pd.read_parquet(file)
+        import pyreadstat
+
+        reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
+        frame, _meta = reader(str(file))
+        return frame
+    except Exception as exc:  # every reader has its own exception types
+        raise UsageError(f"cannot read {kind} file {path!r}: {exc}") from None
+
+
+def _report(full, reduced, boot) -> dict[str, Any]:
+    from .._tidy import frame_to_records, to_jsonable
+    from ..models import r2_difference
+
+    out: dict[str, Any] = {
+        "engine": full.engine, "method": full.method, "formula": full.formula,
+        "group": full.group, "random_formula": full.random, "n_obs": full.n_obs,
+        "n_groups": full.n_groups, "n_dropped": full.n_dropped, "converged": full.converged,
+        "singular": full.singular, "loglik": full.loglik, "aic": full.aic, "bic": full.bic,
+        "fixed": frame_to_records(full.to_frame()),
+        "random": {"terms": list(full.random_names),
+                   "cov": full.random_cov.to_numpy().tolist()},
+        "residual_variance": full.residual_variance,
+        "r2": full.r2().to_json()}
+    if reduced is not None:
+        out["compare_formula"] = reduced.formula
+        out["r2_difference"] = r2_difference(full, reduced).to_json()
+    if boot is not None:
+        out["bootstrap"] = {"B": boot.bootstrap["B"], "seed": boot.bootstrap["seed"],
+                            "kind": boot.bootstrap["kind"], "level": boot.level,
+                            "failed": boot.bootstrap["failed"],
+                            "of": "r2_difference" if reduced is not None else "r2",
+                            "ci": {m: list(v) for m, v in boot.ci.items()}}
+    return to_jsonable(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..models import bootstrap_r2, fit_lmm, r2_difference
+
+    data = read_table(args.data)
+    full = fit_lmm(args.formula, data, group=args.group, random=args.random,
+                   method=args.method, engine=args.engine)
+    reduced = None
+    if args.compare:
+        reduced = fit_lmm(args.compare, data.loc[full.data.index], group=args.group,
+                          random=args.random, method=args.method, engine=args.engine)
+    boot = None
+    if args.bootstrap is not None:
+        seed = args.seed if args.seed is not None else int(
+            np.random.SeedSequence().entropy % (2**31))
+        boot = bootstrap_r2(full, reduced, B=args.bootstrap, kind=args.bootstrap_kind,
+                            seed=seed, workers=args.workers, scheduler=args.scheduler,
+                            level=args.level)
+    if args.json:
+        print(json.dumps(_report(full, reduced, boot), indent=2))
+        return 0
+    print(full.summary())
+    print()
+    print(full.random_frame().to_string(index=False))
+    print()
+    r2 = boot if (boot is not None and reduced is None) else full.r2()
+    print(r2.summary())
+    if reduced is not None:
+        print()
+        print(f"Reduced model: {reduced.formula}")
+        print((boot if boot is not None else r2_difference(full, reduced)).summary())
+    return 0

@@ -1,0 +1,163 @@
+"""Who has a PMK report: balance, a model of availability, missingness patterns, sample loss."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._tidy import TidyResult
+from ..errors import UsageError
+from .frames import AVAILABLE, availability_covariates, wide_name, youth_wide
+from .logit import covariate_matrix, fit_logit, logit_table, smd
+
+__all__ = ["AvailabilityResult", "availability", "ANALYSES"]
+
+#: analyses whose complete-case sample loss is reported: name -> (outcome, predictor)
+ANALYSES: dict[str, tuple[str, str]] = {
+    "pmk_functioning_w3 ~ relationship_quality_w1 (PMK outcome)":
+        ("pmk_functioning_w3", "relationship_quality_w1"),
+    "pmk_relationship_w3 ~ relationship_quality_w1 (PMK relationship)":
+        ("pmk_relationship_w3", "relationship_quality_w1"),
+    "wellbeing_w3 ~ relationship_quality_w1 (headline R²)":
+        ("wellbeing_w3", "relationship_quality_w1"),
+}
+
+
+class AvailabilityResult(TidyResult):
+    """PMK availability diagnostics.
+
+    Attributes
+    ----------
+    model : pandas.DataFrame
+        Logistic model of availability: ``COEF_COLUMNS`` plus ``odds_ratio``, ``or_low``,
+        ``or_high`` (also :meth:`to_frame`).
+    balance : pandas.DataFrame
+        ``covariate, n_with, n_without, mean_with, mean_without, smd``.
+    patterns : pandas.DataFrame
+        ``waves`` (youth interviewed at waves 1-3, e.g. ``"110"``), ``pmk`` (PMK reports at
+        waves 1-3), ``n``, ``share``.
+    sample_loss : pandas.DataFrame
+        ``analysis, n_total, n_complete, share_lost`` under complete-case analysis.
+    n, n_available, share_available : numbers
+    """
+
+    title = "PMK availability"
+
+    def __init__(self, *, model, balance, patterns, sample_loss, n, n_available, indicator,
+                 n_model):
+        self.model, self.balance, self.patterns = model, balance, patterns
+        self.sample_loss = sample_loss
+        self.n, self.n_available, self.indicator, self.n_model = n, n_available, indicator, n_model
+        self.share_available = n_available / n if n else float("nan")
+
+    def _summary_header(self):
+        return [("indicator", self.indicator), ("youth", self.n),
+                ("with PMK report", self.n_available),
+                ("share with PMK report", self.share_available),
+                ("youth in logistic model", self.n_model)]
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.model.copy()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """All four tables by name."""
+        return {"model": self.model, "balance": self.balance, "patterns": self.patterns,
+                "sample_loss": self.sample_loss}
+
+    def summary(self) -> str:
+        parts = [super().summary()]
+        for name in ("balance", "patterns", "sample_loss"):
+            frame = getattr(self, name)
+            parts.append(f"\n{name}\n{'-' * len(name)}\n"
+                         + frame.apply(lambda c: c.map(self._format_cell)).to_string(index=False))
+        return "\n".join(parts)
+
+
+def _pattern(frame: pd.DataFrame, prefix_cols: list[str]) -> pd.Series:
+    bits = [frame[c].notna().astype(int).astype(str) if c in frame else
+            pd.Series("0", index=frame.index) for c in prefix_cols]
+    return pd.Series(["".join(t) for t in zip(*bits, strict=True)], index=frame.index)
+
+
+def availability(study: Any, *, indicator: str = AVAILABLE,
+                 covariates: Sequence[str] | None = None, level: float = 0.95
+                 ) -> AvailabilityResult:
+    """Diagnose PMK availability: who has a report, why, and what complete cases lose.
+
+    Parameters
+    ----------
+    study : Study or pandas.DataFrame
+        A study, or the wide youth frame of :func:`~youthtransitions.missing.frames.youth_wide`.
+    indicator : str, default "pmk_available"
+        0/1 column: ``pmk_available`` (the wave-3 PMK functioning report exists) or
+        ``pmk_nominated``.
+    covariates : sequence of str, optional
+        Predictors of availability; default: services, gender, ethnicity, age, subsample and
+        the wave-1 scale scores (:func:`~youthtransitions.missing.frames.availability_covariates`).
+    level : float
+        Confidence level of the odds-ratio intervals.
+
+    Returns
+    -------
+    AvailabilityResult
+
+    Notes
+    -----
+    Balance: standardised mean difference :math:`(\\bar x_1-\\bar x_0)/\\sqrt{(s^2_1+s^2_0)/2}`
+    (Austin 2009); |SMD| > 0.1 is the usual sign of imbalance. The logistic model
+    :math:`\\operatorname{logit} P(A=1) = \\alpha + x^\\top\\beta` is fitted by maximum
+    likelihood (statsmodels ``Logit``) on youth with every covariate observed; odds ratios are
+    :math:`e^{\\beta}` with Wald limits :math:`e^{\\beta \\pm z\\,se}` (checked against R ``glm``
+    in ``tests/reference/mitml/availability_glm.R``). Sample loss of an analysis is the share
+    of youth lacking its outcome or its predictor.
+    """
+    wide = study if isinstance(study, pd.DataFrame) else youth_wide(study)
+    if indicator not in wide:
+        raise UsageError(f"availability indicator {indicator!r} is not a column; use "
+                         f"{AVAILABLE!r} or 'pmk_nominated'")
+    a = pd.to_numeric(wide[indicator], errors="coerce")
+    if a.isna().any() or not set(a.unique()) <= {0.0, 1.0}:
+        raise UsageError(f"column {indicator!r} must be 0/1 without missing values")
+    covariates = list(covariates) if covariates is not None else availability_covariates(wide)
+    covariates = [c for c in covariates if c != indicator]
+    x = covariate_matrix(wide, covariates, missing="keep")
+    fit = fit_logit(a, x)
+    model = logit_table(fit, level)
+    rows = []
+    for c in covariates:
+        v = x[c].to_numpy(float)
+        ok = np.isfinite(v)
+        rows.append({"covariate": c, "n_with": int((ok & (a == 1)).sum()),
+                     "n_without": int((ok & (a == 0)).sum()),
+                     "mean_with": float(np.nanmean(v[a.to_numpy() == 1])),
+                     "mean_without": float(np.nanmean(v[a.to_numpy() == 0])),
+                     "smd": smd(v, a.to_numpy())})
+    balance = pd.DataFrame(rows)
+    wave_cols = [wide_name("relationship_quality", t) for t in (1, 2, 3)]
+    pmk_cols = [wide_name("pmk_functioning", t) for t in (1, 2, 3)]
+    pat = pd.DataFrame({"waves": _pattern(wide, wave_cols), "pmk": _pattern(wide, pmk_cols)})
+    patterns = (pat.value_counts().rename("n").reset_index()
+                .sort_values(["n", "waves", "pmk"], ascending=[False, False, False],
+                             kind="stable").reset_index(drop=True))
+    patterns["share"] = patterns["n"] / len(wide)
+    loss = []
+    for name, cols in ANALYSES.items():
+        if all(c in wide for c in cols):
+            n_complete = int(wide[list(cols)].notna().all(axis=1).sum())
+            loss.append({"analysis": name, "n_total": len(wide), "n_complete": n_complete,
+                         "share_lost": 1 - n_complete / len(wide)})
+    scores = [s for s in ("wellbeing", "relationship_quality")
+              if all(wide_name(s, t) in wide for t in (1, 2, 3))]
+    if len(scores) == 2:
+        both = sum(int(wide[[wide_name(s, t) for s in scores]].notna().all(axis=1).sum())
+                   for t in (1, 2, 3))
+        loss.append({"analysis": "wellbeing ~ relationship_quality, waves 1-3 (multilevel, "
+                                 "youth-waves)", "n_total": 3 * len(wide), "n_complete": both,
+                     "share_lost": 1 - both / (3 * len(wide))})
+    return AvailabilityResult(model=model, balance=balance, patterns=patterns,
+                              sample_loss=pd.DataFrame(loss), n=len(wide),
+                              n_available=int(a.sum()), indicator=indicator,
+                              n_model=int(fit.nobs))

@@ -1,0 +1,195 @@
+"""The profiled (RE)ML deviance of a two-level LMM and its analytic gradient.
+
+Notation of Bates, Mächler, Bolker & Walker (2015), *Fitting linear mixed-effects models
+using lme4*, J. Stat. Softw. 67(1), section 3: ``b_i = Lambda u_i``, ``u_i ~ N(0, sigma^2 I)``,
+``Sigma_b = sigma^2 Lambda Lambda'`` with ``Lambda`` lower triangular, its lower triangle
+``theta`` in column-major order (lme4's order). Per group, with ``L_i L_i' = Lambda'Z_i'Z_i
+Lambda + I``::
+
+    c_u,i = L_i^{-1} Lambda' Z_i'y          R_ZX,i = L_i^{-1} Lambda' Z_i'X
+    R_X'R_X = X'X - sum_i R_ZX,i' R_ZX,i    (= X'V^{-1}X, V = I + Z Lambda Lambda' Z')
+    beta = (R_X'R_X)^{-1} (X'y - sum_i R_ZX,i' c_u,i)
+    r^2  = y'y - sum_i |c_u,i|^2 - beta'(X'y - sum_i R_ZX,i' c_u,i)   (penalised RSS)
+    d_ML(theta)   = log|L|^2 + n (1 + log(2 pi r^2 / n))                        (eq. 34)
+    d_REML(theta) = log|L|^2 + log|R_X|^2 + (n-p)(1 + log(2 pi r^2 / (n-p)))    (eq. 41)
+
+Gradient. With ``D_k = dV/dtheta_k`` restricted to a group, ``Z_i (E_k Lambda' + Lambda
+E_k') Z_i'`` (``E_k`` the unit matrix at theta_k's position), ``d log|V| = tr(V^{-1}dV)``,
+``d r^2 = -e'V^{-1} dV V^{-1} e`` (envelope theorem, beta minimises r^2) and
+``d log|X'V^{-1}X| = -tr((X'V^{-1}X)^{-1} X'V^{-1}dV V^{-1}X)``, so::
+
+    d d / d theta_k = 2 (Gm Lambda)[r_k, c_k],
+    Gm = sum_i A_i - [REML] sum_i B_i C B_i' - (dof / r^2) sum_i w_i w_i'
+
+with ``A_i = Z_i'V_i^{-1}Z_i``, ``B_i = Z_i'V_i^{-1}X_i``, ``w_i = Z_i'V_i^{-1}(y_i - X_i
+beta)``, ``C = (X'V^{-1}X)^{-1}``, ``dof = n - p`` (REML) or ``n`` (ML). By Woodbury, with
+``W_i = L_i^{-1} Lambda' Z_i'Z_i``: ``A_i = Z_i'Z_i - W_i'W_i``, ``B_i = Z_i'X_i - W_i'R_ZX,i``,
+``w_i = Z_i'e_i - W_i'(c_u,i - R_ZX,i beta)``. The gradient is checked against finite
+differences in tests/models/test_engine.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import linalg
+
+from .blocks import cholesky_blocks, forward_solve_blocks
+from .suffstats import SuffStats
+
+__all__ = ["ProfiledDeviance", "theta_to_lambda", "theta_positions", "theta_lower_bounds"]
+
+LOG2PI = math.log(2 * math.pi)
+
+
+def theta_positions(q: int) -> list[tuple[int, int]]:
+    """(row, column) of each theta element: lower triangle, column-major (lme4's order)."""
+    return [(r, c) for c in range(q) for r in range(c, q)]
+
+
+def theta_lower_bounds(q: int) -> np.ndarray:
+    """0 for diagonal elements of Lambda, -inf for off-diagonal ones (as lme4)."""
+    return np.array([0.0 if r == c else -np.inf for r, c in theta_positions(q)])
+
+
+def theta_to_lambda(theta: np.ndarray, q: int) -> np.ndarray:
+    """Lower-triangular ``Lambda`` from its column-major lower triangle."""
+    lam = np.zeros((q, q))
+    for t, (r, c) in zip(theta, theta_positions(q), strict=True):
+        lam[r, c] = t
+    return lam
+
+
+class ProfiledDeviance:
+    """Profiled (RE)ML deviance of a two-level model as a function of ``theta``.
+
+    Parameters
+    ----------
+    ss : SuffStats
+    reml : bool
+    """
+
+    def __init__(self, ss: SuffStats, reml: bool):
+        self.ss, self.reml = ss, reml
+        self.q, self.p, self.n = ss.q, ss.p, ss.n
+        self.positions = theta_positions(ss.q)
+        self.dof = ss.n - ss.p if reml else ss.n
+        self.n_evals = 0
+
+    # -- the core: everything at one theta ----------------------------------------------
+    def state(self, theta: np.ndarray, *, need_grad: bool = False) -> dict:
+        """Deviance pieces at ``theta``; with ``need_grad`` also the gradient ingredients."""
+        ss, q, p = self.ss, self.q, self.p
+        self.n_evals += 1
+        lam = theta_to_lambda(np.asarray(theta, float), q)
+        G = ss.n_groups
+        # S_i = Lambda' ZtZ_i Lambda + I as one (q^2 x q^2) @ (q^2 x G) product
+        K = np.kron(lam.T, lam.T)
+        S = (K @ ss.ZtZ.reshape(q * q, G)).reshape(q, q, G)
+        for j in range(q):
+            S[j, j] += 1.0
+        L = cholesky_blocks(S)
+        ld_L2 = 2.0 * sum(float(np.log(L[j][j]).sum()) for j in range(q))
+        cu = forward_solve_blocks(L, lam.T @ ss.Zty)                       # (q, G)
+        lzx = np.tensordot(lam.T, ss.ZtX, axes=1)                          # (q, p, G)
+        RZX = forward_solve_blocks(L, lzx)
+        RZXtRZX = np.zeros((p, p))
+        RZXtcu = np.zeros(p)
+        for k in range(q):
+            RZXtRZX += RZX[k] @ RZX[k].T
+            RZXtcu += RZX[k] @ cu[k]
+        XVX = ss.XtX - RZXtRZX
+        XVX = (XVX + XVX.T) / 2
+        rhs = ss.Xty - RZXtcu
+        cf = linalg.cho_factor(XVX, lower=True, check_finite=False)
+        beta = linalg.cho_solve(cf, rhs, check_finite=False)
+        ld_RX2 = 2.0 * float(np.log(np.diag(cf[0])).sum())
+        pwrss = ss.yty - float((cu * cu).sum()) - float(beta @ rhs)
+        pwrss = max(pwrss, 1e-300 * max(ss.yty, 1.0))
+        dof = self.dof
+        dev = ld_L2 + dof * (1.0 + LOG2PI + math.log(pwrss / dof))
+        if self.reml:
+            dev += ld_RX2
+        out = dict(theta=np.asarray(theta, float), lam=lam, L=L, cu=cu, RZX=RZX, XVX=XVX,
+                   cf=cf, beta=beta, pwrss=pwrss, ld_L2=ld_L2, ld_RX2=ld_RX2, deviance=dev)
+        if need_grad:
+            out.update(self._grad_parts(out))
+        return out
+
+    def _grad_parts(self, st: dict) -> dict:
+        ss, q, p = self.ss, self.q, self.p
+        lam, L, cu, RZX, beta = st["lam"], st["L"], st["cu"], st["RZX"], st["beta"]
+        G = ss.n_groups
+        W = forward_solve_blocks(L, np.tensordot(lam.T, ss.ZtZ, axes=1))   # (q, q, G)
+        u = cu - np.tensordot(beta, RZX, axes=([0], [1]))                 # (q, G)
+        zte = ss.Zty - np.tensordot(beta, ss.ZtX, axes=([0], [1]))        # (q, G)
+        # w_a = zte_a - sum_k W[k, a] u_k ;  Bt[a] = ZtX[a] - sum_k W[k, a] RZX[k]
+        w = zte - np.einsum("kag,kg->ag", W, u)
+        Bt = ss.ZtX - np.einsum("kag,kpg->apg", W, RZX)
+        Wf = W.transpose(1, 0, 2).reshape(q, q * G)
+        sumA = ss.ZtZ.sum(axis=2) - Wf @ Wf.T
+        sumww = w @ w.T
+        C = linalg.cho_solve(st["cf"], np.eye(p), check_finite=False)
+        Rc = np.linalg.cholesky((C + C.T) / 2)                            # C = Rc Rc'
+        F = np.tensordot(Rc.T, Bt, axes=([1], [1])).transpose(1, 0, 2).reshape(q, p * G)
+        sumBCB = F @ F.T
+        return dict(sumA=sumA, sumww=sumww, sumBCB=sumBCB, C=C, Bt=Bt)
+
+    def _theta_grad(self, st: dict, Gm: np.ndarray) -> np.ndarray:
+        GL = Gm @ st["lam"]
+        return np.array([2.0 * GL[r, c] for r, c in self.positions])
+
+    # -- public evaluations ------------------------------------------------------------
+    def __call__(self, theta: np.ndarray) -> float:
+        return self.state(theta)["deviance"]
+
+    def value_and_grad(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Profiled deviance and its analytic gradient in ``theta``."""
+        st = self.state(theta, need_grad=True)
+        Gm = st["sumA"] - (self.dof / st["pwrss"]) * st["sumww"]
+        if self.reml:
+            Gm = Gm - st["sumBCB"]
+        return st["deviance"], self._theta_grad(st, Gm)
+
+    def varpar_deviance(self, varpar: np.ndarray) -> float:
+        """Deviance in ``(theta, sigma)``, profiled over beta only (lmerTest's devfun_vp).
+
+        ``log|L|^2 + r^2/sigma^2 + n log(2 pi sigma^2)`` and, for REML, ``+ log|R_X|^2 -
+        p log(2 pi sigma^2)``.
+        """
+        st = self.state(varpar[:-1])
+        s2 = varpar[-1] ** 2
+        dev = st["ld_L2"] + st["pwrss"] / s2 + self.n * (LOG2PI + math.log(s2))
+        if self.reml:
+            dev += st["ld_RX2"] - self.p * (LOG2PI + math.log(s2))
+        return dev
+
+    def varpar_grad(self, varpar: np.ndarray) -> np.ndarray:
+        """Analytic gradient of :meth:`varpar_deviance`."""
+        st = self.state(varpar[:-1], need_grad=True)
+        sigma = varpar[-1]
+        Gm = st["sumA"] - st["sumww"] / sigma**2
+        if self.reml:
+            Gm = Gm - st["sumBCB"]
+        g_theta = self._theta_grad(st, Gm)
+        g_sigma = -2.0 * st["pwrss"] / sigma**3 + 2.0 * self.dof / sigma
+        return np.append(g_theta, g_sigma)
+
+    def covbeta_jacobian(self, varpar: np.ndarray) -> list[np.ndarray]:
+        """d Var(beta) / d varpar, ``Var(beta) = sigma^2 (X'V^{-1}X)^{-1}``.
+
+        ``dC/dtheta_k = C (sum_i B_i' D_k B_i) C`` with ``B_i`` as in the module notes and
+        ``sum_i B_i'(E Lambda' + Lambda E')B_i = M + M'``, ``M = sum_s Lambda[s, c]
+        sum_i b_ir b_is'``; ``d/dsigma = 2 sigma C``.
+        """
+        st = self.state(varpar[:-1], need_grad=True)
+        sigma, C, Bt, lam = varpar[-1], st["C"], st["Bt"], st["lam"]
+        q = self.q
+        Kb = [[Bt[r] @ Bt[s].T for s in range(q)] for r in range(q)]
+        jac = []
+        for r, c in self.positions:
+            M = sum(lam[s, c] * Kb[r][s] for s in range(q))
+            jac.append(sigma**2 * C @ (M + M.T) @ C)
+        jac.append(2.0 * sigma * C)
+        return jac

@@ -1,0 +1,176 @@
+"""Turn a mixed-model specification into the arrays the engines fit.
+
+A model is given as a fixed-effects formula (``"wellbeing ~ rq_within + rq_between"``), a
+random-effects right-hand side (``"1"``, ``"1 + wave"``, ``"wave"``, ``"0 + wave"``) and the
+name of the grouping column. :func:`build_design` parses both formulas with formulaic, drops
+the rows with a missing value in any model variable, and returns a :class:`Design`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError
+
+__all__ = ["Design", "build_design"]
+
+INTERCEPT = "(Intercept)"
+
+
+@dataclass(frozen=True)
+class Design:
+    """Arrays of one mixed model, rows in the order of the model frame.
+
+    Attributes
+    ----------
+    y : ndarray (n,)
+        Response.
+    X : ndarray (n, p)
+        Fixed-effects design.
+    Z : ndarray (n, q)
+        Random-effects design (the columns of one group's block).
+    groups : ndarray (n,) of int
+        Group codes 0 .. n_groups-1 in the order of ``group_labels``.
+    group_labels : ndarray
+        The group identifier of each code.
+    fixed_names, random_names : list of str
+        Column names of X and Z; the intercept is called ``"(Intercept)"`` as in R.
+    response : str
+        Name of the response.
+    data : DataFrame
+        The model frame: the model variables of the rows kept, with their original index.
+    n_dropped : int
+        Rows dropped for a missing value in a model variable.
+    """
+
+    y: np.ndarray
+    X: np.ndarray
+    Z: np.ndarray
+    groups: np.ndarray
+    group_labels: np.ndarray
+    fixed_names: list[str]
+    random_names: list[str]
+    response: str
+    data: pd.DataFrame
+    n_dropped: int
+
+
+def _rename(columns) -> list[str]:
+    return [INTERCEPT if c == "Intercept" else str(c) for c in columns]
+
+
+def _parse(formula: str, what: str):
+    import formulaic
+
+    try:
+        return formulaic.Formula(formula)
+    except Exception as exc:  # formulaic raises several parser exception types
+        raise UsageError(f"cannot parse the {what} {formula!r}: {exc}") from None
+
+
+def _variables(parsed, data: pd.DataFrame, what: str, formula: str) -> list[str]:
+    names = sorted(str(v) for v in parsed.required_variables)
+    # formulaic also reports names it resolves from the namespace (np, C, ...): keep columns
+    wanted = [v for v in names if v in data.columns]
+    unknown = [v for v in names if v not in data.columns and v not in _NAMESPACE]
+    if unknown:
+        raise UsageError(
+            f"the {what} {formula!r} uses {', '.join(repr(u) for u in unknown)}, "
+            f"not a column of the data (columns: {', '.join(map(str, data.columns[:30]))}"
+            f"{' ...' if len(data.columns) > 30 else ''})")
+    return wanted
+
+
+_NAMESPACE = {"np", "numpy", "C", "I", "center", "scale", "log", "exp", "poly", "bs", "lag",
+              "standardize", "hashed", "T", "S", "Q"}
+
+
+def build_design(formula: str, data: pd.DataFrame, *, group: str, random: str = "1") -> Design:
+    """Parse the model and build its arrays, dropping rows with missing model variables.
+
+    Parameters
+    ----------
+    formula : str
+        Fixed part, ``"response ~ terms"`` (formulaic syntax: ``C(x)``, ``x:z``, ``np.log(x)``).
+    data : DataFrame
+        Long-format data, one row per observation.
+    group : str
+        Column identifying the groups (youth).
+    random : str
+        Right-hand side of the random part; an intercept is included unless ``0 +`` is given.
+
+    Returns
+    -------
+    Design
+
+    Raises
+    ------
+    UsageError
+        Unparseable formula, unknown column, non-numeric response, no rows left, a fixed
+        design that is not of full column rank.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise UsageError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    if not isinstance(formula, str) or "~" not in formula:
+        raise UsageError(f"formula must be a string 'response ~ terms', got {formula!r}")
+    if not isinstance(random, str) or not random.strip() or "~" in random or "|" in random:
+        raise UsageError(
+            f"random must be the right-hand side of a formula such as '1', '1 + wave' or "
+            f"'0 + wave' (the group is given by group=), got {random!r}")
+    if group not in data.columns:
+        raise UsageError(f"group column {group!r} is not a column of the data")
+    fixed = _parse(formula, "formula")
+    rand = _parse(random, "random formula")
+    lhs = sorted(str(v) for v in fixed.lhs.required_variables)
+    if len(lhs) != 1:
+        raise UsageError(f"the formula {formula!r} must have exactly one response variable")
+    response = lhs[0]
+    if response not in data.columns:
+        raise UsageError(f"response {response!r} in {formula!r} is not a column of the data")
+    if not (pd.api.types.is_numeric_dtype(data[response])
+            and not pd.api.types.is_bool_dtype(data[response])):
+        raise UsageError(f"response {response!r} must be numeric, its type is "
+                         f"{data[response].dtype}")
+    cols = _variables(fixed, data, "formula", formula)
+    cols += [c for c in _variables(rand, data, "random formula", random) if c not in cols]
+    cols += [group] if group not in cols else []
+    frame = data[cols]
+    keep = frame.notna().all(axis=1).to_numpy()
+    n_dropped = int((~keep).sum())
+    frame = frame.loc[keep]
+    if len(frame) == 0:
+        raise UsageError("no rows are left after dropping rows with a missing value in "
+                         f"{', '.join(cols)}")
+    import formulaic
+
+    try:
+        mm = formulaic.model_matrix(formula, frame, na_action="raise")
+        zz = formulaic.model_matrix(random, frame, na_action="raise")
+    except Exception as exc:
+        raise UsageError(f"cannot build the model matrices for {formula!r} with random "
+                         f"{random!r}: {exc}") from None
+    y = np.asarray(mm.lhs, dtype=float).reshape(-1)
+    X = np.asarray(mm.rhs, dtype=float)
+    Z = np.asarray(zz, dtype=float)
+    if Z.ndim == 1:
+        Z = Z[:, None]
+    fixed_names, random_names = _rename(mm.rhs.columns), _rename(zz.columns)
+    if X.shape[1] == 0:
+        raise UsageError(f"the formula {formula!r} has no fixed-effect terms")
+    if Z.shape[1] == 0:
+        raise UsageError(f"the random part {random!r} has no terms")
+    if not (np.isfinite(y).all() and np.isfinite(X).all() and np.isfinite(Z).all()):
+        raise UsageError("the model matrices contain infinite values (check transforms such "
+                         "as np.log of zero)")
+    rank = np.linalg.matrix_rank(X)
+    if rank < X.shape[1]:
+        raise UsageError(f"the fixed-effects design of {formula!r} is rank deficient "
+                         f"(rank {rank} < {X.shape[1]} columns {fixed_names}): drop or "
+                         "combine collinear terms")
+    codes, labels = pd.factorize(frame[group], sort=True)
+    return Design(y=y, X=X, Z=Z, groups=codes.astype(np.int64), group_labels=np.asarray(labels),
+                  fixed_names=fixed_names, random_names=random_names, response=response,
+                  data=frame, n_dropped=n_dropped)

@@ -1,0 +1,147 @@
+"""Truth tables: the corners of the property space with their cases and sufficiency scores."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..._tidy import TidyResult
+from ...errors import UsageError
+from ._sets import SetData, set_data
+from .boolean import MAX_CONDITIONS, minterm_bits
+
+__all__ = ["TruthTable", "truth_table"]
+
+#: tolerance of the cut-off comparisons, as QCA (admisc.tol = sqrt(machine epsilon))
+TOL = np.sqrt(np.finfo(float).eps)
+
+
+class TruthTable(TidyResult):
+    """A truth table: one row per corner of the property space.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Every corner (``2**k`` rows): row (QCA's row number), one column per condition (0/1),
+        out ("1", "0" or "?" for a remainder), n (cases with membership above 0.5), incl
+        (sufficiency inclusion), pri, cases (comma-separated labels).
+    conditions : list of str
+    outcome : str
+        The outcome as given (``"~Y"`` when negated).
+    incl_cut, n_cut, pri_cut : float
+    data : SetData
+        The checked membership scores the table was built from.
+    """
+
+    title = "Truth table"
+
+    def __init__(self, table: pd.DataFrame, data: SetData, incl_cut: float, n_cut: int,
+                 pri_cut: float):
+        self.table, self.data = table, data
+        self.conditions, self.outcome = data.conditions, data.outcome_label
+        self.incl_cut, self.n_cut, self.pri_cut = incl_cut, n_cut, pri_cut
+
+    def _summary_header(self):
+        return [("Outcome", self.outcome), ("Conditions", ", ".join(self.conditions)),
+                ("Inclusion cut-off", self.incl_cut), ("Frequency cut-off", self.n_cut),
+                ("Cases", len(self.data.cases))]
+
+    def to_frame(self, *, complete: bool = False) -> pd.DataFrame:
+        """The observed rows (``n > 0``), or all ``2**k`` rows with ``complete=True``."""
+        frame = self.table if complete else self.table[self.table["n"] > 0]
+        return frame.reset_index(drop=True).copy()
+
+    def minterms(self, out: str) -> np.ndarray:
+        """Boolean vector over the ``2**k`` minterms: rows whose output is ``out``."""
+        return (self.table["out"] == out).to_numpy()
+
+
+def _cutoff(name: str, value, low: float, high: float) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{name} must be a number, got {value!r}") from None
+    if not (low <= v <= high):
+        raise UsageError(f"{name} must lie in [{low}, {high}], got {value!r}")
+    return v
+
+
+def truth_table(data: pd.DataFrame, outcome: str, conditions: str | Sequence[str], *,
+                incl_cut: float = 0.8, n_cut: int = 1, pri_cut: float = 0.0,
+                cases: str | None = None) -> TruthTable:
+    """Build the truth table of crisp or fuzzy membership data.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Membership scores in [0, 1] (crisp 0/1 or fuzzy); the index labels the cases unless
+        ``cases`` names a column.
+    outcome : str
+        Outcome column; ``"~Y"`` analyses the negated outcome.
+    conditions : str or sequence of str
+        Condition columns, in the order the table and the solutions use.
+    incl_cut : float, default 0.8
+        A row's output is 1 when its inclusion reaches ``incl_cut`` (and its PRI ``pri_cut``).
+    n_cut : int, default 1
+        Rows with fewer cases are logical remainders (output "?").
+    pri_cut : float, default 0
+
+    Returns
+    -------
+    TruthTable
+
+    Notes
+    -----
+    A case's membership in corner ``r`` is ``min_j`` of ``x_j`` where the corner has condition
+    ``j`` present and ``1 - x_j`` where absent; a case belongs to the one corner where that
+    membership exceeds 0.5 (cases with a score of exactly 0.5 belong to none). Row inclusion is
+    ``sum min(X_r, Y) / sum X_r`` and PRI ``(sum min(X_r,Y) - sum min(X_r,Y,1-Y)) / (sum X_r -
+    sum min(X_r,Y,1-Y))`` over all cases (Ragin 2008). As QCA::truthTable; checked against it on
+    the Lipset crisp and fuzzy data (tests/reference/qca).
+    """
+    sd = set_data(data, outcome, conditions, cases=cases)
+    k = len(sd.conditions)
+    if k > MAX_CONDITIONS:
+        raise UsageError(f"at most {MAX_CONDITIONS} conditions, got {k}")
+    incl_cut = _cutoff("incl_cut", incl_cut, 0.0, 1.0)
+    pri_cut = _cutoff("pri_cut", pri_cut, 0.0, 1.0)
+    if isinstance(n_cut, bool) or not float(n_cut).is_integer() or n_cut < 1:
+        raise UsageError(f"n_cut must be a whole number of at least 1, got {n_cut!r}")
+    n_cut = int(n_cut)
+
+    bits = minterm_bits(k)
+    x, y = sd.x, sd.y
+    # corner of each case (cases with a 0.5 score sit in none)
+    crisp = (x > 0.5).astype(np.int64)
+    corner = crisp @ (1 << np.arange(k - 1, -1, -1))
+    halfway = np.isclose(x, 0.5, rtol=0, atol=TOL).any(axis=1)
+    n = np.zeros(2 ** k, dtype=np.int64)
+    members = [[] for _ in range(2 ** k)]
+    for i in np.flatnonzero(~halfway):
+        n[corner[i]] += 1
+        members[corner[i]].append(sd.cases[i])
+    # sufficiency of the observed corners
+    incl = np.full(2 ** k, np.nan)
+    pri = np.full(2 ** k, np.nan)
+    seen = np.flatnonzero(n > 0)
+    if seen.size:
+        cb = bits[seen][None, :, :]
+        xr = np.where(cb == 1, x[:, None, :], 1.0 - x[:, None, :]).min(axis=2)  # (n, rows)
+        pmin = np.minimum(xr, y[:, None])
+        both = np.minimum(pmin, 1.0 - y[:, None]).sum(axis=0)
+        sx, sp = xr.sum(axis=0), pmin.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            incl[seen] = sp / sx
+            pri[seen] = (sp - both) / (sx - both)
+    passes = (incl + TOL > incl_cut) & (np.nan_to_num(pri, nan=0.0) + TOL > pri_cut)
+    out = np.where(n < n_cut, "?", np.where(passes, "1", "0"))
+    table = pd.DataFrame(bits.astype(np.int64), columns=sd.conditions)
+    table.insert(0, "row", np.arange(1, 2 ** k + 1))
+    table["out"] = out
+    table["n"] = n
+    table["incl"] = incl
+    table["pri"] = pri
+    table["cases"] = [",".join(m) for m in members]
+    return TruthTable(table, sd, incl_cut, n_cut, pri_cut)

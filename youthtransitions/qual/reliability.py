@@ -1,0 +1,218 @@
+"""Inter-coder reliability of the mechanism codes and youth-versus-PMK agreement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._tidy import TidyResult
+from ..errors import UsageError
+from ..parallel import run_replicates
+from ..study.qdpx import DIMENSIONS, MECHANISMS
+from ._codes import as_codes
+from .agreement import alpha_batch, kappa_batch
+from .quantitize import quantitize
+
+__all__ = ["code_reliability", "ReliabilityResult", "RELIABILITY_COLUMNS"]
+
+RELIABILITY_COLUMNS = ["comparison", "mechanism", "dimension", "scale", "measure", "n_units",
+                       "estimate", "conf_low", "conf_high", "n_boot"]
+
+
+@dataclass
+class _Target:
+    comparison: str
+    mechanism: str
+    dimension: str
+    scale: str          # presence or level
+    measure: str        # cohen_kappa, weighted_kappa, alpha_nominal, alpha_ordinal, agreement
+    family: str         # "segments" or "youth": what a bootstrap resamples
+    pairs: np.ndarray   # (units, 2) category indices for kappa, -1 missing
+    counts: np.ndarray  # (units, categories) for alpha
+    values: np.ndarray
+    weights: str = "unweighted"
+
+    def estimate(self, w: np.ndarray) -> np.ndarray:
+        """Coefficient for each row of the unit weights ``w`` (B, units)."""
+        if self.measure.startswith("alpha"):
+            level = "ordinal" if self.measure == "alpha_ordinal" else "nominal"
+            return alpha_batch(self.counts, self.values, w, level=level)
+        kind = "agreement" if self.measure == "agreement" else self.weights
+        return kappa_batch(self.pairs, len(self.values), w, kind=kind)
+
+    @property
+    def n_units(self) -> int:
+        if self.measure.startswith("alpha"):
+            return int((self.counts.sum(axis=1) >= 2).sum())
+        return int((self.pairs >= 0).all(axis=1).sum())
+
+
+def _matrix_targets(wide: pd.DataFrame, comparison: str, mech: str, dim: str, scale: str,
+                    family: str, kappa_measure: str, alpha_measure: str) -> list[_Target]:
+    """Targets from a units × raters frame of numeric values (NaN missing)."""
+    x = wide.to_numpy(dtype=float)
+    values = np.unique(x[~np.isnan(x)])
+    counts = np.stack([(x == v).sum(axis=1) for v in values], axis=1).astype(float) \
+        if len(values) else np.zeros((len(x), 0))
+    index = {v: i for i, v in enumerate(values)}
+    first_two = np.full((len(x), 2), -1, dtype=int)
+    for u, row in enumerate(x):
+        seen = [index[v] for v in row if not np.isnan(v)]
+        if len(seen) >= 2:
+            first_two[u] = seen[:2]
+    weights = "linear" if kappa_measure == "weighted_kappa" else "unweighted"
+    out = [_Target(comparison, mech, dim, scale, m, family, first_two, counts, values,
+                   weights) for m in (kappa_measure, alpha_measure)]
+    if comparison == "youth_vs_pmk":
+        out.append(_Target(comparison, mech, dim, scale, "agreement", family, first_two,
+                           counts, values))
+    return out
+
+
+def _coder_targets(codes: pd.DataFrame) -> tuple[list[_Target], int]:
+    n_coders = codes.groupby("segment_id")["coder"].nunique()
+    double = codes[codes["segment_id"].isin(n_coders.index[n_coders >= 2])]
+    if double.empty:
+        return [], 0
+    coders = sorted(double["coder"].unique())
+    targets: list[_Target] = []
+    specs = [(m, "any") for m in MECHANISMS] + \
+            [(m, d) for m in MECHANISMS if len(DIMENSIONS[m]) > 1 for d in DIMENSIONS[m]]
+    for mech, dim in specs:
+        hit = double["mechanism"] == mech
+        if dim != "any":
+            hit &= double["dimension"] == dim
+        presence = double.assign(v=hit.astype(float)).pivot_table(
+            index="segment_id", columns="coder", values="v", aggfunc="first")
+        presence = presence.reindex(columns=coders)
+        level = double.assign(v=double["level"].where(hit).astype(float)).pivot_table(
+            index="segment_id", columns="coder", values="v", aggfunc="first", dropna=False)
+        level = level.reindex(index=presence.index, columns=coders)
+        targets += _matrix_targets(presence, "coders", mech, dim, "presence", "segments",
+                                   "cohen_kappa", "alpha_nominal")
+        targets += _matrix_targets(level, "coders", mech, dim, "level", "segments",
+                                   "weighted_kappa", "alpha_ordinal")
+    return targets, int(presence.shape[0])
+
+
+def _youth_pmk_targets(codes: pd.DataFrame) -> tuple[list[_Target], int]:
+    youth = quantitize(codes, source="youth_interview").set_index("youth_id")
+    pmk = quantitize(codes, source="pmk_interview").set_index("youth_id")
+    both = youth.index.intersection(pmk.index)
+    targets: list[_Target] = []
+    if len(both) == 0:
+        return targets, 0
+    for mech in MECHANISMS:
+        col = f"{mech}_active"
+        wide = pd.DataFrame({"youth": youth.loc[both, col].astype(float),
+                             "pmk": pmk.loc[both, col].astype(float)})
+        targets += _matrix_targets(wide, "youth_vs_pmk", mech, "any", "activation", "youth",
+                                   "cohen_kappa", "alpha_nominal")
+    return targets, len(both)
+
+
+def _replicate(rng: np.random.Generator, n_seg: int, n_youth: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Bootstrap unit counts: how often each segment and each youth is drawn."""
+    seg = np.bincount(rng.integers(0, n_seg, n_seg), minlength=n_seg) if n_seg else \
+        np.zeros(0, dtype=int)
+    youth = np.bincount(rng.integers(0, n_youth, n_youth), minlength=n_youth) if n_youth \
+        else np.zeros(0, dtype=int)
+    return seg, youth
+
+
+@dataclass
+class ReliabilityResult(TidyResult):
+    """Agreement per mechanism and dimension, with bootstrap percentile intervals."""
+
+    table: pd.DataFrame
+    n_double_coded: int = 0
+    n_youth_pmk: int = 0
+    B: int = 0
+    level: float = 0.95
+    notes: list[str] = field(default_factory=list)
+
+    title = "Reliability of the mechanism codes"
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def _summary_header(self) -> list[tuple[str, Any]]:
+        return [("double-coded segments", self.n_double_coded),
+                ("youth with youth and PMK codes", self.n_youth_pmk),
+                ("bootstrap replicates", self.B)]
+
+
+def code_reliability(codes: Any, *, B: int = 1000, seed: int | None = None,
+                     level: float = 0.95, workers: int = 1) -> ReliabilityResult:
+    """Inter-coder reliability and youth-versus-PMK agreement of the mechanism codes.
+
+    Parameters
+    ----------
+    codes : DataFrame, CodeImport or Study
+        The contract's codes table; double-coded segments share a segment_id.
+    B : int, default 1000
+        Bootstrap replicates (0 for none); run by :func:`youthtransitions.parallel.run_replicates`.
+    seed : int, optional
+        Seed of the bootstrap.
+    level : float, default 0.95
+        Confidence level of the percentile intervals.
+    workers : int, default 1
+        Worker processes for the bootstrap.
+
+    Returns
+    -------
+    ReliabilityResult
+        ``to_frame()`` columns :data:`RELIABILITY_COLUMNS`. ``comparison`` is ``coders``
+        (double-coded segments) or ``youth_vs_pmk``. For coders, per mechanism (dimension
+        ``any``) and per dimension of power and mutuality: *presence* (did the coder code
+        this mechanism/dimension on the segment) with Cohen's kappa and nominal
+        Krippendorff's alpha, and *level* (0-2, where coded) with linearly weighted kappa
+        and ordinal alpha. For youth versus PMK: per mechanism, activation (see
+        :func:`quantitize`) from youth interviews against PMK interviews for youth with both,
+        with kappa, nominal alpha and raw agreement.
+
+    Notes
+    -----
+    Alpha uses every coder of a segment (missing where a coder did not code it); kappa uses
+    the first two coders of each segment in alphabetical order. Intervals are percentile
+    bootstrap intervals resampling segments (coders) or youth (youth vs PMK); ``n_boot``
+    counts replicates where the coefficient was defined. Coefficients: see
+    :mod:`youthtransitions.qual.agreement`. Checked against R ``irr::kappa2`` and
+    ``irr::kripp.alpha`` on the same codes (``tests/reference/irr/``).
+    """
+    if not isinstance(B, (int, np.integer)) or B < 0:
+        raise UsageError(f"B must be a non-negative integer, got {B!r}")
+    if not 0 < level < 1:
+        raise UsageError(f"level must be between 0 and 1, got {level!r}")
+    frame = as_codes(codes)
+    coder_t, n_seg = _coder_targets(frame)
+    pmk_t, n_youth = _youth_pmk_targets(frame)
+    targets = coder_t + pmk_t
+    if not targets:
+        raise UsageError("no double-coded segments (same segment_id, two coders) and no youth "
+                         "with both youth and PMK codes: nothing to assess")
+    ones = {"segments": np.ones((1, n_seg)), "youth": np.ones((1, n_youth))}
+    point = [float(t.estimate(ones[t.family])[0]) for t in targets]
+    boot = np.full((B, len(targets)), np.nan)
+    if B:
+        reps = run_replicates(_replicate, B, seed=seed, args=(n_seg, n_youth),
+                              workers=workers, description="reliability bootstrap")
+        draws = {"segments": np.array([r[0] for r in reps], dtype=float).reshape(B, n_seg),
+                 "youth": np.array([r[1] for r in reps], dtype=float).reshape(B, n_youth)}
+        for j, t in enumerate(targets):
+            boot[:, j] = t.estimate(draws[t.family])
+    tail = (1 - level) / 2
+    rows = []
+    for j, t in enumerate(targets):
+        col = boot[:, j][~np.isnan(boot[:, j])]
+        lo, hi = (np.quantile(col, [tail, 1 - tail]) if len(col) else (np.nan, np.nan))
+        rows.append({"comparison": t.comparison, "mechanism": t.mechanism,
+                     "dimension": t.dimension, "scale": t.scale, "measure": t.measure,
+                     "n_units": t.n_units, "estimate": point[j], "conf_low": float(lo),
+                     "conf_high": float(hi), "n_boot": int(len(col))})
+    return ReliabilityResult(table=pd.DataFrame(rows, columns=RELIABILITY_COLUMNS),
+                             n_double_coded=n_seg, n_youth_pmk=n_youth, B=int(B), level=level)

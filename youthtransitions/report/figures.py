@@ -1,0 +1,184 @@
+"""Figures of the replication (seaborn over tidy frames), saved deterministically.
+
+Every function takes a tidy DataFrame and returns a :class:`matplotlib.figure.Figure`;
+:func:`save_figure` writes PNG and SVG with fixed metadata so reruns are byte-identical.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["save_figure", "trajectories", "variance_decomposition", "sensitivity_plot",
+           "power_quadrant", "qca_solution_plot"]
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    matplotlib.rcParams["svg.hashsalt"] = "youthtransitions"
+    return plt
+
+
+def save_figure(figure, folder: str | Path, name: str) -> list[Path]:
+    """Save ``figure`` as ``name.png`` and ``name.svg`` in ``folder`` and close it."""
+    plt = _pyplot()
+    folder = Path(folder)
+    png, svg = folder / f"{name}.png", folder / f"{name}.svg"
+    figure.savefig(png, dpi=120, bbox_inches="tight", metadata={"Software": None})
+    figure.savefig(svg, bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    plt.close(figure)
+    return [png, svg]
+
+
+def trajectories(frame: pd.DataFrame, *, outcome: str, predictor: str, group: str,
+                 wave: str = "wave", n_lines: int = 150, seed: int = 0):
+    """Outcome over the waves: thin individual lines and means by predictor tertile.
+
+    Tertiles are of each youth's wave-1 ``predictor`` score; means carry 95% CIs (seaborn's
+    bootstrap with a fixed seed).
+    """
+    import seaborn as sns
+
+    plt = _pyplot()
+    data = frame[[group, wave, outcome, predictor]].dropna(subset=[outcome])
+    base = data.loc[data[wave] == data[wave].min()].set_index(group)[predictor].dropna()
+    tertile = pd.qcut(base, 3, labels=["low", "middle", "high"])
+    data = data.assign(tertile=data[group].map(tertile)).dropna(subset=["tertile"])
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    rng = np.random.default_rng(seed)
+    ids = data[group].unique()
+    shown = rng.choice(ids, size=min(n_lines, len(ids)), replace=False)
+    for _, one in data[data[group].isin(shown)].groupby(group, sort=True):
+        ax.plot(one[wave], one[outcome], color="0.8", lw=0.5, zorder=1)
+    sns.pointplot(data=data, x=wave, y=outcome, hue="tertile", native_scale=True,
+                  errorbar=("ci", 95), seed=seed, ax=ax, dodge=0.1,
+                  hue_order=["low", "middle", "high"], palette="viridis")
+    ax.set_xticks(sorted(data[wave].unique()))
+    ax.set_xlabel("survey wave (annual)")
+    ax.set_ylabel(outcome.replace("_", " "))
+    ax.legend(title=f"wave-1 {predictor.replace('_', ' ')}", frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def variance_decomposition(frame: pd.DataFrame):
+    """Stacked bars of the Rights & Sterba decomposition, one panel per level.
+
+    ``frame`` has columns ``model``, ``level`` (total, within, between), ``component``
+    (f1, f2, v, m, residual ...) and ``value`` (proportions summing to 1 per model and level).
+    """
+    plt = _pyplot()
+    levels = [lv for lv in ("total", "within", "between") if lv in set(frame["level"])]
+    components = list(dict.fromkeys(frame["component"]))
+    colours = dict(zip(components, plt.get_cmap("tab10").colors, strict=False))
+    fig, axes = plt.subplots(1, len(levels), figsize=(3.2 * len(levels), 4), sharey=True,
+                             squeeze=False)
+    for ax, level in zip(axes[0], levels, strict=True):
+        part = frame[frame["level"] == level]
+        models = list(dict.fromkeys(part["model"]))
+        bottom = np.zeros(len(models))
+        for comp in components:
+            vals = np.array([part.loc[(part["model"] == m) & (part["component"] == comp),
+                                      "value"].sum() for m in models])
+            if np.allclose(vals, 0):
+                continue
+            ax.bar(models, vals, bottom=bottom, color=colours[comp], label=comp, width=0.6)
+            bottom += vals
+        ax.set_title(level)
+        ax.set_ylim(0, 1)
+        ax.tick_params(axis="x", rotation=15)
+    axes[0][0].set_ylabel("proportion of outcome variance")
+    handles, labels = [], []
+    for ax in axes[0]:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False,
+               bbox_to_anchor=(0.5, 1.04))
+    fig.tight_layout()
+    return fig
+
+
+def sensitivity_plot(frame: pd.DataFrame, *, x: str = "delta", estimate: str = "estimate",
+                     low: str = "conf_low", high: str = "conf_high",
+                     tipping_point: float | None = None, truth: float | None = None,
+                     ylabel: str = "relationship-quality estimate"):
+    """Estimate with its CI across a sensitivity grid, with the tipping point marked."""
+    plt = _pyplot()
+    data = frame.sort_values(x)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.fill_between(data[x], data[low], data[high], alpha=0.25, color="C0", label="95% CI")
+    ax.plot(data[x], data[estimate], color="C0", marker="o", label="estimate")
+    ax.axhline(0, color="0.4", lw=0.8)
+    if truth is not None:
+        ax.axhline(truth, color="C2", ls="--", label="synthetic truth")
+    if tipping_point is not None and np.isfinite(tipping_point):
+        ax.axvline(tipping_point, color="C3", ls=":", label=f"tipping point ({tipping_point:g})")
+    ax.set_xlabel("delta (shift of imputed PMK values)")
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def power_quadrant(frame: pd.DataFrame, *, care: str = "care", control: str = "control",
+                   outcome: str = "change", quadrant: str = "quadrant", seed: int = 0):
+    """The care–control plane of the power mechanism, coloured by outcome change."""
+    import seaborn as sns
+
+    plt = _pyplot()
+    rng = np.random.default_rng(seed)
+    data = frame.dropna(subset=[care, control, outcome]).copy()
+    jitter = 0.06
+    data["_care"] = data[care] + rng.uniform(-jitter, jitter, len(data))
+    data["_control"] = data[control] + rng.uniform(-jitter, jitter, len(data))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2),
+                                   gridspec_kw={"width_ratios": [1.1, 1]})
+    points = ax1.scatter(data["_control"], data["_care"], c=data[outcome], cmap="RdYlGn",
+                         edgecolor="0.3", linewidth=0.3)
+    fig.colorbar(points, ax=ax1, label=outcome.replace("_", " "))
+    ax1.axhline(1, color="0.5", ls=":")
+    ax1.axvline(1, color="0.5", ls=":")
+    ax1.set_xlabel("control (mean coded level)")
+    ax1.set_ylabel("care (mean coded level)")
+    ax1.set_title("power: care and control")
+    if quadrant in data:
+        order = [q for q in ("enabling", "protective", "trap", "absent")
+                 if q in set(data[quadrant])]
+        sns.boxplot(data=data, x=quadrant, y=outcome, order=order, ax=ax2, color="0.85")
+        sns.stripplot(data=data, x=quadrant, y=outcome, order=order, ax=ax2, size=3,
+                      color="0.2", seed=seed)
+        ax2.axhline(0, color="0.4", lw=0.8)
+        ax2.set_xlabel("power quadrant")
+        ax2.set_ylabel(outcome.replace("_", " "))
+    fig.tight_layout()
+    return fig
+
+
+def qca_solution_plot(frame: pd.DataFrame, *, term: str = "term", incl: str = "incl",
+                      coverage: str = "cov_raw", solution: str = "solution"):
+    """Consistency (inclusion) against raw coverage of each solution term."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    data = frame.dropna(subset=[incl, coverage])
+    for i, (name, part) in enumerate(data.groupby(solution, sort=False)):
+        ax.scatter(part[coverage], part[incl], label=name, color=f"C{i}", s=40)
+        for _, row in part.iterrows():
+            ax.annotate(str(row[term]), (row[coverage], row[incl]), fontsize=7,
+                        xytext=(4, 3), textcoords="offset points")
+    ax.axhline(0.8, color="0.5", ls=":", lw=0.8)
+    ax.set_xlim(0, 1.05)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("raw coverage")
+    ax.set_ylabel("consistency (inclusion)")
+    ax.set_title("configurations sufficient for positive change")
+    ax.legend(frameon=False, title="solution")
+    fig.tight_layout()
+    return fig

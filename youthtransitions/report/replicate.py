@@ -1,0 +1,292 @@
+"""``yt replicate``: run the numbered analysis scripts in order, resumably and atomically.
+
+Each script ``analyses/NN_name.py`` defines ``run(ctx)`` taking a :class:`StepContext`. A step
+writes its outputs into a temporary folder; they are moved into the results folder only when
+the step succeeds (:func:`youthtransitions._atomic.atomic_directory`), and ``manifest.json``
+records the step's fingerprint (input file hashes, seed, options, script text, package version,
+and the previous step's fingerprint). A rerun skips the completed steps whose fingerprint is
+unchanged, so an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._atomic import atomic_directory
+from .._tidy import TidyResult, to_jsonable
+from ..errors import UsageError
+from .manifest import Manifest, file_sha256, fingerprint, folder_hashes, package_versions
+
+__all__ = ["DEFAULT_SEED", "StepContext", "ReplicationResult", "replicate", "find_analyses",
+           "step_seed", "run_standalone"]
+
+#: master seed of the scripted run (bootstrap, imputation, permutation draws)
+DEFAULT_SEED = 20240501
+
+#: analysis options and their defaults (issue 6: MI m=20, B=1000 bootstraps)
+DEFAULT_OPTIONS: dict[str, int] = {"m": 20, "B": 1000, "n_perm": 5000}
+
+
+def find_analyses(analyses_dir: str | Path | None = None) -> Path:
+    """Locate the ``analyses/`` folder: given, beside the package source, or in the cwd."""
+    candidates = [Path(analyses_dir)] if analyses_dir else [
+        Path(__file__).resolve().parents[2] / "analyses", Path.cwd() / "analyses"]
+    for folder in candidates:
+        if folder.is_dir() and any(folder.glob("[0-9][0-9]_*.py")):
+            return folder
+    raise UsageError("cannot find the analyses/ folder with the numbered scripts; run from a "
+                     "clone of the repository or pass analyses_dir")
+
+
+def step_seed(seed: int, index: int) -> int:
+    """Seed of step ``index``: the first word of ``SeedSequence([seed, index])``."""
+    return int(np.random.SeedSequence([int(seed), int(index)]).generate_state(1)[0])
+
+
+@dataclass
+class StepContext:
+    """What an analysis script gets: the study, options, and places to write.
+
+    Tables and figures written here land in the results folder only if the step succeeds.
+    """
+
+    name: str
+    index: int
+    study: Any
+    data_dir: Path
+    out: Path
+    results_dir: Path
+    seed: int
+    workers: int = 1
+    scheduler: Any = None
+    output_rules: bool = False
+    options: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_OPTIONS))
+    catalog: list[dict[str, str]] = field(default_factory=list)
+
+    def _add(self, kind: str, name: str, caption: str, files: list[str]) -> None:
+        self.catalog.append({"kind": kind, "name": name, "caption": caption, "files": files})
+
+    def write_table(self, name: str, frame: pd.DataFrame, *, caption: str,
+                    counts: Sequence[str] = (), note: str | None = None,
+                    **table_options: Any) -> pd.DataFrame:
+        """Write ``frame`` as an APA table in CSV, Markdown and HTML; return what was published.
+
+        ``counts`` names count columns: the output rules for sensitive data (suppression of
+        counts below 6 with secondary suppression, then random rounding to base 3) are applied
+        to them unless they are off for this run (synthetic data, or ``--no-output-rules``).
+        Other keyword arguments go to :func:`youthtransitions.report.tables.apa_table`.
+        """
+        from .output_rules import apply_output_rules, output_rules_note
+        from .tables import apa_table
+
+        published = frame
+        if counts:
+            if self.output_rules:
+                published = apply_output_rules(frame, count_columns=list(counts),
+                                               seed=self.seed)
+            rules = output_rules_note(self.output_rules,
+                                     synthetic=bool(getattr(self.study, "synthetic", False)))
+            note = f"{note} {rules}" if note else rules
+        table = apa_table(published, title=caption, note=note, **table_options)
+        files = table.write(self.out, name)
+        self._add("table", name, caption, [Path(f).name for f in files])
+        return published
+
+    def write_apa(self, name: str, table: Any) -> None:
+        """Write a ready :class:`~youthtransitions.report.tables.ApaTable` (CSV, MD, HTML)."""
+        files = table.write(self.out, name)
+        self._add("table", name, str(getattr(table, "title", name)), [Path(f).name for f in files])
+
+    def write_figure(self, name: str, figure: Any, *, caption: str) -> None:
+        """Save a matplotlib figure as PNG and SVG (deterministic metadata) and close it."""
+        from .figures import save_figure
+
+        files = save_figure(figure, self.out, name)
+        self._add("figure", name, caption, [Path(f).name for f in files])
+
+    def write_json(self, name: str, obj: Any) -> None:
+        """Save a JSON-ready summary for later steps (read with :meth:`read_json`)."""
+        path = self.out / f"{name}.json"
+        path.write_text(json.dumps(to_jsonable(obj), indent=2, sort_keys=True) + "\n")
+        self._add("data", name, "", [path.name])
+
+    def read_json(self, name: str) -> Any:
+        """Read a summary an earlier step wrote."""
+        path = self.results_dir / f"{name}.json"
+        if not path.exists():
+            raise UsageError(f"step {self.name} needs {path.name}, written by an earlier step; "
+                             "run the earlier steps first (yt replicate does)")
+        return json.loads(path.read_text())
+
+
+class ReplicationResult(TidyResult):
+    """The replication table of a run, with the manifest and the output folder."""
+
+    title = "Replication of the reported figures"
+
+    def __init__(self, table: pd.DataFrame, out: Path, manifest: dict[str, Any]):
+        self.table = table
+        self.out = out
+        self.manifest = manifest
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    @property
+    def all_pass(self) -> bool:
+        return bool(len(self.table)) and bool((self.table["status"] == "pass").all())
+
+    def _summary_header(self) -> list[tuple[str, Any]]:
+        steps = self.manifest.get("steps", {})
+        total = sum(float(s.get("seconds", 0.0)) for s in steps.values())
+        return [("output folder", str(self.out)), ("steps", len(steps)),
+                ("seconds (steps run now)", total),
+                ("rows passing", f"{int((self.table['status'] == 'pass').sum())} of "
+                                 f"{len(self.table)}")]
+
+
+def _load_step(path: Path):
+    spec = importlib.util.spec_from_file_location(f"yt_analysis_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    if not callable(getattr(module, "run", None)):
+        raise UsageError(f"analysis script {path.name} defines no run(ctx) function")
+    return module
+
+
+def _progress(show: bool, text: str) -> None:
+    if show:
+        print(text, file=sys.stderr, flush=True)
+
+
+def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results",
+              seed: int = DEFAULT_SEED, workers: int = 1, scheduler: Any = None,
+              output_rules: bool | None = None, options: dict[str, int] | None = None,
+              until: str | None = None, analyses_dir: str | Path | None = None,
+              progress: bool | None = None) -> ReplicationResult:
+    """Run the scripted analyses on a study and write every output to ``out``.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Study folder; the shipped synthetic study by default.
+    out : path, default "results"
+        Results folder: tables (CSV, Markdown, HTML), figures (PNG, SVG), ``report.html``,
+        ``replication.csv`` and ``manifest.json``.
+    seed : int
+        Master seed; step ``i`` uses :func:`step_seed` ``(seed, i)``.
+    workers, scheduler
+        Local worker processes, or a Dask scheduler address, for the replicate loops
+        (bootstrap, imputation). Numbers do not depend on them.
+    output_rules : bool, optional
+        Apply the output rules for sensitive data to published count tables; by default on
+        unless the study is marked synthetic.
+    options : dict, optional
+        ``m`` (imputations), ``B`` (bootstrap draws), ``n_perm`` (permutations).
+    until : str, optional
+        Stop after the step whose file stem starts with this (used by the scripts run alone).
+    progress : bool, optional
+        Print a line per step on standard error; by default when it is a terminal.
+
+    Returns
+    -------
+    ReplicationResult
+    """
+    from ..study import load_study
+    from ..synthetic import shipped_study_path
+
+    data_dir = Path(data_dir) if data_dir is not None else Path(shipped_study_path())
+    if not data_dir.is_dir():
+        raise UsageError(f"study folder {str(data_dir)!r} does not exist")
+    study = load_study(data_dir)
+    rules = (not study.synthetic) if output_rules is None else bool(output_rules)
+    opts = dict(DEFAULT_OPTIONS)
+    for key, value in (options or {}).items():
+        if key not in DEFAULT_OPTIONS:
+            raise UsageError(f"unknown option {key!r}; known: {', '.join(DEFAULT_OPTIONS)}")
+        if int(value) < 1:
+            raise UsageError(f"option {key} must be a positive whole number, got {value!r}")
+        opts[key] = int(value)
+    scripts = sorted(find_analyses(analyses_dir).glob("[0-9][0-9]_*.py"))
+    if until is not None:
+        stems = [s.stem for s in scripts]
+        stop = next((i for i, s in enumerate(stems) if s.startswith(until)), None)
+        if stop is None:
+            raise UsageError(f"no analysis step {until!r}")
+        scripts = scripts[: stop + 1]
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = Manifest(out)
+    inputs = folder_hashes(data_dir)
+    from .. import __version__
+    manifest.update(data_dir=str(data_dir), input_files=inputs, seed=seed, options=opts,
+                    output_rules=rules, synthetic=study.synthetic,
+                    versions=package_versions())
+    show = (progress if progress is not None
+            else bool(getattr(sys.stderr, "isatty", lambda: False)()))
+    previous = ""
+    for index, script in enumerate(scripts, start=1):
+        fp = fingerprint(inputs, seed, opts, rules, __version__, file_sha256(script), previous)
+        previous = fp
+        label = f"[{index}/{len(scripts)}] {script.stem}"
+        if manifest.completed(script.stem, fp):
+            _progress(show, f"{label}: unchanged, resumed from {out}")
+            continue
+        _progress(show, f"{label} ...")
+        module = _load_step(script)
+        started = time.perf_counter()
+        with atomic_directory(out) as tmp:
+            ctx = StepContext(name=script.stem, index=index, study=study, data_dir=data_dir,
+                              out=tmp, results_dir=out, seed=step_seed(seed, index),
+                              workers=workers, scheduler=scheduler, output_rules=rules,
+                              options=opts)
+            module.run(ctx)
+        seconds = time.perf_counter() - started
+        outputs = [f for item in ctx.catalog for f in item["files"]]
+        manifest.record(script.stem, fingerprint=fp, status="ok", seconds=round(seconds, 3),
+                        outputs=outputs, catalog=ctx.catalog)
+        manifest.save()
+        _progress(show, f"{label}: done in {seconds:.1f} s")
+    manifest.save()
+    table_path = out / "replication.csv"
+    table = pd.read_csv(table_path) if table_path.exists() else pd.DataFrame(
+        columns=["figure", "reported", "reproduced", "conf_low", "conf_high", "tolerance",
+                 "status"])
+    return ReplicationResult(table, out, manifest.data)
+
+
+def run_standalone(script: str | Path, argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python analyses/NN_name.py [DATA_DIR] [--out DIR] [--seed S]``.
+
+    Runs the steps up to and including this one (earlier completed steps are resumed).
+    """
+    import argparse
+
+    script = Path(script).resolve()
+    parser = argparse.ArgumentParser(prog=script.name, description=f"Run {script.stem} "
+                                     "(and the steps before it, resuming completed ones).")
+    parser.add_argument("data_dir", nargs="?", default=None)
+    parser.add_argument("--out", default="results")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args(argv)
+    from ..errors import YouthTransitionsError
+    try:
+        replicate(args.data_dir, out=args.out, seed=args.seed, workers=args.workers,
+                  until=script.stem, analyses_dir=script.parent, progress=True)
+    except YouthTransitionsError as exc:
+        print(f"{script.name}: error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,352 @@
+"""APA-style tables: one tidy frame rendered as CSV, Markdown and HTML.
+
+Number style (APA Publication Manual, 7th ed., sections 6.36 and 7.21):
+
+- counts as whole numbers with a thousands separator (``1,366``);
+- values that cannot exceed 1 in absolute value (p, r, alpha, omega, R², proportions)
+  without a leading zero (``.86``, ``-.23``);
+- p values to three decimals, below .001 as ``< .001``;
+- other statistics to two decimals (``17.49``), percentages to one (``37.1``);
+- an empty cell as an em dash; a count suppressed by the output rules as ``S``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .._atomic import atomic_write_text
+from .._tidy import TidyResult
+from ..errors import UsageError
+from .output_rules import SUPPRESSED
+
+__all__ = ["format_apa", "infer_kind", "ApaTable", "apa_table", "EMPTY"]
+
+Kind = Literal["count", "percent", "p", "bounded", "df", "number", "text"]
+KINDS = ("count", "percent", "p", "bounded", "df", "number", "text")
+
+#: shown for an empty (missing, not applicable) cell
+EMPTY = "\u2014"
+
+_P = re.compile(r"^(p|p_value|pvalue|p_adj|p_adjusted|p\.value|pr\(>\|t\|\))$", re.I)
+_COUNT = re.compile(r"^(n|count|n_[a-z_]+|[a-z_]+_n|frequency|freq)$", re.I)
+_PERCENT = re.compile(r"^(percent|pct|%|percentage|[a-z_]+_pct|[a-z_]+_percent)$", re.I)
+_BOUNDED = re.compile(
+    r"^(r|rho|r2|r_squared|r²|alpha|alpha_low|alpha_high|omega|icc|kappa|proportion|share|"
+    r"correlation|cronbach_alpha|r2_[a-z0-9_.]+|[a-z_]+\.(f1|f2|v|m)|prop|proportion_[a-z_]+)$",
+    re.I)
+
+
+def infer_kind(name: Any) -> Kind:
+    """APA number kind from a column or statistic name (``p_value`` -> ``"p"``, ...)."""
+    text = str(name).strip()
+    if _P.match(text):
+        return "p"
+    if text.lower() == "df":
+        return "df"
+    if _PERCENT.match(text):
+        return "percent"
+    if _COUNT.match(text):
+        return "count"
+    if _BOUNDED.match(text):
+        return "bounded"
+    return "number"
+
+
+def _no_leading_zero(text: str) -> str:
+    if text.startswith("0."):
+        return text[1:]
+    if text.startswith("-0."):
+        return "-" + text[2:]
+    return text
+
+
+def format_apa(value: Any, kind: Kind = "number", *, digits: int | None = None,
+               suppressed: bool = False) -> str:
+    """Format one value APA-style.
+
+    Parameters
+    ----------
+    value : number, str or None
+        Strings are returned unchanged; NaN/None become an em dash.
+    kind : {"count", "percent", "p", "bounded", "df", "number", "text"}
+        See the module docstring.
+    digits : int, optional
+        Decimals (defaults: p 3, bounded 2, percent 1, number 2, df 1 unless whole).
+    suppressed : bool
+        Show the output-rules marker ``S`` instead of the value.
+
+    Examples
+    --------
+    >>> format_apa(0.0004, "p"), format_apa(0.0312, "p"), format_apa(0.856, "bounded")
+    ('< .001', '.031', '.86')
+    >>> format_apa(1366, "count"), format_apa(17.4912, "number"), format_apa(-0.234, "bounded")
+    ('1,366', '17.49', '-.23')
+    """
+    text = _format_apa(value, kind, digits=digits, suppressed=suppressed)
+    if re.fullmatch(r"-[0.,]*0[0.,]*", text):
+        return text[1:]  # a negative value that rounds to zero is shown as zero
+    return text
+
+
+def _format_apa(value: Any, kind: Kind = "number", *, digits: int | None = None,
+                suppressed: bool = False) -> str:
+    """See :func:`format_apa`."""
+    if kind not in KINDS:
+        raise UsageError(f"unknown number kind {kind!r}; use one of {', '.join(KINDS)}")
+    if suppressed:
+        return SUPPRESSED
+    if value is None or value is pd.NA or (isinstance(value, str) and kind != "text"
+                                           and value == ""):
+        return EMPTY
+    if isinstance(value, str) or kind == "text":
+        return str(value)
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(x):
+        return EMPTY
+    if math.isinf(x):
+        return "\u221e" if x > 0 else "-\u221e"
+    if kind == "count":
+        return f"{x:,.0f}" if x == round(x) else f"{x:,.{2 if digits is None else digits}f}"
+    if kind == "percent":
+        return f"{x:.{1 if digits is None else digits}f}"
+    if kind == "p":
+        d = 3 if digits is None else digits
+        if x < 10 ** -d:
+            return "< " + _no_leading_zero(f"{10 ** -d:.{d}f}")
+        return _no_leading_zero(f"{x:.{d}f}")
+    if kind == "bounded":
+        return _no_leading_zero(f"{x:.{2 if digits is None else digits}f}")
+    if kind == "df":
+        if digits is None and x == round(x):
+            return f"{x:.0f}"
+        return f"{x:.{1 if digits is None else digits}f}"
+    return f"{x:.{2 if digits is None else digits}f}"
+
+
+#: header texts that are statistical symbols (italic in APA tables)
+_SYMBOLS = {"n", "N", "M", "SD", "SE", "p", "t", "F", "r", "df", "d", "b", "z", "R²", "α", "ω"}
+
+
+class ApaTable(TidyResult):
+    """A table ready for publication, rendered APA-style as CSV, Markdown or HTML.
+
+    Build it with :func:`apa_table`. :meth:`to_frame` is the raw table (numbers unformatted,
+    suppression flags dropped); every rendering derives from it.
+    """
+
+    def __init__(self, frame: pd.DataFrame, *, title: str = "", number: int | None = None,
+                 note: str | None = None, kinds: pd.DataFrame, suppressed: pd.DataFrame,
+                 digits: Mapping[str, int], labels: Mapping[str, str]):
+        self._frame = frame
+        self.title = title or "Table"
+        self.number = number
+        self.note = note
+        self._kinds = kinds
+        self._suppressed = suppressed
+        self._digits = dict(digits)
+        self.labels = {c: str(labels.get(c, c)) for c in frame.columns}
+
+    def to_frame(self) -> pd.DataFrame:
+        return self._frame.copy()
+
+    def formatted(self) -> pd.DataFrame:
+        """The table as APA-formatted strings (suppressed counts shown as ``S``)."""
+        out = {}
+        for c in self._frame.columns:
+            col, kinds, sup = self._frame[c], self._kinds[c], self._suppressed[c]
+            out[c] = [format_apa(v, k, digits=self._digits.get(c), suppressed=bool(s))
+                      for v, k, s in zip(col, kinds, sup, strict=True)]
+        return pd.DataFrame(out, columns=self._frame.columns, index=self._frame.index)
+
+    def _formatted(self) -> pd.DataFrame:  # TidyResult text/HTML views use APA formatting
+        return self.formatted()
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def _caption(self) -> str:
+        return f"Table {self.number}" if self.number is not None else ""
+
+    def to_csv(self, path: str | os.PathLike | None = None, *, formatted: bool = False) -> str:
+        """CSV text (written atomically to ``path`` when given).
+
+        Raw numbers by default, with suppressed cells written as ``S``; ``formatted=True``
+        writes the APA-formatted strings instead.
+        """
+        if formatted:
+            frame = self.formatted()
+        else:
+            frame = self._frame.astype(object).where(~self._suppressed.to_numpy(), SUPPRESSED)
+        text = frame.to_csv(index=False, lineterminator="\n")
+        if path is not None:
+            atomic_write_text(path, text)
+        return text
+
+    def to_markdown(self) -> str:
+        """Markdown (pipe table) with the table number in bold, the title in italics and the
+        note below, as APA lays them out."""
+        cells = self.formatted()
+        head = [self._md_header(self.labels[c]) for c in cells.columns]
+        numeric = [self._is_numeric(c) for c in cells.columns]
+        lines = []
+        if self._caption():
+            lines += [f"**{self._caption()}**", ""]
+        lines += [f"*{self.title}*", ""]
+        lines.append("| " + " | ".join(_md_escape(h) for h in head) + " |")
+        lines.append("|" + "|".join("---:" if n else ":---" for n in numeric) + "|")
+        for row in cells.itertuples(index=False, name=None):
+            lines.append("| " + " | ".join(_md_escape(v) for v in row) + " |")
+        if self.note:
+            lines += ["", f"*Note.* {self.note}"]
+        return "\n".join(lines) + "\n"
+
+    def to_html(self, *, standalone: bool = False) -> str:
+        """An HTML ``<table class="apa-table">`` with caption and note (a complete page with a
+        minimal APA style sheet when ``standalone``)."""
+        cells = self.formatted()
+        numeric = [self._is_numeric(c) for c in cells.columns]
+        parts = ['<table class="apa-table">', "<caption>"]
+        if self._caption():
+            parts.append(f"<b>{html.escape(self._caption())}</b><br>")
+        parts += [f"<i>{html.escape(self.title)}</i>", "</caption>", "<thead><tr>"]
+        for c, num in zip(cells.columns, numeric, strict=True):
+            label = html.escape(self.labels[c])
+            label = f"<i>{label}</i>" if self.labels[c] in _SYMBOLS else label
+            parts.append(f'<th style="text-align:{"right" if num else "left"}">{label}</th>')
+        parts.append("</tr></thead><tbody>")
+        for row in cells.itertuples(index=False, name=None):
+            tds = "".join(f'<td style="text-align:{"right" if num else "left"}">'
+                          f"{html.escape(str(v))}</td>" for v, num in zip(row, numeric, strict=True))
+            parts.append(f"<tr>{tds}</tr>")
+        parts.append("</tbody>")
+        if self.note:
+            parts.append(f'<tfoot><tr><td colspan="{len(cells.columns)}"><i>Note.</i> '
+                         f"{html.escape(self.note)}</td></tr></tfoot>")
+        parts.append("</table>")
+        table = "\n".join(parts)
+        if not standalone:
+            return table
+        return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                f"<title>{html.escape(self.title)}</title><style>{APA_CSS}</style></head>"
+                f"<body>\n{table}\n</body></html>\n")
+
+    def write(self, directory: str | os.PathLike, stem: str, *,
+              formats: tuple[str, ...] = ("csv", "md", "html")) -> list[Path]:
+        """Write ``<stem>.csv``, ``<stem>.md`` and ``<stem>.html`` atomically; return paths."""
+        directory = Path(directory)
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", stem):
+            raise UsageError(f"table file stem must be letters, digits, '_', '-', '.': {stem!r}")
+        bad = [f for f in formats if f not in ("csv", "md", "html")]
+        if bad:
+            raise UsageError(f"unknown table format(s): {', '.join(bad)} (use csv, md, html)")
+        paths = []
+        for fmt in formats:
+            path = directory / f"{stem}.{fmt}"
+            if fmt == "csv":
+                self.to_csv(path)
+            elif fmt == "md":
+                atomic_write_text(path, self.to_markdown())
+            else:
+                atomic_write_text(path, self.to_html(standalone=True))
+            paths.append(path)
+        return paths
+
+    def _is_numeric(self, column: str) -> bool:
+        return bool((self._kinds[column] != "text").any()
+                    and pd.api.types.is_numeric_dtype(self._frame[column]))
+
+    @staticmethod
+    def _md_header(label: str) -> str:
+        return f"*{label}*" if label in _SYMBOLS else label
+
+
+APA_CSS = ("table.apa-table{border-collapse:collapse;font-family:serif;margin:1em 0}"
+           "table.apa-table caption{text-align:left;padding-bottom:.4em}"
+           "table.apa-table thead tr{border-top:1px solid #000;border-bottom:1px solid #000}"
+           "table.apa-table tbody tr:last-child{border-bottom:1px solid #000}"
+           "table.apa-table th,table.apa-table td{padding:.15em .7em}"
+           "table.apa-table tfoot td{font-size:.9em;padding-top:.4em}")
+
+
+def _md_escape(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def apa_table(frame: pd.DataFrame, *, title: str = "", number: int | None = None,
+              note: str | None = None, formats: Mapping[str, Kind] | None = None,
+              kind_column: str | None = None, value_columns: list[str] | None = None,
+              digits: Mapping[str, int] | None = None,
+              labels: Mapping[str, str] | None = None) -> ApaTable:
+    """Make an :class:`ApaTable` from a tidy frame.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table. A boolean column ``<column>_suppressed`` (as made by
+        :func:`~youthtransitions.report.output_rules.apply_output_rules`) marks suppressed
+        cells of ``<column>``; flag columns are not shown.
+    title, number, note : optional
+        APA caption parts: "Table <number>", the title, and the note under the table.
+    formats : dict, optional
+        ``{column: kind}``; other numeric columns get a kind from their name
+        (:func:`infer_kind`), text columns are left as they are.
+    kind_column : str, optional
+        For long tables: a column (e.g. ``statistic``) whose value gives the kind of the
+        numeric cells in ``value_columns`` of that row (``n`` -> count, ``alpha`` -> bounded).
+    value_columns : list of str, optional
+        The columns ``kind_column`` applies to (default: the numeric columns).
+    digits : dict, optional
+        ``{column: decimals}`` overriding the defaults.
+    labels : dict, optional
+        ``{column: header text}``.
+
+    Notes
+    -----
+    Number formats follow the APA Publication Manual (7th ed.), sections 6.36 (no leading
+    zero for values bounded by 1), 6.36/7.21 (exact p to three decimals, p < .001).
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise UsageError(f"apa_table needs a DataFrame, got {type(frame).__name__}")
+    formats = dict(formats or {})
+    for column, kind in formats.items():
+        if column not in frame.columns:
+            raise UsageError(f"formats names column {column!r}, which is not in the table")
+        if kind not in KINDS:
+            raise UsageError(f"column {column!r}: unknown kind {kind!r} (use {', '.join(KINDS)})")
+    if kind_column is not None and kind_column not in frame.columns:
+        raise UsageError(f"kind_column {kind_column!r} is not in the table")
+    flags = [c for c in frame.columns
+             if str(c).endswith("_suppressed") and str(c)[: -len("_suppressed")] in frame.columns]
+    shown = frame.drop(columns=flags).reset_index(drop=True)
+    numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])
+               and not pd.api.types.is_bool_dtype(shown[c])]
+    if value_columns is None:
+        value_columns = numeric
+    kinds = pd.DataFrame("text", index=shown.index, columns=shown.columns)
+    for c in numeric:
+        kinds[c] = infer_kind(c)
+    if kind_column is not None:
+        row_kinds = shown[kind_column].map(infer_kind)
+        for c in value_columns:
+            kinds[c] = row_kinds
+    for c, k in formats.items():
+        kinds[c] = k
+    suppressed = pd.DataFrame(False, index=shown.index, columns=shown.columns)
+    for flag in flags:
+        suppressed[str(flag)[: -len("_suppressed")]] = frame[flag].fillna(False).astype(bool).to_numpy()
+    return ApaTable(shown, title=title, number=number, note=note, kinds=kinds,
+                    suppressed=suppressed, digits=dict(digits or {}), labels=dict(labels or {}))

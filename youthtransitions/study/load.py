@@ -1,0 +1,111 @@
+"""Loading a study folder into a validated :class:`~youthtransitions.study.study.Study`."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import Problem, StudyDataError
+from .contract import MSU_MIN_SERVICES, SERVICES
+from .readers import RawTable, read_folder, study_marker
+from .study import Study
+from .validate import check_tables, sort_problems
+
+__all__ = ["load_study"]
+
+
+def _is_synthetic(marker: dict | None, raw: dict[str, RawTable]) -> bool:
+    """Synthetic only when ``study.json`` and every table's Parquet metadata say so."""
+    if not (marker and marker.get("synthetic") is True):
+        return False
+    return all(t.marker is not None and t.marker.get("synthetic") is True for t in raw.values())
+
+
+def _with_msu(youth: pd.DataFrame) -> pd.DataFrame:
+    """The youth table with ``msu`` derived from the services (the contract's definition)."""
+    youth = youth.copy()
+    msu = sum(youth[s].astype(int) for s in SERVICES) >= MSU_MIN_SERVICES
+    if "msu" in youth:
+        youth["msu"] = msu.astype(bool)
+    else:
+        youth.insert(list(youth.columns).index(SERVICES[-1]) + 1, "msu", msu.astype(bool))
+    return youth
+
+
+def _plain_table(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    if frame is None:
+        return None
+    out = frame.reset_index(drop=True)
+    for col in out.columns:  # no missing left in non-nullable columns after validation
+        if str(out[col].dtype) == "boolean" and not out[col].isna().any():
+            out[col] = out[col].astype(bool)
+    return out
+
+
+def load_study(path: str | Path, *, validate: bool = True) -> Study:
+    """Read a study folder into a :class:`Study`.
+
+    Parameters
+    ----------
+    path : path-like
+        Folder holding ``youth``, ``waves``, ``scales`` (and optionally ``pmk``, ``codes``)
+        as Parquet, CSV, SPSS ``.sav`` or Stata ``.dta`` files, one file per table.
+    validate : bool, keyword-only
+        When true (default) any broken contract rule raises. When false the tables are
+        returned as far as they could be read (unreadable cells missing); use only to inspect
+        broken data.
+
+    Returns
+    -------
+    Study
+        Tables with the contract's dtypes and categories (row index reset), ``youth.msu``
+        derived from the services, ``synthetic`` set from the folder's markers, and
+        ``metadata`` holding ``study.json``, ``truth`` (``truth.json`` when present), the
+        files read and notes on anything read but not mapped (``codes_unmapped``).
+
+    Raises
+    ------
+    StudyDataError
+        Listing every problem (table, row in the file, column, value, rule).
+    UsageError
+        If ``path`` is not a folder.
+
+    Examples
+    --------
+    >>> import youthtransitions as yt
+    >>> study = yt.load_study(yt.synthetic.shipped_study_path())  # doctest: +SKIP
+    >>> study.synthetic  # doctest: +SKIP
+    True
+    """
+    folder = Path(path)
+    raw, problems = read_folder(folder)
+    marker, found = study_marker(folder)
+    problems += found
+    typed, found = check_tables(raw)
+    problems = sort_problems(problems + found)
+    if validate and problems:
+        raise StudyDataError(problems, f"study {str(folder)!r} broke {len(problems)} rule"
+                             f"{'s' if len(problems) != 1 else ''} of the data contract")
+    if "youth" not in typed or "waves" not in typed or "scales" not in typed:
+        raise StudyDataError([p for p in problems if p.row is None] or
+                             [Problem("study", None, None, None, "required tables missing")])
+    metadata: dict = dict(marker or {})
+    metadata["files"] = {name: t.path.name for name, t in raw.items()}
+    notes = [n for t in raw.values() for n in t.notes]
+    if notes:
+        metadata["codes_unmapped"] = notes
+        warnings.warn(f"{len(notes)} REFI-QDA item(s) could not be mapped to codes; see "
+                      "Study.metadata['codes_unmapped']", stacklevel=2)
+    truth = folder / "truth.json"
+    if truth.is_file():
+        metadata["truth"] = json.loads(truth.read_text(encoding="utf-8"))
+    youth = _plain_table(typed["youth"])
+    if all(s in youth and youth[s].notna().all() for s in SERVICES):
+        youth = _with_msu(youth)
+    return Study(youth=youth, waves=_plain_table(typed["waves"]),
+                 scales=_plain_table(typed["scales"]), pmk=_plain_table(typed.get("pmk")),
+                 codes=_plain_table(typed.get("codes")), synthetic=_is_synthetic(marker, raw),
+                 source=str(folder), metadata=metadata)

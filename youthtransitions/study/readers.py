@@ -1,0 +1,276 @@
+"""Reading the tables of a study folder: Parquet, CSV, SPSS ``.sav``, Stata ``.dta``.
+
+Each contract table is stored as exactly one file ``NAME.<format>``; ``codes`` may also be a
+REFI-QDA project (``codes.qdpx``) or an Excel workbook (``codes.xlsx``). A reader returns the
+table with its raw values and the original row numbers (1-based, header excluded) as the index
+named ``row``, so validation can point at the row as the user sees it in the file. Every
+failure becomes a :class:`~youthtransitions.errors.Problem` naming the file and what is wrong;
+nothing here raises on bad data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import Problem, UsageError
+from .contract import CONTRACT, FORMATS, TABLES
+
+__all__ = ["RawTable", "read_folder", "read_table_file", "study_marker", "METADATA_KEY"]
+
+#: Parquet schema metadata key carrying ``{"synthetic": true, ...}``
+METADATA_KEY = b"youthtransitions"
+_CODES_EXTRA = ("xlsx", "qdpx")
+_LABELLED_KINDS = {"bool", "category", "id", "name", "text"}
+
+
+@dataclass
+class RawTable:
+    """One table as read from its file, before coercion to contract dtypes.
+
+    Attributes
+    ----------
+    name : str
+        Contract table name.
+    path : pathlib.Path
+        The file it came from.
+    frame : pandas.DataFrame
+        Raw values; index ``row`` holds the 1-based file row (header excluded).
+    marker : dict or None
+        The ``youthtransitions`` Parquet metadata (e.g. ``{"synthetic": true}``), if any.
+    notes : list of str
+        Things read but not mapped (for example unmapped REFI-QDA codes).
+    """
+
+    name: str
+    path: Path
+    frame: pd.DataFrame
+    marker: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _number_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.reset_index(drop=True)
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
+    return frame
+
+
+def _file_problem(table: str, path: Path, rule: str) -> Problem:
+    return Problem(table, None, None, path.name, rule)
+
+
+def _apply_labels(table: str, frame: pd.DataFrame, labels: dict[str, dict]) -> pd.DataFrame:
+    """Replace SPSS/Stata value codes by their labels in contract text-like columns."""
+    spec = CONTRACT[table]
+    for name, mapping in labels.items():
+        col = spec.column(name)
+        if col is None or col.kind not in _LABELLED_KINDS or name not in frame:
+            continue
+        frame[name] = frame[name].map(lambda v, m=mapping: m.get(v, v) if pd.notna(v) else v)
+    return frame
+
+
+def _read_csv(table: str, path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    data = path.read_bytes()
+    if b"\x00" in data[:65536]:
+        return None, [_file_problem(table, path, "binary content: not a comma-separated text "
+                                    "file")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [_file_problem(table, path, f"not UTF-8 text (byte {exc.start})")]
+    if not text.strip():
+        return None, [_file_problem(table, path, "file is empty (no header row)")]
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        header = [h.strip() for h in next(reader)]
+        rows, numbers, problems = [], [], []
+        for line, record in enumerate(reader, start=2):  # spreadsheet row; header is 1
+            if not record or all(not cell.strip() for cell in record):
+                continue  # blank line
+            if len(record) != len(header):
+                problems.append(Problem(table, line - 1, None, None,
+                                        f"row has {len(record)} cells but the header has "
+                                        f"{len(header)} (file {path.name})"))
+                continue
+            rows.append([cell.strip() or None for cell in record])
+            numbers.append(line - 1)
+    except csv.Error as exc:
+        return None, [_file_problem(table, path, f"cannot be parsed as CSV: {exc}")]
+    if len(header) == 1 and len(CONTRACT[table].columns) > 1:
+        for sep, label in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+            if sep in header[0]:
+                return None, [_file_problem(
+                    table, path, f"only one column read: the file looks {label}-separated "
+                    f"({sep!r}); the contract's CSV uses commas")]
+        return None, [_file_problem(table, path, "only one column read: expected "
+                                    "comma-separated columns " + ", ".join(CONTRACT[table].names))]
+    if len(set(header)) != len(header):
+        dup = sorted({h for h in header if header.count(h) > 1})
+        return None, [_file_problem(table, path, f"repeated column names: {', '.join(dup)}")]
+    frame = pd.DataFrame(rows, columns=header, dtype=object,
+                         index=pd.Index(numbers, dtype="int64", name="row"))
+    return frame, problems
+
+
+def _read_parquet(table: str, path: Path
+                  ) -> tuple[pd.DataFrame | None, list[Problem], dict | None]:
+    import pyarrow.parquet as pq
+
+    try:
+        arrow = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several types for corrupt files
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return None, [_file_problem(table, path, "not a readable Parquet file (truncated or "
+                                    f"corrupt): {msg}")], None
+    marker = None
+    meta = arrow.schema.metadata or {}
+    if METADATA_KEY in meta:
+        try:
+            marker = json.loads(meta[METADATA_KEY].decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return None, [_file_problem(table, path, "Parquet metadata 'youthtransitions' is "
+                                        "not valid JSON")], None
+    frame = arrow.to_pandas()
+    return frame, [], marker
+
+
+def _read_stat(table: str, path: Path, kind: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    import pyreadstat
+
+    reader = pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta
+    try:
+        # user-defined missing values (SPSS) and extended missing (Stata) become NaN
+        frame, meta = reader(str(path), apply_value_formats=False)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        label = "SPSS" if kind == "sav" else "Stata"
+        return None, [_file_problem(table, path, f"not a readable {label} file: {exc}")]
+    frame = _apply_labels(table, frame, meta.variable_value_labels or {})
+    return frame, []
+
+
+def _read_xlsx(table: str, path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    try:
+        frame = pd.read_excel(path, sheet_name=0, dtype=object)
+    except Exception as exc:
+        return None, [_file_problem(table, path, f"not a readable Excel workbook: {exc}")]
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame, []
+
+
+def read_table_file(table: str, path: str | Path) -> tuple[RawTable | None, list[Problem]]:
+    """Read one table file; return it (or ``None``) and the problems met.
+
+    Parameters
+    ----------
+    table : str
+        Contract table name.
+    path : path-like
+        ``NAME.parquet``, ``.csv``, ``.sav``, ``.dta`` (and for codes ``.xlsx``, ``.qdpx``).
+    """
+    path = Path(path)
+    kind = path.suffix.lower().lstrip(".")
+    if path.stat().st_size == 0:
+        return None, [_file_problem(table, path, "file is empty (0 bytes)")]
+    marker = None
+    notes: list[str] = []
+    if kind == "csv":
+        frame, problems = _read_csv(table, path)
+    elif kind == "parquet":
+        frame, problems, marker = _read_parquet(table, path)
+    elif kind in ("sav", "dta"):
+        frame, problems = _read_stat(table, path, kind)
+    elif kind == "xlsx":
+        frame, problems = _read_xlsx(table, path)
+    elif kind == "qdpx":
+        from .qdpx import read_qdpx  # written by the qualitative engineer; lazy on purpose
+
+        try:
+            frame, unmapped = read_qdpx(path)
+        except Exception as exc:
+            if isinstance(exc, UsageError) or hasattr(exc, "problems"):
+                return None, list(getattr(exc, "problems", [])) or [
+                    _file_problem(table, path, str(exc))]
+            return None, [_file_problem(table, path, f"not a readable REFI-QDA project: {exc}")]
+        problems = []
+        notes = [str(u) for u in unmapped]
+    else:  # pragma: no cover - find_table_files only yields known suffixes
+        raise UsageError(f"unknown table format {path.suffix!r}")
+    if frame is None:
+        return None, problems
+    frame.columns = [str(c) for c in frame.columns]
+    if kind != "csv":  # CSV rows carry their file row numbers already
+        frame = _number_rows(frame)
+    return RawTable(table, path, frame, marker, notes), problems
+
+
+def find_table_files(folder: Path) -> dict[str, list[Path]]:
+    """Files in ``folder`` per contract table, by the names the contract allows."""
+    found: dict[str, list[Path]] = {name: [] for name in TABLES}
+    for entry in sorted(folder.iterdir()):
+        if not entry.is_file():
+            continue
+        stem, suffix = entry.stem, entry.suffix.lower().lstrip(".")
+        if stem in found and (suffix in FORMATS or (stem == "codes" and suffix in _CODES_EXTRA)):
+            found[stem].append(entry)
+    return found
+
+
+def study_marker(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The folder's ``study.json`` (``{"synthetic": true, ...}``), if present."""
+    path = folder / "study.json"
+    if not path.is_file():
+        return None, []
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, [Problem("study.json", None, None, None, f"not valid JSON: {exc}")]
+    if not isinstance(value, dict):
+        return None, [Problem("study.json", None, None, None, "must hold a JSON object")]
+    return value, []
+
+
+def read_folder(path: str | Path) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Read every contract table present in a study folder.
+
+    Returns the tables read and the file-level problems: a required table with no file, two
+    files for one table, and unreadable files.
+
+    Raises
+    ------
+    UsageError
+        If ``path`` is not an existing folder.
+    """
+    folder = Path(path)
+    if not folder.exists():
+        raise UsageError(f"study folder {str(folder)!r} does not exist")
+    if not folder.is_dir():
+        raise UsageError(f"{str(folder)!r} is not a folder: a study is a folder of tables")
+    tables: dict[str, RawTable] = {}
+    problems: list[Problem] = []
+    for name, files in find_table_files(folder).items():
+        if not files:
+            if CONTRACT[name].required:
+                allowed = ", ".join(f"{name}.{f}" for f in FORMATS)
+                problems.append(Problem(name, None, None, None,
+                                        f"required table is missing: expected one of {allowed}"))
+            continue
+        if len(files) > 1:
+            problems.append(Problem(name, None, None, ", ".join(f.name for f in files),
+                                    "exactly one file per table is allowed; found "
+                                    f"{len(files)}"))
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            raw, found = read_table_file(name, files[0])
+        problems.extend(found)
+        if raw is not None:
+            tables[name] = raw
+    return tables, problems

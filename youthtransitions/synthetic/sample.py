@@ -1,0 +1,182 @@
+"""Draw the sample of a synthetic study: youth, waves, PMK reports and the qualitative subsample.
+
+The order of draws (each from its own child of ``SeedSequence(seed)``) is fixed: youth, wave
+items, subsample, PMK, attrition and dates, codes. See ``docs/synthetic.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError
+from .latent import (ETHNICITIES, GENDERS, SERVICES, WaveLatents, Youth, draw_items,
+                     draw_wave_latents, draw_youth, score_items)
+from .params import SCALE_SPECS, SynthParams
+
+__all__ = ["Sample", "draw_sample", "PMK_ROLES", "MAX_SUBSAMPLE_SMD"]
+
+PMK_ROLES = ("parent", "whanau", "caregiver", "worker", "other")
+#: the subsample is redrawn until every profile SMD against the 506 is below this
+MAX_SUBSAMPLE_SMD = 0.10
+_MAX_TRIES = 20_000
+_STREAMS = ("youth", "items", "subsample", "pmk", "attrition", "codes")
+
+
+@dataclass
+class Sample:
+    """Everything drawn for one sample; ``tables`` holds the contract tables but codes."""
+
+    youth: Youth
+    latents: WaveLatents
+    ids: np.ndarray
+    qual: np.ndarray  # indices of subsample youth, sorted
+    present: np.ndarray  # n x 3 bool: wave row exists
+    pmk_present: np.ndarray  # n x 3 bool: PMK row exists
+    codes_rng: np.random.Generator
+    tables: dict[str, pd.DataFrame]
+
+
+def _z(x: np.ndarray) -> np.ndarray:
+    """Standardise an observed score in the sample; a missing score counts as the mean."""
+    z = (x - np.nanmean(x)) / np.nanstd(x)
+    return np.where(np.isfinite(z), z, 0.0)
+
+
+def _draw_subsample(rng: np.random.Generator, p: SynthParams, y: Youth,
+                    profile: np.ndarray) -> np.ndarray:
+    """Random ``n_qual`` MSU youth with mean age 17.49 (2 decimals) and small SMDs.
+
+    Notes
+    -----
+    Rejection sampling: simple random draws without replacement from the MSU youth are
+    repeated until the mean ``age_w1`` rounds to ``qual_mean_age`` and every standardised
+    mean difference of ``profile`` columns (subsample minus all MSU, over the MSU SD) is below
+    :data:`MAX_SUBSAMPLE_SMD`. The accepted draw is a random draw conditional on these.
+    """
+    msu = np.flatnonzero(y.msu)
+    ref = profile[msu]
+    mu, sd = ref.mean(axis=0), ref.std(axis=0)
+    for _ in range(_MAX_TRIES):
+        pick = np.sort(rng.choice(msu, size=p.n_qual, replace=False))
+        if abs(y.age[pick].mean() - p.qual_mean_age) >= 0.005:
+            continue
+        smd = (profile[pick].mean(axis=0) - mu) / sd
+        if np.all(np.abs(smd) < MAX_SUBSAMPLE_SMD):
+            return pick
+    raise UsageError(f"could not draw a subsample of {p.n_qual} MSU youth with mean age "
+                     f"{p.qual_mean_age} in {_MAX_TRIES} tries; check age_mean and n_msu")
+
+
+def _dates(rng: np.random.Generator, p: SynthParams, n: int) -> np.ndarray:
+    start = np.datetime64(p.wave1_start, "D")
+    w1 = start + rng.integers(0, p.wave1_window_days, size=n).astype("timedelta64[D]")
+    gaps = np.clip(rng.normal(p.wave_gap_days, p.wave_gap_sd, size=(n, 2)), 200, 530)
+    offsets = np.concatenate([np.zeros((n, 1)), np.cumsum(np.round(gaps), axis=1)], axis=1)
+    return w1[:, None] + offsets.astype("timedelta64[D]")
+
+
+def _item_frame(items: dict[str, np.ndarray], rows: np.ndarray, wave: int) -> pd.DataFrame:
+    cols = {}
+    for spec in SCALE_SPECS:
+        if spec.scale not in items:
+            continue
+        block = items[spec.scale][rows, wave - 1, :]
+        for j, name in enumerate(spec.items):
+            cols[name] = pd.array(block[:, j], dtype="Float64").astype("Int64")
+    return pd.DataFrame(cols)
+
+
+def scales_table() -> pd.DataFrame:
+    """The ``scales`` table: one row per item of every scale."""
+    rows = [(s.scale, s.table, item, (j + 1) in s.reverse, s.min, s.max)
+            for s in SCALE_SPECS for j, item in enumerate(s.items)]
+    frame = pd.DataFrame(rows, columns=["scale", "table", "item", "reverse", "min", "max"])
+    frame["table"] = pd.Categorical(frame["table"], categories=["waves", "pmk"])
+    return frame.astype({"min": "int64", "max": "int64"})
+
+
+def draw_sample(p: SynthParams, seed: int) -> Sample:
+    """Draw one synthetic sample (all contract tables except ``codes``)."""
+    streams = dict(zip(_STREAMS, (np.random.Generator(np.random.PCG64(s)) for s in
+                                  np.random.SeedSequence(seed).spawn(len(_STREAMS))),
+                       strict=True))
+    n = p.n_youth
+    y = draw_youth(streams["youth"], p, n, p.n_msu)
+    lat = draw_wave_latents(streams["youth"], p, y)
+    rng = streams["items"]
+    items = {s.scale: draw_items(rng, lat.get(s.scale), s, p) for s in SCALE_SPECS}
+    spec = {s.scale: s for s in SCALE_SPECS}
+    w1 = {k: score_items(items[k][:, 0, :], spec[k]) for k in
+          ("contextual_risk", "individual_risk", "resilience", "wellbeing")}
+    z1 = np.column_stack([_z(w1[k]) for k in
+                          ("contextual_risk", "individual_risk", "resilience", "wellbeing")])
+
+    profile = np.column_stack([y.age, y.gender == 0, y.ethnicity == 0, z1[:, :3]])
+    qual = _draw_subsample(streams["subsample"], p, y, profile)
+    in_qual = np.zeros(n, dtype=bool)
+    in_qual[qual] = True
+
+    # PMK nomination: a logistic threshold model on observed wave-1 scores (MAR)
+    rng = streams["pmk"]
+    lin = p.nominate_intercept + z1 @ np.asarray(p.nominate_coefs)
+    util = lin + rng.logistic(size=n)
+    nominated = util > 0
+    top = qual[np.argsort(-util[qual], kind="stable")[:p.n_qual_pmk_nominated]]
+    nominated[qual] = False
+    nominated[top] = True
+    role = rng.choice(len(PMK_ROLES), size=n, p=p.pmk_role_probs)
+    responds = rng.random((n, 3)) < p.pmk_wave_response
+
+    # attrition: monotone dropout, hazard depends on observed wave-1 contextual risk
+    rng = streams["attrition"]
+    hazard = 1 / (1 + np.exp(-(p.dropout_intercept + p.dropout_risk * z1[:, 0])))
+    drop = rng.random((n, 2)) < hazard[:, None]
+    present = np.ones((n, 3), dtype=bool)
+    present[:, 1] = ~drop[:, 0]
+    present[:, 2] = present[:, 1] & ~drop[:, 1]
+    present[in_qual] = True  # the subsample was interviewed annually
+    dates = _dates(rng, p, n)
+
+    pmk_present = nominated[:, None] & present & responds
+    never = np.sort(top)[rng.integers(0, len(top))]  # nominated, PMK never interviewed
+    pmk_present[never] = False
+    interviewed = np.setdiff1d(top, [never])
+    none_yet = interviewed[~pmk_present[interviewed].any(axis=1)]
+    pmk_present[none_yet, 0] = True
+
+    ids = np.array([f"YT{i:04d}" for i in range(1, n + 1)])
+    youth = pd.DataFrame({"youth_id": ids})
+    for k, name in enumerate(SERVICES):
+        youth[name] = y.services[:, k]
+    youth["msu"] = y.msu
+    youth["gender"] = pd.Categorical.from_codes(y.gender, categories=list(GENDERS))
+    youth["ethnicity"] = pd.Categorical.from_codes(y.ethnicity, categories=list(ETHNICITIES))
+    youth["age_w1"] = y.age
+    youth["pmk_nominated"] = nominated
+    youth["qual_subsample"] = in_qual
+
+    wave_items = {k: v for k, v in items.items() if spec[k].table == "waves"}
+    pmk_items = {k: v for k, v in items.items() if spec[k].table == "pmk"}
+    waves, pmk = [], []
+    for t in (1, 2, 3):
+        rows = np.flatnonzero(present[:, t - 1])
+        head = pd.DataFrame({"youth_id": ids[rows], "wave": t,
+                             "interview_date": dates[rows, t - 1]})
+        waves.append(pd.concat([head, _item_frame(wave_items, rows, t)], axis=1))
+        rows = np.flatnonzero(pmk_present[:, t - 1])
+        head = pd.DataFrame({"youth_id": ids[rows], "wave": t, "pmk_role": pd.Categorical.from_codes(
+            role[rows], categories=list(PMK_ROLES))})
+        pmk.append(pd.concat([head, _item_frame(pmk_items, rows, t)], axis=1))
+    waves_df = pd.concat(waves, ignore_index=True).sort_values(["youth_id", "wave"],
+                                                               ignore_index=True)
+    waves_df["wave"] = waves_df["wave"].astype("int64")
+    waves_df["interview_date"] = waves_df["interview_date"].astype("datetime64[ms]")
+    pmk_df = pd.concat(pmk, ignore_index=True).sort_values(["youth_id", "wave"],
+                                                           ignore_index=True)
+    pmk_df["wave"] = pmk_df["wave"].astype("int64")
+    pmk_df["pmk_role"] = pd.Categorical(pmk_df["pmk_role"], categories=list(PMK_ROLES))
+    tables = {"youth": youth, "waves": waves_df, "pmk": pmk_df, "scales": scales_table()}
+    return Sample(y, lat, ids, qual, present, pmk_present, streams["codes"], tables)
