@@ -31,3 +31,14 @@ def test_directory_moves_files_in(tmp_path):
         (tmp / "sub").mkdir()
         (tmp / "sub" / "a.txt").write_text("a")
     assert (target / "sub" / "a.txt").read_text() == "a"
+
+
+def test_written_files_get_the_usual_mode(tmp_path):
+    import os
+    import stat
+
+    target = tmp_path / "mode.txt"
+    atomic_write_text(target, "x")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask

@@ -31,6 +31,8 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "synthesize": ("youthtransitions.synthetic", "synthesize"),
     "write_study": ("youthtransitions.synthetic", "write_study"),
     "SHIPPED_STUDY": ("youthtransitions.synthetic", "SHIPPED_STUDY"),
+    "shipped_study_path": ("youthtransitions.synthetic", "shipped_study_path"),
+    "load_truth": ("youthtransitions.synthetic", "load_truth"),
     # models
     "fit_lmm": ("youthtransitions.models", "fit_lmm"),
     "center_within": ("youthtransitions.models", "center_within"),

@@ -110,3 +110,13 @@ def test_bad_files_exit_2(capsys, tmp_path):
     bad.write_text("not parquet")
     assert main(["fit", str(bad), "--formula", "y ~ 1", "--group", "id"]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_parametric_bootstrap_option(capsys):
+    out = _json(capsys, DATA, "--formula", "y ~ x_w + x_b", "--group", "id", "--bootstrap", 5,
+                "--bootstrap-kind", "parametric", "--seed", 9, "--json")
+    df = pd.read_csv(DATA)
+    boot = bootstrap_r2(fit_lmm("y ~ x_w + x_b", df, group="id"), B=5, seed=9, kind="parametric")
+    assert out["bootstrap"]["kind"] == "parametric" and out["bootstrap"]["of"] == "r2"
+    assert out["bootstrap"]["ci"]["within.f1"] == pytest.approx(list(boot.ci["within.f1"]),
+                                                                abs=1e-12)

@@ -149,3 +149,52 @@ def test_covbeta_jacobian_matches_finite_differences(q):
         dn[k] -= 1e-6
         fd = (covbeta(up) - covbeta(dn)) / 2e-6
         np.testing.assert_allclose(jac[k], fd, rtol=1e-5, atol=1e-9)
+
+
+# -- pattern-compressed evaluation (engine/patterns.py) ------------------------------------
+from youthtransitions.models.engine import make_deviance  # noqa: E402
+from youthtransitions.models.engine.patterns import PatternDeviance, design_patterns  # noqa: E402
+
+
+def _few_patterns(q, seed):
+    y, X, Z, groups, G = _data(q, seed=seed)
+    return y, X, np.round(Z), groups, G  # integer-valued Z: groups share Z_i'Z_i
+
+
+def test_design_patterns_groups_equal_crossproducts():
+    y, X, Z, groups, G = _few_patterns(2, 3)
+    ss = sufficient_statistics(y, X, Z, groups, G)
+    Zp, inverse, counts = design_patterns(ss)
+    assert counts.sum() == G and len(Zp) == len(counts) < G
+    for g in range(G):
+        np.testing.assert_array_equal(ss.ZtZ[:, :, g], Zp[inverse[g]])
+    assert len({tuple(z.ravel()) for z in Zp}) == len(Zp)  # all distinct
+
+
+@pytest.mark.parametrize("reml", [True, False])
+@pytest.mark.parametrize("q", [1, 2, 3])
+def test_pattern_evaluation_equals_per_group(q, reml):
+    # exact identity: same numbers up to rounding (1e-10 relative)
+    y, X, Z, groups, G = _few_patterns(q, 30 + q)
+    ss = sufficient_statistics(y, X, Z, groups, G)
+    per_group, pattern = ProfiledDeviance(ss, reml=reml), PatternDeviance(ss, reml=reml)
+    theta = _theta(q, seed=7)
+    varpar = np.append(theta, 1.2)
+    np.testing.assert_allclose(pattern(theta), per_group(theta), rtol=1e-10)
+    np.testing.assert_allclose(pattern.value_and_grad(theta)[1],
+                               per_group.value_and_grad(theta)[1], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(pattern.varpar_grad(varpar), per_group.varpar_grad(varpar),
+                               rtol=1e-9, atol=1e-9)
+    for a, b in zip(pattern.covbeta_jacobian(varpar), per_group.covbeta_jacobian(varpar),
+                    strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_make_deviance_chooses_by_number_of_patterns():
+    y, X, Z, groups, G = _data(2, seed=5, n_groups=200)
+    Z[:, 1] = Z[:, 1] > 0  # binary slope: at most 20 distinct Z_i'Z_i among 200 groups
+    assert isinstance(make_deviance(sufficient_statistics(y, X, Z, groups, G), reml=True),
+                      PatternDeviance)
+    y, X, Z, groups, G = _data(2, seed=5)  # continuous slope: every group its own pattern
+    dev = make_deviance(sufficient_statistics(y, X, Z, groups, G), reml=True)
+    assert type(dev) is ProfiledDeviance

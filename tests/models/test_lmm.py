@@ -185,3 +185,38 @@ def test_row_order_and_group_labels_do_not_matter(data_b):
     np.testing.assert_allclose(b.params, a.params, rtol=1e-7)
     np.testing.assert_allclose(b.random_cov, a.random_cov, rtol=1e-5)
     np.testing.assert_allclose(b.loglik, a.loglik, rtol=1e-10)
+
+
+@pytest.mark.parametrize("random", ["1", "1 + wave"])
+def test_both_evaluation_modes_give_the_same_fit(data_b, random, monkeypatch):
+    import youthtransitions.models.engine as eng
+
+    auto = fit_lmm("y ~ x + wave", data_b, group="id", random=random)
+    assert auto.optimizer["evaluation"] == "patterns"
+    monkeypatch.setattr(eng, "make_deviance", lambda ss, reml: eng.ProfiledDeviance(ss, reml))
+    per_group = fit_lmm("y ~ x + wave", data_b, group="id", random=random)
+    assert per_group.optimizer["evaluation"] == "groups"
+    np.testing.assert_allclose(per_group.params, auto.params, rtol=1e-8)
+    np.testing.assert_allclose(per_group.random_cov, auto.random_cov, rtol=1e-6)
+    np.testing.assert_allclose(per_group.df, auto.df, rtol=1e-5)
+    np.testing.assert_allclose(per_group.loglik, auto.loglik, rtol=1e-12)
+
+
+@pytest.mark.parametrize("formula, random", [
+    ("y ~ x + wave", "1 + wave"), ("y ~ 0 + x + wave", "0 + wave"), ("y ~ 1 + x", "1"),
+    ("y ~ wave + x + x", "wave")])
+def test_simple_formulas_build_the_same_design_as_formulaic(data_b, formula, random):
+    import formulaic
+
+    from youthtransitions.models.formula import build_design
+
+    des = build_design(formula, data_b, group="id", random=random)
+    frame = des.data
+    mm = formulaic.model_matrix(formula, frame)
+    zz = formulaic.model_matrix(random, frame)
+    np.testing.assert_array_equal(des.X, np.asarray(mm.rhs, float))
+    np.testing.assert_array_equal(des.Z, np.asarray(zz, float))
+    np.testing.assert_array_equal(des.y, np.asarray(mm.lhs, float).ravel())
+    rename = {"Intercept": "(Intercept)"}
+    assert des.fixed_names == [rename.get(c, c) for c in mm.rhs.columns]
+    assert des.random_names == [rename.get(c, c) for c in zz.columns]

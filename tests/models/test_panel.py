@@ -81,3 +81,8 @@ def test_bad_input():
     with pytest.raises(UsageError, match="numeric"):
         panel_compare(DATA.assign(x="a"), outcome="y", predictor="x", entity="youth_id",
                       time="wave")
+
+
+def test_hausman_matches_phtest(result):
+    assert result.hausman_chi2 == pytest.approx(PLM["hausman"]["statistic"], rel=1e-6)
+    assert result.hausman_df == PLM["hausman"]["df"]

@@ -147,3 +147,23 @@ def test_bad_input_is_named():
                       tau=[[0.5]], sigma2=1.0, fixed_names=fit.fixed_names)
     with pytest.raises(UsageError, match="different observations"):
         r2_difference(a, b)
+
+
+_FITS = {"ri": ("y ~ x_w + x_b + w", "1"), "rs": ("y ~ x_w + z_w + x_b + w", "1 + x_w"),
+         "mixed": ("y ~ x + w", "1"), "mixed_rs": ("y ~ x + z + w", "1 + x"),
+         "null": ("y ~ 1", "1")}
+
+
+@pytest.mark.parametrize("name", sorted(_FITS))
+def test_fit_lmm_r2_end_to_end(name):
+    """fit_lmm's own estimates (which match lme4 to ~1e-5) give r2mlm's values to 1e-4."""
+    from youthtransitions.models import fit_lmm
+
+    formula, random = _FITS[name]
+    model = REFERENCE["models"][name]
+    result = fit_lmm(formula, DATA, group="id", random=random).r2()
+    assert result.marginal == pytest.approx(model["nakagawa"]["marginal"], abs=TOL)
+    assert result.conditional == pytest.approx(model["nakagawa"]["conditional"], abs=TOL)
+    for measure, value in _expected(model["r2mlm"]).items():
+        if value is not None:
+            assert result[measure] == pytest.approx(value, abs=TOL), measure

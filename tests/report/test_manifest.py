@@ -2,8 +2,13 @@
 
 import json
 
-from youthtransitions.report.manifest import (Manifest, file_sha256, fingerprint,
-                                              folder_hashes, package_versions)
+from youthtransitions.report.manifest import (
+    Manifest,
+    file_sha256,
+    fingerprint,
+    folder_hashes,
+    package_versions,
+)
 
 
 def test_file_hash_matches_known_digest(tmp_path):

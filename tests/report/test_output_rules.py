@@ -181,6 +181,14 @@ def test_total_rows_and_columns_are_ruled_but_not_interior():
     assert recoverable_cells(t.loc[["x", "y"], ["a", "b"]].to_numpy(), sup[:2], "both") == []
 
 
+def test_nullable_counts_and_missing_cells():
+    t = pd.DataFrame({"n": pd.array([4, None, 30, 12], dtype="Int64")})
+    out = apply_output_rules(t, seed=4, totals="columns")
+    assert out["n_suppressed"].tolist() == [True, False, False, True]
+    assert out["n"].isna().tolist() == [True, True, False, True]
+    assert out["n"].iloc[2] % 3 == 0
+
+
 def test_bad_input_is_named():
     t = pd.DataFrame({"n": [1, 2]})
     with pytest.raises(UsageError, match="count column"):

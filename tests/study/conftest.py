@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
-from study_fixture import make_tables, write_tables
+
+# study_fixture.py sits beside this file; found in both pytest import modes
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from study_fixture import make_tables, write_tables  # noqa: E402
 
 
 @pytest.fixture

@@ -133,6 +133,29 @@ def test_qdpx_codes_use_qual_reader(tables, tmp_path, monkeypatch):
         "code 'memo/feelings' on selection 12 has no mechanism"]
 
 
+def test_qdpx_round_trip(csv_study, tables, tmp_path):
+    """codes.qdpx written by yt.write_qdpx loads as the same codes table."""
+    del tables["codes"]
+    folder = write_tables(tmp_path / "s", tables, "csv")
+    yt.write_qdpx(folder / "codes.qdpx", codes=csv_study.codes)
+    codes = yt.load_study(folder).codes
+    key = ["coder", "segment_id"]
+    pd.testing.assert_frame_equal(
+        codes.sort_values(key).reset_index(drop=True).drop(columns="excerpt"),
+        csv_study.codes.sort_values(key).reset_index(drop=True).drop(columns="excerpt"))
+
+
+def test_broken_qdpx_is_a_problem(tables, tmp_path):
+    del tables["codes"]
+    folder = write_tables(tmp_path / "s", tables, "csv")
+    (folder / "codes.qdpx").write_bytes(b"not a zip archive at all")
+    problems = yt.validate_study(folder)
+    assert [p.table for p in problems] == ["codes.qdpx"]
+    assert "not a zip archive" in problems[0].rule
+    with pytest.raises(StudyDataError):
+        yt.load_study(folder)
+
+
 def test_synthetic_marker(tables, tmp_path):
     folder = write_tables(tmp_path / "s", tables, "parquet", synthetic=True)
     (folder / "truth.json").write_text(json.dumps({"estimands": {"headline_r2": {
@@ -161,8 +184,8 @@ def _only_problem(folder):
 @pytest.mark.parametrize("content,words", [
     (b"", "file is empty"),
     (b"\x89\x00\x13binary\x00garbage\xff" * 20, "binary content"),
-    ("youth_id;wave;interview_date\nY01;1;2019-03-01\n".encode(), "semicolon-separated"),
-    ("youth_id\twave\tinterview_date\nY01\t1\t2019-03-01\n".encode(), "tab-separated"),
+    (b"youth_id;wave;interview_date\nY01;1;2019-03-01\n", "semicolon-separated"),
+    (b"youth_id\twave\tinterview_date\nY01\t1\t2019-03-01\n", "tab-separated"),
     (b"youth_id,wave\n\xe9t\xe9,1\n", "not UTF-8"),
     (b'youth_id,wave,interview_date\n"Y01,1,2019-03-01\n', "cannot be parsed as CSV"),
     (b"   \n\n", "file is empty"),

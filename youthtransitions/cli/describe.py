@@ -47,11 +47,14 @@ def run(args: argparse.Namespace) -> int:
     from ..report.describe import describe
     from ..study import load_study
 
+    out = Path(args.out) if args.out else None
+    if out is not None and out.exists() and not out.is_dir():
+        raise UsageError(f"--out {args.out!r} exists and is not a folder")
     study = load_study(_study_path(args.dir))
     result = describe(study, output_rules=args.output_rules, seed=args.seed)
     written = []
-    if args.out:
-        written = write_describe(result, Path(args.out))
+    if out is not None:
+        written = write_describe(result, out)
     if args.json:
         payload = result.to_json()
         payload["written"] = [str(p) for p in written]

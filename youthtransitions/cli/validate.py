@@ -8,7 +8,7 @@ import warnings
 from typing import Any
 
 from .._tidy import to_jsonable
-from ..errors import StudyDataError
+from ..errors import StudyDataError, UsageError
 
 EXIT_OK, EXIT_INVALID = 0, 2
 
@@ -60,6 +60,12 @@ def run(args: argparse.Namespace) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             study = load_study(args.path)
+    except UsageError as exc:
+        if not args.json:
+            raise
+        print(json.dumps({"valid": False, "path": str(args.path), "error": str(exc),
+                          "problems": []}, indent=2))
+        return EXIT_INVALID
     except StudyDataError as exc:
         problems = exc.problems
         if args.json:

@@ -10,9 +10,10 @@ from .impute import ImputationResult, impute
 from .pooling import PooledResult, extract_estimates, pool
 from .r2pool import PooledR2, pool_r2
 from .sensitivity import SensitivityResult, delta_sensitivity
+from .simulation import SimulationResult, simulate_pmk
 from .weights import IPWResult, availability_weights, ipw
 
 __all__ = ["AvailabilityResult", "ComparisonResult", "SensitivityResult", "compare_methods",
-           "delta_sensitivity", "IPWResult", "ImputationResult", "PooledR2", "PooledResult",
+           "delta_sensitivity", "SimulationResult", "simulate_pmk", "IPWResult", "ImputationResult", "PooledR2", "PooledResult",
            "availability", "availability_weights", "extract_estimates", "impute", "ipw",
            "pool", "pool_r2", "youth_wide"]

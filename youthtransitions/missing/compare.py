@@ -35,7 +35,8 @@ class ComparisonResult(TidyResult):
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per method (``complete_cases``, ``multiple_imputation``, ``ipw``, then
+        One row per method (``complete_cases``, ``multiple_imputation``, ``ipw``,
+        ``ipw_trimmed``, then
         ``delta`` rows with their ``delta``): ``method, delta, estimate, std_error, df,
         p_value, conf_low, conf_high, r2, r2_low, r2_high, n`` and, for a synthetic study,
         ``truth_slope``, ``truth_r2``, ``covers_truth``.
@@ -77,12 +78,21 @@ class ComparisonResult(TidyResult):
         })
 
 
+def ipw_row(result, predictor: str, method: str) -> dict:
+    """One comparison row from an :class:`~youthtransitions.missing.weights.IPWResult`."""
+    t = result.to_frame().set_index("term").loc[predictor]
+    return {"method": method, "estimate": t["estimate"], "std_error": t["std_error"],
+            "df": t["df"], "p_value": t["p_value"], "conf_low": t["conf_low"],
+            "conf_high": t["conf_high"], "r2": result.r2, "r2_low": result.r2_low,
+            "r2_high": result.r2_high, "n": result.n}
+
+
 def compare_methods(study: Any, *, m: int = 20, seed: int | None = None,
                     method: str = "pmm", n_iter: int = 10,
                     deltas: Sequence[float] | None = None,
                     outcome: str = PMK_OUTCOME, predictor: str = PMK_PREDICTOR,
                     covariates: Sequence[str] | None = None, level: float = 0.95,
-                    workers: int = 1, scheduler: Any = None) -> ComparisonResult:
+                    trim: tuple[float, float] = (0.01, 0.99), workers: int = 1, scheduler: Any = None) -> ComparisonResult:
     """The relationship-quality estimate under each way of handling missing PMK reports.
 
     Parameters
@@ -99,6 +109,8 @@ def compare_methods(study: Any, *, m: int = 20, seed: int | None = None,
         Default: wave-3 PMK functioning on wave-1 relationship quality.
     covariates : sequence of str, optional
         Availability predictors of the weighting model.
+    trim : (float, float), default (0.01, 0.99)
+        Percentiles for the ``ipw_trimmed`` row (the ``ipw`` row is untrimmed).
     level : float, default 0.95
 
     Returns
@@ -110,8 +122,8 @@ def compare_methods(study: Any, *, m: int = 20, seed: int | None = None,
     Complete cases: OLS on youth with both scores (t interval, n - 2 df; R² Fisher-z
     interval). Multiple imputation: OLS per completed data set, slope pooled by Rubin's rules
     with the Barnard-Rubin df, R² pooled by Fisher z (Harel 2009). Weighting:
-    :func:`~youthtransitions.missing.ipw` (stabilised, trimmed at the 1st/99th percentiles,
-    HC1 SEs). Delta rows: :func:`~youthtransitions.missing.delta_sensitivity`.
+    :func:`~youthtransitions.missing.ipw` (stabilised, HC1 SEs), untrimmed (``ipw``) and
+    trimmed at the ``trim`` percentiles (``ipw_trimmed``). Delta rows: :func:`~youthtransitions.missing.delta_sensitivity`.
     ``covers_truth``: the interval of the slope contains the population value.
     """
     wide = study if isinstance(study, pd.DataFrame) else youth_wide(study)
@@ -127,11 +139,9 @@ def compare_methods(study: Any, *, m: int = 20, seed: int | None = None,
     wdata = wide.assign(__available__=avail)
     weighting = ipw(wdata, formula=f"{outcome} ~ {predictor}", indicator="__available__",
                     covariates=covariates, level=level)
-    t = weighting.to_frame().set_index("term").loc[predictor]
-    rows.append({"method": "ipw", "estimate": t["estimate"], "std_error": t["std_error"],
-                 "df": t["df"], "p_value": t["p_value"], "conf_low": t["conf_low"],
-                 "conf_high": t["conf_high"], "r2": weighting.r2, "r2_low": weighting.r2_low,
-                 "r2_high": weighting.r2_high, "n": weighting.n})
+    trimmed = ipw(wdata, formula=f"{outcome} ~ {predictor}", indicator="__available__",
+                  covariates=covariates, level=level, trim=trim)
+    rows += [ipw_row(weighting, predictor, "ipw"), ipw_row(trimmed, predictor, "ipw_trimmed")]
     sens = delta_sensitivity(imp, deltas=deltas, outcome=outcome, predictor=predictor,
                              alpha=1 - level)
     for rec in sens.table.to_dict("records"):

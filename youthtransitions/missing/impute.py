@@ -11,6 +11,7 @@ import pandas as pd
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import run_replicates
+from ._threads import single_blas_thread
 from .fcs import fcs_chain
 from .frames import youth_wide
 
@@ -120,14 +121,9 @@ class ImputationResult(TidyResult):
 
 
 def _one_chain(rng, x, impute_idx, predictors, methods, n_iter, donors):
-    try:  # small matrix products: one BLAS thread is many times faster than several
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+    with single_blas_thread():
         return fcs_chain(rng, x, impute_cols=impute_idx, predictors=predictors,
                          methods=methods, n_iter=n_iter, donors=donors)
-    with threadpool_limits(limits=1, user_api="blas"):
-        return fcs_chain(rng, x, impute_cols=impute_idx, predictors=predictors, methods=methods,
-                     n_iter=n_iter, donors=donors)
 
 
 def _numeric_frame(data: pd.DataFrame, id_cols: list[str]) -> pd.DataFrame:
@@ -153,13 +149,14 @@ def _usable_predictors(num: pd.DataFrame, target: str, candidates: list[str]) ->
     for a PMK-reported scale) carries no information for the observed rows and would be
     extrapolated wildly to the missing ones; like R ``mice`` we leave it out.
     """
-    rows = num[target].notna()
+    rows = num[target].notna().to_numpy()
     keep = []
     for p in candidates:
         if p == target:
             continue
-        vals = num.loc[rows, p].dropna()
-        if vals.nunique() > 1 and num[p].dropna().nunique() > 1:
+        vals = num[p].to_numpy(float)[rows]
+        vals = vals[np.isfinite(vals)]
+        if vals.size > 1 and vals.min() < vals.max():
             keep.append(p)
     return keep
 

@@ -102,8 +102,8 @@ def delta_sensitivity(imputation: ImputationResult, *, deltas: Sequence[float] |
     imputation : ImputationResult
         Result of :func:`~youthtransitions.missing.impute` (values imputed under MAR).
     deltas : sequence of float, optional
-        Shifts added to every imputed (originally missing) value of ``outcome``. Default: 21
-        points from -1 to +1 observed standard deviations of ``outcome``.
+        Shifts added to every imputed (originally missing) value of ``outcome``. Default: 31
+        points from -3 to +3 observed standard deviations of ``outcome`` (steps of 0.2 SD).
     outcome, predictor : str
         The youth-level regression ``outcome ~ predictor``; default the PMK analysis,
         wave-3 PMK functioning on wave-1 relationship quality.
@@ -139,7 +139,7 @@ def delta_sensitivity(imputation: ImputationResult, *, deltas: Sequence[float] |
         raise UsageError(f"{outcome!r} has no missing values; nothing to shift")
     if deltas is None:
         sd = float(imputation.data[outcome].std())
-        deltas = np.round(np.linspace(-1, 1, 21) * sd, 10)
+        deltas = np.round(np.linspace(-3, 3, 31) * sd, 10)
     deltas = np.sort(np.asarray(list(deltas), dtype=float))
     if deltas.size < 2 or not np.all(np.isfinite(deltas)):
         raise UsageError("deltas must be at least two finite numbers")

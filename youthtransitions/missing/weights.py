@@ -12,6 +12,7 @@ from scipy import stats
 
 from .._tidy import COEF_COLUMNS, TidyResult
 from ..errors import UsageError
+from ._threads import single_blas_thread
 from .frames import AVAILABLE, PMK_OUTCOME, PMK_PREDICTOR, availability_covariates, youth_wide
 from .logit import covariate_matrix, fit_logit, logit_table, smd
 
@@ -59,7 +60,8 @@ class IPWResult(TidyResult):
         ``covariate, mean_all, mean_available, mean_weighted, smd_unweighted, smd_weighted``:
         the available youth against the whole sample before and after weighting.
     model : pandas.DataFrame
-        The availability model (log-odds and odds ratios).
+        The availability model, one logistic model per stage (log-odds, odds ratios,
+        ``stage`` and ``n``).
     r2, r2_low, r2_high : float
         Weighted R² of the outcome model and a Fisher-z interval on the Kish effective n.
     n, n_effective : number of youth in the outcome model, Kish effective sample size.
@@ -99,9 +101,53 @@ class IPWResult(TidyResult):
         return frame[COEF_COLUMNS]
 
 
+def _default_stages(wide: pd.DataFrame, a: pd.Series, indicator: str) -> list[str]:
+    if indicator == "pmk_nominated" or "pmk_nominated" not in wide:
+        return []
+    nom = pd.to_numeric(wide["pmk_nominated"], errors="coerce")
+    if nom.isna().any() or (a[nom != 1] == 1).any() or nom.nunique() < 2:
+        return []
+    return ["pmk_nominated"]
+
+
+def _estimable(col: pd.Series, min_count: int = 10) -> bool:
+    """A covariate can enter a stage's model: it varies, and a 0/1 covariate has at least
+    ``min_count`` youth at its rarer value (rarer ones, typically missing-value indicators,
+    separate the classes and make the fit diverge)."""
+    vals = col.dropna()
+    if vals.nunique() < 2:
+        return False
+    if set(vals.unique()) <= {0.0, 1.0}:
+        return int(min((vals == 0).sum(), (vals == 1).sum())) >= min_count
+    return True
+
+
+def _staged_probability(wide, a, indicator, stages, x, level):
+    """Product of per-stage logistic probabilities and the stacked model tables."""
+    import statsmodels.api as sm
+
+    at_risk = pd.Series(True, index=wide.index)
+    p = np.ones(len(wide))
+    tables = []
+    for name in [*stages, indicator]:
+        if name not in wide:
+            raise UsageError(f"stage column {name!r} is not in the data")
+        y = a if name == indicator else pd.to_numeric(wide[name], errors="coerce")
+        if (y[at_risk].isna()).any():
+            raise UsageError(f"stage column {name!r} has missing values")
+        cols = [c for c in x.columns if _estimable(x.loc[at_risk, c])]
+        fit = fit_logit(y[at_risk].rename(name), x.loc[at_risk, cols])
+        design = sm.add_constant(x[cols], has_constant="add")
+        p = p * np.asarray(fit.predict(design), dtype=float)
+        tables.append(logit_table(fit, level).assign(stage=name, n=int(fit.nobs)))
+        at_risk = at_risk & (y == 1)
+    return p, pd.concat(tables, ignore_index=True)
+
+
 def ipw(study: Any, *, formula: str | None = None, indicator: str = AVAILABLE,
         covariates: Sequence[str] | None = None, stabilize: bool = True,
-        trim: tuple[float, float] | None = (0.01, 0.99), level: float = 0.95) -> IPWResult:
+        trim: tuple[float, float] | None = None, level: float = 0.95,
+        stages: Sequence[str] | None = None) -> IPWResult:
     """Weight youth with a PMK report by their inverse probability of having one.
 
     Parameters
@@ -119,9 +165,16 @@ def ipw(study: Any, *, formula: str | None = None, indicator: str = AVAILABLE,
         missing-value indicator.
     stabilize : bool, default True
         Multiply the weights by the share available.
-    trim : (float, float) or None, default (0.01, 0.99)
-        Percentiles of the available youth's weights at which to clip them.
+    trim : (float, float) or None, default None
+        Percentiles of the available youth's weights at which to clip them, for example
+        ``(0.01, 0.99)``. Trimming trades bias for variance: in the PMK simulation
+        (docs/missing-data.md) 1%/99% trimming kept most of the complete-case bias, so the
+        default is not to trim.
     level : float, default 0.95
+    stages : sequence of str, optional
+        0/1 columns of earlier stages that availability requires. Default:
+        ``["pmk_nominated"]`` when that column exists and every available youth was
+        nominated (a PMK report needs a nomination, then an interview); ``[]`` otherwise.
 
     Returns
     -------
@@ -129,8 +182,13 @@ def ipw(study: Any, *, formula: str | None = None, indicator: str = AVAILABLE,
 
     Notes
     -----
-    :math:`\\hat p_i = \\operatorname{expit}(\\hat\\alpha + x_i^\\top\\hat\\beta)` from a
-    logistic model; weights as :func:`availability_weights`. The outcome model is weighted
+    :math:`\\hat p_i = \\prod_k \\operatorname{expit}(\\hat\\alpha_k + x_i^\\top\\hat\\beta_k)`,
+    one logistic model per stage fitted on the youth who passed the previous stages
+    (sequential, monotone-missingness weighting; Robins, Rotnitzky & Zhao 1995): with the
+    default stages :math:`P(\\text{nominated} \\mid x)\\,P(\\text{report} \\mid
+    \\text{nominated}, x)`. A single logistic model cannot fit such a product (its
+    probability is capped by the interview rate), and leaves covariates imbalanced. Weights
+    as :func:`availability_weights`. The outcome model is weighted
     least squares on the available youth with heteroskedasticity-robust HC1 standard errors
     (statsmodels ``WLS(..., cov_type="HC1")``; these ignore the estimation of the weights, so
     they are slightly conservative, Lunceford & Davidian 2004). Balance: weighted SMD of each
@@ -150,9 +208,9 @@ def ipw(study: Any, *, formula: str | None = None, indicator: str = AVAILABLE,
     covariates = list(covariates) if covariates is not None else availability_covariates(wide)
     covariates = [c for c in covariates if c != indicator]
     x = covariate_matrix(wide, covariates, missing="indicator")
-    logit = fit_logit(a, x)
-    import statsmodels.api as sm
-    p = np.asarray(logit.predict(sm.add_constant(x, has_constant="add")), dtype=float)
+    stages = _default_stages(wide, a, indicator) if stages is None else list(stages)
+    with single_blas_thread():
+        p, model = _staged_probability(wide, a, indicator, stages, x, level)
     w = availability_weights(p, a.to_numpy(), stabilize=stabilize, trim=trim)
     weights = pd.Series(w, index=wide.index, name="weight")
     rows = []
@@ -171,9 +229,10 @@ def ipw(study: Any, *, formula: str | None = None, indicator: str = AVAILABLE,
     data = wide.assign(__w__=w)
     data = data[avail]
     try:
-        fit = smf.wls(formula, data=data, weights=data["__w__"]).fit(cov_type="HC1")
+        with single_blas_thread():
+            fit = smf.wls(formula, data=data, weights=data["__w__"]).fit(cov_type="HC1")
     except Exception as exc:  # formula errors come from formulaic/patsy with varied types
         raise UsageError(f"cannot fit the outcome model {formula!r}: {exc}") from exc
     return IPWResult(fit=fit, weights=weights, probability=pd.Series(p, index=wide.index),
-                     balance=balance, model=logit_table(logit, level), formula=formula,
+                     balance=balance, model=model, formula=formula,
                      level=level, stabilize=stabilize, trim=trim)

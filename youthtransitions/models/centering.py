@@ -33,6 +33,13 @@ def center_within(df: pd.DataFrame, cols: str | Iterable[str], group: str, *,
         non-missing values) and ``<col>_within`` (the value minus that mean) added. Missing
         values stay missing in ``<col>_within``; the group mean ignores them.
 
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"youth_id": ["a", "a", "b"], "rq": [2.0, 4.0, 5.0]})
+    >>> center_within(df, "rq", "youth_id")[["rq_between", "rq_within"]].to_numpy().tolist()
+    [[3.0, -1.0], [3.0, 1.0], [5.0, 0.0]]
+
     Notes
     -----
     For observation :math:`i` of cluster :math:`j`,

@@ -8,6 +8,7 @@ the rows with a missing value in any model variable, and returns a :class:`Desig
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,6 +59,41 @@ class Design:
     n_dropped: int
 
 
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def _simple_terms(rhs: str, data: pd.DataFrame) -> tuple[bool, list[str]] | None:
+    """``(intercept, columns)`` when ``rhs`` is only ``1``/``0`` and numeric column names.
+
+    Such formulas (the common case) are materialised directly with numpy, the same matrix
+    formulaic builds (tested in tests/models/test_lmm.py), without its overhead.
+    """
+    intercept, cols = True, []
+    for tok in (t.strip() for t in rhs.split("+")):
+        if tok == "1":
+            continue
+        if tok == "0" and not cols:
+            intercept = False
+            continue
+        if not _IDENT.match(tok) or tok not in data.columns:
+            return None
+        dtype = data[tok].dtype
+        if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)):
+            return None
+        if tok not in cols:
+            cols.append(tok)
+    return intercept, cols
+
+
+def _simple_matrix(frame: pd.DataFrame, intercept: bool, cols: list[str]):
+    parts = ([np.ones(len(frame))] if intercept else []) + [
+        frame[c].to_numpy(dtype=float) for c in cols]
+    names = ([INTERCEPT] if intercept else []) + cols
+    if not parts:
+        return np.empty((len(frame), 0)), names
+    return np.column_stack(parts), names
+
+
 def _rename(columns) -> list[str]:
     return [INTERCEPT if c == "Intercept" else str(c) for c in columns]
 
@@ -86,6 +122,43 @@ def _variables(parsed, data: pd.DataFrame, what: str, formula: str) -> list[str]
 
 _NAMESPACE = {"np", "numpy", "C", "I", "center", "scale", "log", "exp", "poly", "bs", "lag",
               "standardize", "hashed", "T", "S", "Q"}
+
+
+def _rank(X: np.ndarray) -> int:
+    """Numerical rank of X from the eigenvalues of its column-scaled cross-product.
+
+    O(n p^2) and little memory (an SVD of a million-row X is slow); tolerance 1e-10 on the
+    eigenvalues of the scaled X'X (i.e. about 1e-5 on singular values).
+    """
+    xtx = X.T @ X
+    scale = np.sqrt(np.diag(xtx))
+    if np.any(scale == 0):
+        return int(np.linalg.matrix_rank(xtx))
+    ev = np.linalg.eigvalsh(xtx / np.outer(scale, scale))
+    return int((ev > 1e-10 * ev.max()).sum())
+
+
+def _matrices(formula: str, random: str, frame: pd.DataFrame, response: str):
+    lhs, rhs = formula.split("~", 1)
+    fixed_simple = _simple_terms(rhs, frame) if lhs.strip() == response else None
+    random_simple = _simple_terms(random, frame)
+    if fixed_simple is not None and random_simple is not None:
+        X, fixed_names = _simple_matrix(frame, *fixed_simple)
+        Z, random_names = _simple_matrix(frame, *random_simple)
+        return frame[response].to_numpy(dtype=float), X, Z, fixed_names, random_names
+    import formulaic
+
+    try:
+        mm = formulaic.model_matrix(formula, frame, na_action="raise")
+        zz = formulaic.model_matrix(random, frame, na_action="raise")
+    except Exception as exc:
+        raise UsageError(f"cannot build the model matrices for {formula!r} with random "
+                         f"{random!r}: {exc}") from None
+    Z = np.asarray(zz, dtype=float)
+    if Z.ndim == 1:
+        Z = Z[:, None]
+    return (np.asarray(mm.lhs, dtype=float).reshape(-1), np.asarray(mm.rhs, dtype=float), Z,
+            _rename(mm.rhs.columns), _rename(zz.columns))
 
 
 def build_design(formula: str, data: pd.DataFrame, *, group: str, random: str = "1") -> Design:
@@ -122,20 +195,30 @@ def build_design(formula: str, data: pd.DataFrame, *, group: str, random: str = 
             f"'0 + wave' (the group is given by group=), got {random!r}")
     if group not in data.columns:
         raise UsageError(f"group column {group!r} is not a column of the data")
-    fixed = _parse(formula, "formula")
-    rand = _parse(random, "random formula")
-    lhs = sorted(str(v) for v in fixed.lhs.required_variables)
-    if len(lhs) != 1:
-        raise UsageError(f"the formula {formula!r} must have exactly one response variable")
-    response = lhs[0]
+    lhs_text, rhs_text = (part.strip() for part in formula.split("~", 1))
+    simple = (_IDENT.match(lhs_text) is not None and _simple_terms(rhs_text, data) is not None
+              and _simple_terms(random, data) is not None)
+    if simple:  # plain numeric columns: no need for formulaic's parser
+        response = lhs_text
+        fixed_cols = _simple_terms(rhs_text, data)[1] + _simple_terms(random, data)[1]
+    else:
+        fixed = _parse(formula, "formula")
+        rand = _parse(random, "random formula")
+        lhs = sorted(str(v) for v in fixed.lhs.required_variables)
+        if len(lhs) != 1:
+            raise UsageError(f"the formula {formula!r} must have exactly one response variable")
+        response = lhs[0]
     if response not in data.columns:
         raise UsageError(f"response {response!r} in {formula!r} is not a column of the data")
     if not (pd.api.types.is_numeric_dtype(data[response])
             and not pd.api.types.is_bool_dtype(data[response])):
         raise UsageError(f"response {response!r} must be numeric, its type is "
                          f"{data[response].dtype}")
-    cols = _variables(fixed, data, "formula", formula)
-    cols += [c for c in _variables(rand, data, "random formula", random) if c not in cols]
+    if simple:
+        cols = [response] + [c for c in dict.fromkeys(fixed_cols) if c != response]
+    else:
+        cols = _variables(fixed, data, "formula", formula)
+        cols += [c for c in _variables(rand, data, "random formula", random) if c not in cols]
     cols += [group] if group not in cols else []
     frame = data[cols]
     keep = frame.notna().all(axis=1).to_numpy()
@@ -144,20 +227,7 @@ def build_design(formula: str, data: pd.DataFrame, *, group: str, random: str = 
     if len(frame) == 0:
         raise UsageError("no rows are left after dropping rows with a missing value in "
                          f"{', '.join(cols)}")
-    import formulaic
-
-    try:
-        mm = formulaic.model_matrix(formula, frame, na_action="raise")
-        zz = formulaic.model_matrix(random, frame, na_action="raise")
-    except Exception as exc:
-        raise UsageError(f"cannot build the model matrices for {formula!r} with random "
-                         f"{random!r}: {exc}") from None
-    y = np.asarray(mm.lhs, dtype=float).reshape(-1)
-    X = np.asarray(mm.rhs, dtype=float)
-    Z = np.asarray(zz, dtype=float)
-    if Z.ndim == 1:
-        Z = Z[:, None]
-    fixed_names, random_names = _rename(mm.rhs.columns), _rename(zz.columns)
+    y, X, Z, fixed_names, random_names = _matrices(formula, random, frame, response)
     if X.shape[1] == 0:
         raise UsageError(f"the formula {formula!r} has no fixed-effect terms")
     if Z.shape[1] == 0:
@@ -165,7 +235,7 @@ def build_design(formula: str, data: pd.DataFrame, *, group: str, random: str = 
     if not (np.isfinite(y).all() and np.isfinite(X).all() and np.isfinite(Z).all()):
         raise UsageError("the model matrices contain infinite values (check transforms such "
                          "as np.log of zero)")
-    rank = np.linalg.matrix_rank(X)
+    rank = _rank(X)
     if rank < X.shape[1]:
         raise UsageError(f"the fixed-effects design of {formula!r} is rank deficient "
                          f"(rank {rank} < {X.shape[1]} columns {fixed_names}): drop or "

@@ -175,6 +175,18 @@ def variance_explained(data: pd.DataFrame, *, outcome: str, predictor: str, grou
         Rows ``headline_r2``, ``r2_by_wave.<w>``, ``multilevel.<measure>`` (Rights & Sterba
         measures of the full model) and ``multilevel.delta.<measure>`` (full minus null).
 
+    Examples
+    --------
+    >>> import youthtransitions as yt
+    >>> frame = yt.load_study(yt.SHIPPED_STUDY).analysis_frame()
+    >>> ve = yt.variance_explained(frame, outcome="wellbeing", predictor="relationship_quality",
+    ...                            group="youth_id", wave="wave", B=20, seed=1)
+    >>> list(ve.to_frame().columns)
+    ['estimand', 'estimate', 'conf_low', 'conf_high']
+    >>> truth = yt.load_study(yt.SHIPPED_STUDY).metadata["truth"]
+    >>> list(ve.compare_truth(truth).columns)[-2:]
+    ['truth', 'covered']
+
     Notes
     -----
     * ``headline_r2``: :math:`r^2` of the last-wave outcome and the first-wave predictor over

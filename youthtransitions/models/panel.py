@@ -34,6 +34,9 @@ class PanelComparison(TidyResult):
         person-mean coefficient of the Mundlak model, whose Wald test is the Hausman-type test).
     mundlak_chi2, mundlak_p : float
         The Mundlak Wald statistic (chi-square, 1 df) and its p value.
+    hausman_chi2, hausman_df, hausman_p : float, int, float
+        The classic Hausman (1978) contrast of fixed and random effects over the regressors
+        (as ``plm::phtest``).
     n_obs, n_entities : int
     """
 
@@ -41,6 +44,9 @@ class PanelComparison(TidyResult):
     predictor: str
     mundlak_chi2: float
     mundlak_p: float
+    hausman_chi2: float
+    hausman_df: int
+    hausman_p: float
     n_obs: int
     n_entities: int
     title: str = "Panel cross-check"
@@ -48,7 +54,8 @@ class PanelComparison(TidyResult):
     def _summary_header(self) -> list[tuple[str, Any]]:
         return [("Predictor", self.predictor), ("Observations", self.n_obs),
                 ("Entities", self.n_entities), ("Mundlak chi2 (1 df)", self.mundlak_chi2),
-                ("Mundlak p", self.mundlak_p)]
+                ("Mundlak p", self.mundlak_p), ("Hausman chi2", self.hausman_chi2),
+                ("Hausman df", self.hausman_df), ("Hausman p", self.hausman_p)]
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -100,7 +107,10 @@ def panel_compare(data: pd.DataFrame, *, outcome: str, predictor: str, entity: s
       coefficient estimates :math:`\\beta_B - \\beta_W`, and its Wald test
       :math:`\\chi^2_1 = (\\hat\\gamma/\\mathrm{se})^2` is the regression-based Hausman test
       (Wooldridge 2010, sec. 10.7.3). The predictor's coefficient in this model equals the
-      within estimate in balanced panels.
+      within estimate in balanced panels when every time-varying regressor's mean is added;
+      only the predictor's mean is added here.
+    * Hausman (1978): :math:`H = (b_{FE}-b_{RE})'(V_{FE}-V_{RE})^{-1}(b_{FE}-b_{RE})`,
+      :math:`\\chi^2` with as many df as regressors (``plm::phtest``).
 
     Checked against the closed-form within estimator and R's plm 2.6 (``model="within"``,
     ``"random"``) in ``tests/models/test_panel.py``.
@@ -147,6 +157,11 @@ def panel_compare(data: pd.DataFrame, *, outcome: str, predictor: str, entity: s
     ]
     table = pd.DataFrame(rows)[["estimator", *COEF_COLUMNS]]
     chi2 = float((mu.params[mean_col] / mu.std_errors[mean_col]) ** 2)
+    diff = (fe.params[regs] - re.params[regs]).to_numpy()
+    vdiff = (fe.cov.loc[regs, regs] - re.cov.loc[regs, regs]).to_numpy()
+    h = float(diff @ np.linalg.solve(vdiff, diff))
     return PanelComparison(table=table, predictor=predictor, mundlak_chi2=chi2,
-                           mundlak_p=float(stats.chi2.sf(chi2, 1)), n_obs=int(len(frame)),
+                           mundlak_p=float(stats.chi2.sf(chi2, 1)), hausman_chi2=h,
+                           hausman_df=len(regs), hausman_p=float(stats.chi2.sf(h, len(regs))),
+                           n_obs=int(len(frame)),
                            n_entities=int(frame[entity].nunique()))

@@ -31,8 +31,6 @@ RS_MEASURES: dict[str, tuple[str, ...]] = {
 #: Every measure of an :class:`R2Result`, flat names as in ``to_frame()``.
 MEASURES: tuple[str, ...] = ("marginal", "conditional") + tuple(
     f"{part}.{name}" for part, names in RS_MEASURES.items() for name in names)
-#: Total measures r2mlm still defines when a level-1 predictor is not cluster-mean centred.
-_UNCENTRED_TOTAL = ("f", "v", "m", "fv", "fvm")
 
 
 @dataclass(frozen=True, repr=False)
@@ -222,6 +220,9 @@ def r2_from_parts(*, X: np.ndarray, Z: np.ndarray, groups: np.ndarray, beta: Seq
       :math:`\\sigma^2_r = n^{-1}\\sum_i z_i' T z_i` (Johnson 2014, as
       ``insight::get_variance``); marginal :math:`\\sigma^2_f/(\\sigma^2_f+\\sigma^2_r+\\sigma^2)`,
       conditional :math:`(\\sigma^2_f+\\sigma^2_r)/(\\ldots)`.
+      (``insight`` takes the random-slope columns from the fixed design and drops a slope
+      that is not also a fixed effect; here Z is used as fitted, the same whenever the slope
+      is a fixed effect too.)
 
     Checked against r2mlm 0.3.8 (``r2mlm``, ``r2mlm_comp``) and performance 0.10.2
     (``r2_nakagawa``) in ``tests/reference/r2mlm/`` to 1e-4 absolute.
@@ -265,14 +266,15 @@ def measures_from_parts(*, X: np.ndarray, Z: np.ndarray, beta: np.ndarray, tau: 
     phi_w = _var(X[:, within] @ beta[within])
     phi_b = _var(X[:, between] @ beta[between])
     if n > 1 and Z.shape[1]:
-        cov_z = np.atleast_2d(np.cov(Z, rowvar=False, ddof=1))
-        slope_var = float(np.sum(tau * cov_z))
         zbar = Z.mean(axis=0)
+        zc = Z - zbar
+        cov_z = zc.T @ zc / (n - 1)
+        slope_var = float(np.sum(tau * cov_z))
         mean_var = float(zbar @ tau @ zbar)
-        random_var = float(np.einsum("ij,jk,ik->", Z, tau, Z) / n)
+        random_var = float(np.sum((Z @ tau) * Z) / n)
     else:
         slope_var = mean_var = random_var = 0.0
-    ones = [j for j in range(Z.shape[1]) if np.allclose(Z[:, j], 1.0)]
+    ones = [j for j in range(Z.shape[1]) if (Z[:, j] == 1.0).all()]
     tau00 = float(tau[ones[0], ones[0]]) if ones else 0.0
 
     values: dict[str, float | None] = dict.fromkeys(MEASURES)
@@ -352,6 +354,18 @@ def r2_difference(full: Any, reduced: Any) -> R2Result:
     -------
     R2Result
         ``difference=True``; a measure is ``None`` where either model lacks it.
+
+    Examples
+    --------
+    >>> import youthtransitions as yt
+    >>> frame = yt.center_within(yt.load_study(yt.SHIPPED_STUDY).analysis_frame(),
+    ...                          "relationship_quality", "youth_id")
+    >>> full = yt.fit_lmm("wellbeing ~ relationship_quality_within + relationship_quality_between",
+    ...                   frame, group="youth_id")
+    >>> null = yt.fit_lmm("wellbeing ~ 1", frame.loc[full.data.index], group="youth_id")
+    >>> diff = yt.r2_difference(full, null)
+    >>> sorted(diff.rights_sterba)
+    ['between', 'total', 'within']
 
     Notes
     -----

@@ -8,8 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import Problem, StudyDataError, UsageError
-from ..study.qdpx import (ACTORS, CODE_COLUMNS, DIMENSIONS, INSTANCES, LEVELS, MECHANISMS,
-                          SOURCES)
+from ..study.qdpx import ACTORS, CODE_COLUMNS, DIMENSIONS, INSTANCES, LEVELS, MECHANISMS, SOURCES
 
 __all__ = ["check_codes", "as_codes", "REQUIRED", "MECH_DIMS"]
 

@@ -13,8 +13,16 @@ from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import run_replicates
 from ..study.qdpx import MECHANISMS
-from ._stats import (freedman_lane, holm, mean_difference, ols, permutation_p, permutations,
-                     smd, welch_ci)
+from ._stats import (
+    freedman_lane,
+    holm,
+    mean_difference,
+    ols,
+    permutation_p,
+    permutations,
+    smd,
+    welch_ci,
+)
 from .quantitize import CodeJoin, join_codes, quantitize
 
 __all__ = ["integrate", "IntegrationResult", "INTEGRATION_COLUMNS", "FAMILIES",
@@ -193,7 +201,7 @@ def _msu_frame(study: Any, outcomes: pd.DataFrame) -> pd.DataFrame:
 def integrate(study: Any, *, n_perm: int = 5000, seed: int | None = None, B: int = 1000,
               source: Literal["combined", "youth_interview", "pmk_interview",
                               "case_summary"] = "combined",
-              activation: Literal["any", "majority"] = "any", alpha: float = 0.05,
+              activation: Literal["any", "majority"] = "majority", alpha: float = 0.05,
               level: float = 0.95, workers: int = 1) -> IntegrationResult:
     """Test the qualitative mechanism findings against the survey data.
 
@@ -209,8 +217,14 @@ def integrate(study: Any, *, n_perm: int = 5000, seed: int | None = None, B: int
         Bootstrap replicates of the R² difference interval.
     source : {"combined", "youth_interview", "pmk_interview", "case_summary"}
         Which codes to quantitize (:func:`quantitize`).
-    activation : {"any", "majority"}, default "any"
-        Rule for a mechanism being active (:func:`quantitize`).
+    activation : {"any", "majority"}, default "majority"
+        Rule for a mechanism being active (:func:`quantitize`). The default differs from
+        :func:`quantitize`'s ``"any"`` on purpose: with dozens of segments per youth, one
+        confirmatory segment is almost always found (on the synthetic study ``"any"`` marks
+        87% of youth as having all four mechanisms active, against 68% of the generator's
+        population), which blurs every comparison; ``"majority"`` recovers the generator's
+        latent activation (a segment reaches level 1 with probability above one half exactly
+        when the mechanism is active, the coding noise being symmetric).
     alpha : float, default 0.05
         Level of the Holm-adjusted tests used for the readings.
     level : float, default 0.95

@@ -24,15 +24,20 @@ __all__ = ["apply_output_rules", "random_round", "resolve_output_rules", "output
 _LAZY = {"replicate": ".replicate", "simulate": ".simulate"}
 
 
+#: public functions that share their name with the submodule defining them
+_SHADOWED = {"describe", *_LAZY}
+
+
 class _ReportModule(types.ModuleType):
-    """Keeps ``report.replicate`` the function even after the submodule is imported.
+    """Keeps ``report.replicate`` (and ``describe``, ``simulate``) the function even after
+    the submodule of the same name is imported.
 
     Importing ``youthtransitions.report.replicate`` makes Python set the package attribute
-    ``replicate`` to the submodule; that assignment is ignored so the lazy function wins.
+    ``replicate`` to the submodule; that assignment is ignored so the function wins.
     """
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in _LAZY and isinstance(value, types.ModuleType):
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
             return
         super().__setattr__(name, value)
 

@@ -26,6 +26,23 @@ DESCRIBE_COLUMNS = ["section", "variable", "level", "group", "statistic", "value
                     "value_suppressed"]
 _GROUP_LABELS = {"all": "All", "msu": "MSU", "subsample": "Subsample"}
 _SAMPLE_SECTIONS = ("sample", "services", "demographics", "attrition", "pmk")
+#: display labels of the tidy table's variable names
+_LABELS = {"youth": "Youth", "waves": "Annual waves", "msu": "Multiple-service users (MSU)",
+           "qual_subsample": "Qualitative subsample", "youth_waves": "Youth interviews (all waves)",
+           "pmk_interviews": "PMK interviews", "number of services": "Number of services",
+           "gender": "Gender", "ethnicity": "Ethnicity", "age_w1": "Age at wave 1",
+           "wave": "Observed at wave", "all waves": "Observed at all waves",
+           "pmk_nominated": "PMK nominated", "welfare": "Service: welfare",
+           "justice": "Service: justice", "mental health": "Service: mental health",
+           "alternative education": "Service: alternative education"}
+
+
+def _label(variable: str, level: str) -> str:
+    text = _LABELS.get(variable)
+    if text is None:
+        text = variable.replace("_", " ")
+        text = text[:1].upper() + text[1:]
+    return text if not level else f"{text}: {level}"
 
 
 @dataclass(frozen=True, repr=False)
@@ -58,10 +75,6 @@ class Describe(TidyResult):
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
 
-    def _summary_header(self) -> list[tuple[str, Any]]:
-        return [("Source", self.source or ""), ("Synthetic", str(self.synthetic)),
-                ("Output rules", "applied" if self.output_rules else "not applied")]
-
     def value(self, section: str, variable: str, statistic: str = "n", *, level: str = "",
               group: str = "all") -> float:
         """One value of the tidy table (NaN when suppressed); raises UsageError if absent."""
@@ -86,8 +99,7 @@ class Describe(TidyResult):
         order = list(dict.fromkeys(zip(f["section"], f["variable"], f["level"], strict=True)))
         records = []
         for section, variable, level in order:
-            label = variable if not level else f"{variable}: {level}"
-            row = {"section": section, "characteristic": label}
+            row = {"section": section, "characteristic": _label(variable, level)}
             for g in GROUPS:
                 row[g] = _cell(look, (section, variable, level, g))
             if any(row[g] != "" for g in GROUPS):
@@ -109,7 +121,7 @@ class Describe(TidyResult):
             key = ("subsample_profile", variable, level)
             smd, smd_sup = look.get((*key, "difference", "smd"), (np.nan, False))
             records.append({
-                "characteristic": variable if not level else f"{variable}: {level}",
+                "characteristic": _label(variable, level),
                 "subsample": _cell(look, (*key, "subsample")),
                 "msu": _cell(look, (*key, "msu")),
                 "smd": "S" if smd_sup else format_apa(smd, "number")})
@@ -174,6 +186,9 @@ class Describe(TidyResult):
         parts.append(self.note)
         return "\n".join(parts)
 
+    def _repr_html_(self) -> str:
+        return "\n".join(table.to_html() for table in self.tables().values())
+
     def to_json(self) -> dict[str, Any]:
         """JSON-ready description: rules applied, note, and the tidy rows."""
         return to_jsonable({"source": self.source, "synthetic": self.synthetic,
@@ -211,15 +226,47 @@ def _default_seed(study: Study) -> int:
     return int.from_bytes(hashlib.sha256(ids.encode()).digest()[:4], "big")
 
 
+def _resolve_same(df: pd.DataFrame) -> list:
+    """``_same`` of every row pointing at a count that has its own value.
+
+    A percentage's numerator is always a subset of its denominator's youth, so a numerator
+    equal to its denominator counts the same youth and is published as that count (this is
+    how "observed at wave 1" in a group stays at 100% after rounding).
+    """
+    row_of = dict(zip(df["_key"], df.index, strict=True))
+    same = {k: (v if isinstance(v, tuple) else None)
+            for k, v in zip(df["_key"], df["_same"], strict=True)}
+    for num, den in zip(df.loc[df["_kind"] == "percent", "_num"],
+                        df.loc[df["_kind"] == "percent", "_den"], strict=True):
+        if same[num] is None and df.at[row_of[num], "value"] == df.at[row_of[den], "value"]:
+            same[num] = den
+
+    def root(key):
+        for _ in range(len(same)):
+            if same[key] is None:
+                return key
+            key = same[key]
+        raise RuntimeError("describe: circular same-count references")
+
+    return [None if same[k] is None else root(same[k]) for k in df["_key"]]
+
+
 def _apply_rules(df: pd.DataFrame, *, apply: bool, seed: int, base: int,
                  threshold: int) -> pd.DataFrame:
     df = df.copy()
     df["value_suppressed"] = False
+    df["_same"] = _resolve_same(df)
     counts = df["_kind"] == "count"
+    own = counts & df["_same"].isna()
+    raw = dict(zip(df.loc[own, "_key"], df.loc[own, "value"], strict=True))
+    for key, same, value in zip(df.loc[counts & ~own, "_key"], df.loc[counts & ~own, "_same"],
+                                df.loc[counts & ~own, "value"], strict=True):
+        if raw.get(same) != value:  # a programming error, never the user's
+            raise RuntimeError(f"describe: count {key} is not the same as {same}")
     if apply:
         rng = np.random.default_rng(seed)
-        partitioned = counts & df["_part"].notna()
-        for mask, totals in ((partitioned, "columns"), (counts & ~partitioned, "none")):
+        partitioned = own & df["_part"].notna()
+        for mask, totals in ((partitioned, "columns"), (own & ~partitioned, "none")):
             if not mask.any():
                 continue
             sub = pd.DataFrame({"part": df.loc[mask, "_part"].fillna(""),
@@ -228,12 +275,18 @@ def _apply_rules(df: pd.DataFrame, *, apply: bool, seed: int, base: int,
                                        threshold=threshold, totals=totals, by=["part"])
             df.loc[mask, "value"] = ruled["value"].to_numpy()
             df.loc[mask, "value_suppressed"] = ruled["value_suppressed"].to_numpy()
-    look = {k: (v, s) for k, v, s in zip(df.loc[counts, "_key"], df.loc[counts, "value"],
-                                          df.loc[counts, "value_suppressed"], strict=True)}
+    look = {k: (v, s) for k, v, s in zip(df.loc[own, "_key"], df.loc[own, "value"],
+                                          df.loc[own, "value_suppressed"], strict=True)}
+    for i in df.index[counts & ~own]:
+        value, flag = look[df.at[i, "_same"]]
+        df.at[i, "value"], df.at[i, "value_suppressed"] = value, flag
+        look[df.at[i, "_key"]] = (value, flag)
     for i in df.index[df["_kind"] == "percent"]:
         (num, num_s), (den, den_s) = look[df.at[i, "_num"]], look[df.at[i, "_den"]]
         df.at[i, "value_suppressed"] = bool(num_s or den_s)
-        df.at[i, "value"] = np.nan if (num_s or den_s or not den) else 100.0 * num / den
+        # rounded separately, a part can exceed its whole: it is shown as the whole (100%)
+        df.at[i, "value"] = (np.nan if (num_s or den_s or not den)
+                             else min(100.0 * num / den, 100.0))
     for i in df.index[df["_kind"] == "stat"]:
         if any(look[k][1] for k in df.at[i, "_deps"]):
             df.at[i, "value_suppressed"] = True

@@ -5,7 +5,9 @@ and bookkeeping for the output rules: ``_kind`` ("count" for a count of people o
 "percent", "stat" for a statistic derived from counts, "fixed" for a design constant),
 ``_part`` (counts sharing a ``_part`` sum to a published total: the levels of one categorical
 variable in one group), ``_num``/``_den`` (keys of the counts a percentage divides) and
-``_deps`` (keys of the counts whose suppression suppresses the row).
+``_deps`` (keys of the counts whose suppression suppresses the row) and ``_same`` (the key of
+an earlier count of the same people: it is published exactly as that one, so one count is
+never rounded twice, which would let a reader average the roundings).
 """
 
 from __future__ import annotations
@@ -31,20 +33,22 @@ class _Rows:
         self.rows: list[dict] = []
 
     def add(self, section, variable, level, group, statistic, value, *, kind="stat",
-            part=None, num=None, den=None, deps=()) -> tuple:
+            part=None, num=None, den=None, deps=(), same=None) -> tuple:
         key = (section, variable, str(level), group, statistic)
         self.rows.append({"section": section, "variable": variable, "level": str(level),
                           "group": group, "statistic": statistic,
                           "value": float(value) if value is not None else np.nan,
                           "_kind": kind, "_part": part, "_num": num, "_den": den,
-                          "_deps": tuple(deps), "_key": key})
+                          "_deps": tuple(deps), "_key": key, "_same": same})
         return key
 
-    def count(self, section, variable, level, group, n, *, part=None) -> tuple:
-        return self.add(section, variable, level, group, "n", int(n), kind="count", part=part)
+    def count(self, section, variable, level, group, n, *, part=None, same=None) -> tuple:
+        return self.add(section, variable, level, group, "n", int(n), kind="count", part=part,
+                        same=same)
 
-    def count_pct(self, section, variable, level, group, n, den_key, *, part=None) -> tuple:
-        key = self.count(section, variable, level, group, n, part=part)
+    def count_pct(self, section, variable, level, group, n, den_key, *, part=None,
+                  same=None) -> tuple:
+        key = self.count(section, variable, level, group, n, part=part, same=same)
         self.add(section, variable, level, group, "percent", np.nan, kind="percent",
                  num=key, den=den_key)
         return key
@@ -75,11 +79,13 @@ def collect_rows(youth: pd.DataFrame, waves: pd.DataFrame, pmk: pd.DataFrame | N
     ids = youth["youth_id"].astype(str)
     totals = {g: out.count("sample", "youth", "", g, m.sum()) for g, m in masks.items()}
     out.add("sample", "waves", "", "all", "number", waves["wave"].nunique(), kind="fixed")
-    out.count_pct("sample", "msu", "", "all", masks["msu"].sum(), totals["all"])
-    out.count_pct("sample", "qual_subsample", "", "msu", masks["subsample"].sum(), totals["msu"])
+    out.count_pct("sample", "msu", "", "all", masks["msu"].sum(), totals["all"],
+                  same=totals["msu"])
+    out.count_pct("sample", "qual_subsample", "", "msu", masks["subsample"].sum(), totals["msu"],
+                  same=totals["subsample"])
     out.count("sample", "youth_waves", "", "all", len(waves))
     n_pmk = 0 if pmk is None else len(pmk)
-    out.count("sample", "pmk_interviews", "", "all", n_pmk)
+    pmk_total = out.count("sample", "pmk_interviews", "", "all", n_pmk)
 
     n_services = sum(_bool(youth[c]).astype(int) for c in SERVICES)
     for g in ("all", "msu"):
@@ -124,26 +130,33 @@ def collect_rows(youth: pd.DataFrame, waves: pd.DataFrame, pmk: pd.DataFrame | N
         out.count_pct("pmk", "pmk_nominated", "", g, (_bool(youth["pmk_nominated"]) & m).sum(),
                       totals[g])
         in_group = pmk_ids.isin(group_ids)
-        out.count("pmk", "pmk_interviews", "", g, int(in_group.sum()))
+        out.count("pmk", "pmk_interviews", "", g, int(in_group.sum()),
+                  same=pmk_total if g == "all" else None)
         out.count_pct("pmk", "youth with a PMK interview", "", g,
                       pmk_ids[in_group].nunique(), totals[g])
         if pmk is not None:
             for w in all_waves:
                 out.count("pmk", "pmk_interviews", f"wave {w}", g,
-                          int((in_group & (pmk["wave"].to_numpy() == w)).sum()))
+                          int((in_group & (pmk["wave"].to_numpy() == w)).sum()),
+                          part=f"pmk_waves:{g}")
 
-    _profile(out, youth, masks, scores_w1)
+    _profile(out, youth, masks, scores_w1, totals)
     if reliability is not None:
         _reliability(out, reliability)
     return out.rows
 
 
-def _profile(out: _Rows, youth: pd.DataFrame, masks: dict, scores_w1: pd.DataFrame) -> None:
-    """Subsample profile against all MSU youth, with standardised mean differences."""
+def _profile(out: _Rows, youth: pd.DataFrame, masks: dict, scores_w1: pd.DataFrame,
+             totals: dict) -> None:
+    """Subsample profile against all MSU youth, with standardised mean differences.
+
+    Its counts of youth, gender, ethnicity and age are those of the demographics section
+    (``same=``), so they are published identically.
+    """
     sub, msu = masks["subsample"], masks["msu"]
     base = {}
     for g, m in (("subsample", sub), ("msu", msu)):
-        base[g] = out.count("subsample_profile", "youth", "", g, m.sum())
+        base[g] = out.count("subsample_profile", "youth", "", g, m.sum(), same=totals[g])
     for var in ("gender", "ethnicity"):
         values = youth[var].astype("string")
         for level in _levels(youth[var]):
@@ -152,7 +165,7 @@ def _profile(out: _Rows, youth: pd.DataFrame, masks: dict, scores_w1: pd.DataFra
                 n_g = int(m.sum())
                 n = int(((values == level) & m).sum())
                 keys.append(out.count_pct("subsample_profile", var, level, g, n, base[g],
-                                          part=f"profile:{var}:{g}"))
+                                          same=("demographics", var, level, g, "n")))
                 props.append(n / n_g if n_g else np.nan)
             out.add("subsample_profile", var, level, "difference", "smd",
                     smd_binary(*props), deps=keys + [base["subsample"], base["msu"]])
@@ -168,7 +181,8 @@ def _profile(out: _Rows, youth: pd.DataFrame, masks: dict, scores_w1: pd.DataFra
         for g, m in (("subsample", sub), ("msu", msu)):
             x = values[m].dropna()
             samples.append(x)
-            k = out.count("subsample_profile", var, "", g, len(x))
+            same = ("demographics", var, "", g, "n") if var == "age_w1" else None
+            k = out.count("subsample_profile", var, "", g, len(x), same=same)
             keys.append(k)
             out.add("subsample_profile", var, "", g, "mean", x.mean() if len(x) else np.nan,
                     deps=[k])

@@ -304,9 +304,11 @@ def apply_output_rules(table: pd.DataFrame, *, count_columns: Sequence[Hashable]
     Notes
     -----
     Suppression is decided on the unrounded counts; published counts are then randomly
-    rounded (:func:`random_round`), totals independently of their cells. A published cell
-    that is suppressed is never shown as "secondary", so the marker does not reveal which
-    cells were small. Reference: Stats NZ (2020), *Microdata output guide* (5th ed.).
+    rounded (:func:`random_round`), totals independently of their cells. Primary and
+    secondary suppressions carry the same flag, so the output does not reveal which cells
+    were small. Reference: Stats NZ (2020), *Microdata output guide* (5th ed.). Checked in
+    ``tests/report/test_output_rules.py`` (simulation of RR3 against its closed form; exact
+    recoverability of suppressed cells by an independent rank test).
     """
     if not isinstance(table, pd.DataFrame):
         raise UsageError(f"apply_output_rules needs a DataFrame, got {type(table).__name__}")
@@ -333,7 +335,7 @@ def apply_output_rules(table: pd.DataFrame, *, count_columns: Sequence[Hashable]
             raise UsageError(f"derived column {d!r} must be in the table and {c!r} a count column")
 
     out = table.copy()
-    raw = out[cols].apply(pd.to_numeric).to_numpy(dtype=float)
+    raw = out[cols].apply(pd.to_numeric).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     sup = (raw >= 1) & (raw < threshold)
     interior_cols = [k for k, c in enumerate(cols) if c not in total_cols]
     is_total_row = np.array([ix in total_row_set for ix in out.index], dtype=bool)

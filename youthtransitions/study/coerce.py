@@ -78,9 +78,12 @@ def _as_number(value: object) -> float | None:
     return number if np.isfinite(number) else None
 
 
+_INT_LIMIT = 2.0 ** 53  # whole numbers beyond this are not exact as floats
+
+
 def _as_int(value: object) -> int | None:
     number = _as_number(value)
-    if number is None or not float(number).is_integer():
+    if number is None or not float(number).is_integer() or abs(number) >= _INT_LIMIT:
         return None
     return int(number)
 
@@ -112,6 +115,32 @@ _PARSERS: dict[str, tuple[Callable[[object], object], str]] = {
 }
 
 
+def _parse_values(raw: pd.Series, values: list[object], missing: list[bool], kind: str
+                  ) -> list[object]:
+    """Parsed numbers or dates of a text/object column (``None`` if unreadable or missing)."""
+    if kind == "date":
+        if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+            return [None if m else pd.Timestamp(v) for v, m in zip(values, missing, strict=True)]
+        return [None if m else _as_date(v) for v, m in zip(values, missing, strict=True)]
+    parse = _memo(_as_int if kind == "int" else _as_number)
+    return [None if m else parse(v) for v, m in zip(values, missing, strict=True)]
+
+
+def _memo(parse: Callable[[object], object]) -> Callable[[object], object]:
+    """``parse`` with a cache per distinct value (columns repeat few distinct values)."""
+    cache: dict[object, object] = {}
+
+    def cached(value: object) -> object:
+        try:
+            return cache[value]
+        except KeyError:
+            result = cache[value] = parse(value)
+            return result
+        except TypeError:  # unhashable
+            return parse(value)
+    return cached
+
+
 def coerce_column(table: str, raw: pd.Series, col: Column) -> tuple[pd.Series, list[Problem]]:
     """Typed version of ``raw`` per the contract column ``col``, and its problems.
 
@@ -119,8 +148,28 @@ def coerce_column(table: str, raw: pd.Series, col: Column) -> tuple[pd.Series, l
     ``str`` (id, name, text), ``bool``/``boolean`` (bool), ``category`` (category),
     ``float64``, ``int64``/``Int64`` (int) or ``datetime64`` (date).
     """
+    if col.kind in ("float", "int") and (raw.dtype.kind in "iuf"
+                                         or str(raw.dtype) in ("Int64", "Float64")):
+        return _numeric_column(table, raw, col)
     problems: list[Problem] = []
-    values: list[object] = []
+    rows = raw.index.tolist()
+    raw_values = raw.tolist()
+    if raw.dtype.kind in "iufbmM" or str(raw.dtype) in ("Int64", "Float64", "boolean"):
+        missing = raw.isna().to_numpy(dtype=bool).tolist()
+    else:
+        missing = [_missing(v) for v in raw_values]
+    if not col.nullable:
+        problems += [Problem(table, int(r), col.name, None, "missing value")
+                     for r, m in zip(rows, missing, strict=True) if m]
+    if col.kind in ("float", "int", "date"):
+        parsed = _parse_values(raw, raw_values, missing, col.kind)
+        rule = _PARSERS[col.kind][1]
+        problems += [Problem(table, int(r), col.name, _plain(v), rule)
+                     for r, v, p, m in zip(rows, raw_values, parsed, missing, strict=True)
+                     if p is None and not m]
+        if col.kind == "int":
+            parsed = [None if v is None else int(v) for v in parsed]
+        return _typed(parsed, raw.index, col), problems
     if col.kind == "category":
         assert col.categories is not None
         allowed = set(col.categories)
@@ -132,17 +181,41 @@ def coerce_column(table: str, raw: pd.Series, col: Column) -> tuple[pd.Series, l
         rule = f"must be one of {', '.join(col.categories)}"
     else:
         parse, rule = _PARSERS[col.kind]
-    for row, value in raw.items():
-        if _missing(value):
+    values: list[object] = []
+    parse = _memo(parse)
+    for row, value, absent in zip(rows, raw_values, missing, strict=True):
+        if absent:
             values.append(None)
-            if not col.nullable:
-                problems.append(Problem(table, int(row), col.name, None, "missing value"))
             continue
-        parsed = parse(value)
-        if parsed is None:
+        parsed_value = parse(value)
+        if parsed_value is None:
             problems.append(Problem(table, int(row), col.name, _plain(value), rule))
-        values.append(parsed)
+        values.append(parsed_value)
     return _typed(values, raw.index, col), problems
+
+
+def _numeric_column(table: str, raw: pd.Series, col: Column
+                    ) -> tuple[pd.Series, list[Problem]]:
+    """Fast path of :func:`coerce_column` for a column already stored as numbers."""
+    number = raw.to_numpy(dtype=float, na_value=np.nan)
+    missing = np.isnan(number)
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(number)
+        if col.kind == "int":
+            ok &= (np.round(number) == number) & (np.abs(number) < _INT_LIMIT)
+    rows = raw.index.to_numpy()
+    problems = [] if col.nullable else [Problem(table, int(r), col.name, None, "missing value")
+                                        for r in rows[missing]]
+    failed = ~ok & ~missing
+    problems += [Problem(table, int(r), col.name, float(v), _PARSERS[col.kind][1])
+                 for r, v in zip(rows[failed], number[failed], strict=True)]
+    values = pd.Series(np.where(ok, number, np.nan), index=raw.index, name=col.name)
+    if col.kind == "int":
+        if ok.all() and not col.nullable:
+            values = values.astype("int64")
+        else:
+            values = values.astype("Int64")
+    return values, problems
 
 
 def _typed(values: list[object], index: pd.Index, col: Column) -> pd.Series:
@@ -156,8 +229,8 @@ def _typed(values: list[object], index: pd.Index, col: Column) -> pd.Series:
         return pd.Series(pd.Categorical(values, categories=list(col.categories or ())),
                          index=index, name=col.name)
     if col.kind == "float":
-        return pd.Series([np.nan if v is None else v for v in values], index=index,
-                         dtype="float64", name=col.name)
+        return pd.Series(np.array([np.nan if v is None else v for v in values], dtype=float),
+                         index=index, name=col.name)
     if col.kind == "int":
         dtype = "Int64" if has_missing or col.nullable else "int64"
         return pd.Series(values, index=index, dtype=dtype, name=col.name)

@@ -164,9 +164,10 @@ def _child(elem, name: str):
 
 
 def _parse_xml(path: Path, data: bytes):
+    from xml.etree.ElementTree import ParseError
+
     import defusedxml.ElementTree as SafeET
     from defusedxml import DefusedXmlException
-    from xml.etree.ElementTree import ParseError
 
     try:
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True,

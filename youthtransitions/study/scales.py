@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -63,7 +64,8 @@ def score_matrix(values: np.ndarray, *, min_answered: float = SCORE_MIN_ANSWERED
     n_answered = answered.sum(axis=1)
     k = values.shape[1]
     total = np.where(answered, values, 0.0).sum(axis=1)
-    numerator, denominator = float(min_answered).as_integer_ratio()
+    share = Fraction(str(min_answered)).limit_denominator(1000)  # 0.8 -> 4/5 exactly
+    numerator, denominator = share.numerator, share.denominator
     enough = n_answered * denominator >= numerator * k
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(enough & (n_answered > 0), total / n_answered, np.nan)

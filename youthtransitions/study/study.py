@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .contract import SERVICES, TABLES
+from .contract import MSU_MIN_SERVICES, SERVICES, TABLES
 
 __all__ = ["Study", "TABLES", "YOUTH_COVARIATES"]
 
@@ -73,16 +73,20 @@ class Study:
         """Long frame, one row per observed (youth_id, wave).
 
         Columns: ``youth_id, wave, interview_date``, the waves scale scores, then the youth
-        covariates ``msu, gender, ethnicity, age_w1, pmk_nominated, qual_subsample, svc_*``.
-        Rows are ordered as the youth table, then by wave.
+        covariates ``msu, gender, ethnicity, age_w1, pmk_nominated, qual_subsample, svc_*``
+        (``msu`` derived from the services when the youth table lacks it). Rows are ordered
+        as the youth table, then by wave.
         """
         scores = self.wave_scores()
         dates = self.waves["interview_date"].reset_index(drop=True)
         frame = scores.iloc[:, :2].assign(interview_date=dates)
         frame = pd.concat([frame, scores.iloc[:, 2:]], axis=1)
-        covariates = [c for c in YOUTH_COVARIATES if c in self.youth.columns]
-        youth = self.youth[["youth_id", *covariates]].assign(
-            _order=range(len(self.youth)))
+        youth = self.youth
+        if "msu" not in youth and set(SERVICES) <= set(youth.columns):
+            youth = youth.assign(msu=sum(youth[s].astype(int) for s in SERVICES)
+                                 >= MSU_MIN_SERVICES)
+        covariates = [c for c in YOUTH_COVARIATES if c in youth.columns]
+        youth = youth[["youth_id", *covariates]].assign(_order=range(len(youth)))
         frame = frame.merge(youth, on="youth_id", how="left", validate="many_to_one")
         frame = frame.sort_values(["_order", "wave"], kind="stable").drop(columns="_order")
         return frame.reset_index(drop=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import Problem
@@ -80,29 +81,43 @@ def _coerce_table(name: str, frame: pd.DataFrame, items: dict[str, tuple[int, in
     return pd.DataFrame(typed, index=frame.index), problems
 
 
+def _numbers(series: pd.Series) -> np.ndarray:
+    return series.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _range_problems(name: str, frame: pd.DataFrame, column: str, bad: np.ndarray,
+                    rule: str, kind: type) -> list[Problem]:
+    values = frame[column].tolist()
+    rows = frame.index.tolist()
+    return [Problem(name, int(rows[i]), column, kind(values[i]), rule)
+            for i in np.flatnonzero(bad)]
+
+
 def _ranges(name: str, frame: pd.DataFrame, items: dict[str, tuple[int, int]]) -> list[Problem]:
     problems = []
     for col in CONTRACT[name].columns:
-        if col.name not in frame:
+        if col.name not in frame or col.kind not in ("float", "int"):
             continue
-        values = frame[col.name]
-        if col.low is not None or col.high is not None:
-            bad = values.notna() & ((values < col.low) | (values > col.high))
-            rule = f"must be between {col.low:g} and {col.high:g}"
-        elif col.allowed is not None:
-            bad = values.notna() & ~values.isin(col.allowed)
-            rule = f"must be one of {', '.join(map(str, col.allowed))}"
-        else:
-            continue
-        problems += [Problem(name, int(r), col.name, v.item() if hasattr(v, "item") else v, rule)
-                     for r, v in values[bad.fillna(False).astype(bool)].items()]
+        values = _numbers(frame[col.name])
+        with np.errstate(invalid="ignore"):
+            if col.low is not None and col.high is not None:
+                bad = (values < col.low) | (values > col.high)
+                rule = f"must be between {col.low:g} and {col.high:g}"
+            elif col.allowed is not None:
+                bad = ~np.isin(values, col.allowed) & ~np.isnan(values)
+                rule = f"must be one of {', '.join(map(str, col.allowed))}"
+            else:
+                continue
+        kind = float if col.kind == "float" else int
+        problems += _range_problems(name, frame, col.name, bad, rule, kind)
     for item, (lo, hi) in items.items():
         if item in frame:
-            values = frame[item]
-            bad = (values.notna() & ((values < lo) | (values > hi))).fillna(False).astype(bool)
-            problems += [Problem(name, int(r), item, int(v),
-                                 f"must lie in the scale's response range {lo} to {hi}")
-                         for r, v in values[bad].items()]
+            values = _numbers(frame[item])
+            with np.errstate(invalid="ignore"):
+                bad = (values < lo) | (values > hi)
+            problems += _range_problems(name, frame, item, bad,
+                                        f"must lie in the scale's response range {lo} to {hi}",
+                                        int)
     return problems
 
 
@@ -110,15 +125,23 @@ def _unique(name: str, frame: pd.DataFrame) -> list[Problem]:
     key = list(CONTRACT[name].key)
     if not key or not set(key) <= set(frame.columns):
         return []
-    sub = frame[key].dropna()
-    dup = sub.duplicated(keep="first")
-    first = {tuple(k): r for r, k in zip(sub.index[~dup], sub[~dup].itertuples(index=False),
-                                         strict=True)}
     label = key[0] if len(key) == 1 else "(" + ", ".join(key) + ")"
     column = key[-1] if name == "codes" else key[0]
-    return [Problem(name, int(r), column, k[0] if len(k) == 1 else str(tuple(k)),
-                    f"{label} must be unique: already in row {first[tuple(k)]}")
-            for r, k in zip(sub.index[dup], sub[dup].itertuples(index=False), strict=True)]
+    seen: dict[tuple, int] = {}
+    problems = []
+    columns = [frame[k].tolist() for k in key]
+    for row, *values in zip(frame.index.tolist(), *columns, strict=True):
+        if any(v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
+               for v in values):
+            continue
+        k = tuple(values)
+        if k in seen:
+            problems.append(Problem(name, int(row), column,
+                                    k[0] if len(k) == 1 else str(k),
+                                    f"{label} must be unique: already in row {seen[k]}"))
+        else:
+            seen[k] = int(row)
+    return problems
 
 
 def _youth_rules(youth: pd.DataFrame) -> list[Problem]:
@@ -175,20 +198,17 @@ def _linked(name: str, frame: pd.DataFrame, known: dict[str, bool] | None,
 def _dates(waves: pd.DataFrame) -> list[Problem]:
     if not {"youth_id", "wave", "interview_date"} <= set(waves.columns):
         return []
-    sub = waves.dropna(subset=["youth_id", "wave", "interview_date"])
+    sub = waves[["youth_id", "wave", "interview_date"]].dropna()
     sub = sub.sort_values(["youth_id", "wave"], kind="stable")
-    problems = []
-    for _, group in sub.groupby("youth_id", sort=True):
-        prev = None
-        for r, wave, date in zip(group.index, group["wave"], group["interview_date"],
-                                 strict=True):
-            if prev is not None and date <= prev[1]:
-                problems.append(Problem(
-                    "waves", int(r), "interview_date", str(date.date()),
+    same = (sub["youth_id"] == sub["youth_id"].shift()).to_numpy(dtype=bool)
+    prev_date, prev_wave = sub["interview_date"].shift(), sub["wave"].shift()
+    bad = same & (sub["interview_date"] <= prev_date).fillna(False).to_numpy(dtype=bool)
+    return [Problem("waves", int(r), "interview_date", str(date.date()),
                     f"interview_date must be strictly increasing across a youth's waves: wave "
-                    f"{int(wave)} is not after wave {prev[0]} ({prev[1].date()})"))
-            prev = (int(wave), date)
-    return problems
+                    f"{int(wave)} is not after wave {int(pw)} ({pd.Timestamp(pd_).date()})")
+            for r, wave, date, pw, pd_ in zip(sub.index[bad], sub["wave"][bad],
+                                              sub["interview_date"][bad], prev_wave[bad],
+                                              prev_date[bad], strict=True)]
 
 
 def _scales_rules(scales: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> list[Problem]:

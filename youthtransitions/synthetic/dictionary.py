@@ -48,6 +48,12 @@ def _allowed(series: pd.Series, kind: str) -> str:
         return "true, false"
     if series.name == "wave":
         return "1, 2, 3"
+    if series.name == "level":
+        return "0, 1, 2"
+    if kind == "id":
+        return "[A-Za-z0-9_-]{1,64}"
+    if kind == "name" and series.nunique() <= 10:
+        return ", ".join(sorted(map(str, series.dropna().unique())))
     if pd.api.types.is_numeric_dtype(series) and series.notna().any():
         return f"{series.min()} to {series.max()} (observed)"
     if kind == "date" and series.notna().any():

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
+
+import pandas as pd
 
 from ..errors import UsageError
 from ..study import Study
 from .codes import build_codes
-from .params import DEFAULT_SEED, GENERATOR, make_params
+from .params import DEFAULT_SEED, GENERATOR, SynthParams, make_params
 from .sample import draw_sample
 from .truth import QUAL_EFFECTS, compute_truth
 
 __all__ = ["synthesize", "build_truth"]
 
 
-def build_truth(params, seed: int, codes) -> dict[str, Any]:
+def build_truth(params: SynthParams, seed: int, codes: pd.DataFrame) -> dict[str, Any]:
     """The ``truth.json`` dict of a study drawn with ``params`` and ``seed``."""
-    truth = dict(compute_truth(params))
+    truth = copy.deepcopy(compute_truth(params))  # the cached dict stays untouched
     counts = {
         "segments": int(codes["segment_id"].nunique()),
         "coded_rows": int(len(codes)),

@@ -175,16 +175,17 @@ def draw_items(rng: np.random.Generator, latent: np.ndarray, spec: ScaleSpec,
     """
     j = spec.n_items
     loadings = np.linspace(spec.loadings[0], spec.loadings[1], j)[::-1]
-    loadings = np.roll(loadings, j // 3)  # strong and weak items interleaved
+    loadings = np.roll(loadings, j // 3).astype(np.float32)  # strong and weak interleaved
     difficulty = np.linspace(-0.3, 0.3, j)[np.argsort(np.arange(j) * 7 % j)]
-    ystar = (loadings * latent[..., None]
-             + np.sqrt(1 - loadings**2) * rng.standard_normal(latent.shape + (j,)))
+    ystar = rng.standard_normal(latent.shape + (j,), dtype=np.float32)
+    ystar *= np.sqrt(1 - loadings**2)
+    ystar += loadings * latent.astype(np.float32)[..., None]
     resp = np.zeros(ystar.shape, dtype=np.int8)
-    for k, cut in enumerate(_BASE_THRESHOLDS):
-        resp += ystar > (cut + difficulty)
-    resp = resp.astype(float) + spec.min
+    for cut in _BASE_THRESHOLDS:
+        resp += ystar > (cut + difficulty).astype(np.float32)
     rev = np.isin(np.arange(1, j + 1), spec.reverse)
-    resp[..., rev] = spec.min + spec.max - resp[..., rev]
+    resp[..., rev] = (spec.max - spec.min) - resp[..., rev]
+    resp = resp.astype(np.float32) + spec.min
     if p is not None:
         resp[rng.random(resp.shape) < p.item_missing] = np.nan
         resp[rng.random(latent.shape) < p.scale_skip] = np.nan
@@ -200,9 +201,11 @@ def score_items(items: np.ndarray, spec: ScaleSpec) -> np.ndarray:
     arrays, before any table exists) for the observed wave-1 scores that drive PMK nomination
     and attrition, and for the population truth.
     """
-    x = items.copy()
+    x = np.array(items, dtype=np.float64)
     rev = np.isin(np.arange(1, spec.n_items + 1), spec.reverse)
     x[..., rev] = spec.min + spec.max - x[..., rev]
+    if not np.isnan(x).any():
+        return x.mean(axis=-1)
     answered = np.isfinite(x).sum(axis=-1)
     with np.errstate(invalid="ignore"):
         mean = np.nanmean(np.where(answered[..., None] > 0, x, 0.0), axis=-1)

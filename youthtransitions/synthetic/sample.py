@@ -12,8 +12,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
-from .latent import (ETHNICITIES, GENDERS, SERVICES, WaveLatents, Youth, draw_items,
-                     draw_wave_latents, draw_youth, score_items)
+from .latent import (
+    ETHNICITIES,
+    GENDERS,
+    SERVICES,
+    WaveLatents,
+    Youth,
+    draw_items,
+    draw_wave_latents,
+    draw_youth,
+    score_items,
+)
 from .params import SCALE_SPECS, SynthParams
 
 __all__ = ["Sample", "draw_sample", "PMK_ROLES", "MAX_SUBSAMPLE_SMD"]
@@ -58,12 +67,12 @@ def _draw_subsample(rng: np.random.Generator, p: SynthParams, y: Youth,
     """
     msu = np.flatnonzero(y.msu)
     ref = profile[msu]
-    mu, sd = ref.mean(axis=0), ref.std(axis=0)
+    mu, sd = np.nanmean(ref, axis=0), np.nanstd(ref, axis=0)
     for _ in range(_MAX_TRIES):
         pick = np.sort(rng.choice(msu, size=p.n_qual, replace=False))
         if abs(y.age[pick].mean() - p.qual_mean_age) >= 0.005:
             continue
-        smd = (profile[pick].mean(axis=0) - mu) / sd
+        smd = (np.nanmean(profile[pick], axis=0) - mu) / sd
         if np.all(np.abs(smd) < MAX_SUBSAMPLE_SMD):
             return pick
     raise UsageError(f"could not draw a subsample of {p.n_qual} MSU youth with mean age "
@@ -98,56 +107,47 @@ def scales_table() -> pd.DataFrame:
     return frame.astype({"min": "int64", "max": "int64"})
 
 
-def draw_sample(p: SynthParams, seed: int) -> Sample:
-    """Draw one synthetic sample (all contract tables except ``codes``)."""
-    streams = dict(zip(_STREAMS, (np.random.Generator(np.random.PCG64(s)) for s in
-                                  np.random.SeedSequence(seed).spawn(len(_STREAMS))),
-                       strict=True))
-    n = p.n_youth
-    y = draw_youth(streams["youth"], p, n, p.n_msu)
-    lat = draw_wave_latents(streams["youth"], p, y)
-    rng = streams["items"]
-    items = {s.scale: draw_items(rng, lat.get(s.scale), s, p) for s in SCALE_SPECS}
-    spec = {s.scale: s for s in SCALE_SPECS}
-    w1 = {k: score_items(items[k][:, 0, :], spec[k]) for k in
-          ("contextual_risk", "individual_risk", "resilience", "wellbeing")}
-    z1 = np.column_stack([_z(w1[k]) for k in
-                          ("contextual_risk", "individual_risk", "resilience", "wellbeing")])
+def _nominate(rng: np.random.Generator, p: SynthParams, z1: np.ndarray,
+              qual: np.ndarray) -> np.ndarray:
+    """PMK nomination: logistic threshold model on observed wave-1 scores (MAR).
 
-    profile = np.column_stack([y.age, y.gender == 0, y.ethnicity == 0, z1[:, :3]])
-    qual = _draw_subsample(streams["subsample"], p, y, profile)
-    in_qual = np.zeros(n, dtype=bool)
-    in_qual[qual] = True
-
-    # PMK nomination: a logistic threshold model on observed wave-1 scores (MAR)
-    rng = streams["pmk"]
-    lin = p.nominate_intercept + z1 @ np.asarray(p.nominate_coefs)
-    util = lin + rng.logistic(size=n)
+    ``U = a0 + a . z1 + Logistic``; nominated when ``U > 0``, and in the subsample the
+    ``n_qual_pmk_nominated`` youth with the largest ``U``.
+    """
+    util = p.nominate_intercept + z1 @ np.asarray(p.nominate_coefs) + rng.logistic(size=len(z1))
     nominated = util > 0
-    top = qual[np.argsort(-util[qual], kind="stable")[:p.n_qual_pmk_nominated]]
     nominated[qual] = False
-    nominated[top] = True
-    role = rng.choice(len(PMK_ROLES), size=n, p=p.pmk_role_probs)
-    responds = rng.random((n, 3)) < p.pmk_wave_response
+    nominated[qual[np.argsort(-util[qual], kind="stable")[:p.n_qual_pmk_nominated]]] = True
+    return nominated
 
-    # attrition: monotone dropout, hazard depends on observed wave-1 contextual risk
-    rng = streams["attrition"]
-    hazard = 1 / (1 + np.exp(-(p.dropout_intercept + p.dropout_risk * z1[:, 0])))
-    drop = rng.random((n, 2)) < hazard[:, None]
-    present = np.ones((n, 3), dtype=bool)
+
+def _attrition(rng: np.random.Generator, p: SynthParams, z_crisk: np.ndarray,
+               in_qual: np.ndarray) -> np.ndarray:
+    """Monotone dropout before waves 2 and 3, hazard on observed wave-1 contextual risk."""
+    hazard = 1 / (1 + np.exp(-(p.dropout_intercept + p.dropout_risk * z_crisk)))
+    drop = rng.random((len(z_crisk), 2)) < hazard[:, None]
+    present = np.ones((len(z_crisk), 3), dtype=bool)
     present[:, 1] = ~drop[:, 0]
     present[:, 2] = present[:, 1] & ~drop[:, 1]
     present[in_qual] = True  # the subsample was interviewed annually
-    dates = _dates(rng, p, n)
+    return present
 
+
+def _pmk_interviews(rng: np.random.Generator, p: SynthParams, nominated: np.ndarray,
+                    present: np.ndarray, responds: np.ndarray,
+                    qual: np.ndarray) -> np.ndarray:
+    """n x 3 PMK rows; in the subsample exactly ``n_qual_pmk_interviewed`` youth have any."""
     pmk_present = nominated[:, None] & present & responds
-    never = np.sort(top)[rng.integers(0, len(top))]  # nominated, PMK never interviewed
+    sub_nominated = qual[nominated[qual]]
+    never = sub_nominated[rng.integers(0, len(sub_nominated))]
     pmk_present[never] = False
-    interviewed = np.setdiff1d(top, [never])
-    none_yet = interviewed[~pmk_present[interviewed].any(axis=1)]
-    pmk_present[none_yet, 0] = True
+    others = sub_nominated[sub_nominated != never][:p.n_qual_pmk_interviewed]
+    pmk_present[others[~pmk_present[others].any(axis=1)], 0] = True
+    return pmk_present
 
-    ids = np.array([f"YT{i:04d}" for i in range(1, n + 1)])
+
+def _youth_table(y: Youth, ids: np.ndarray, nominated: np.ndarray,
+                 in_qual: np.ndarray) -> pd.DataFrame:
     youth = pd.DataFrame({"youth_id": ids})
     for k, name in enumerate(SERVICES):
         youth[name] = y.services[:, k]
@@ -157,26 +157,63 @@ def draw_sample(p: SynthParams, seed: int) -> Sample:
     youth["age_w1"] = y.age
     youth["pmk_nominated"] = nominated
     youth["qual_subsample"] = in_qual
+    return youth
 
-    wave_items = {k: v for k, v in items.items() if spec[k].table == "waves"}
-    pmk_items = {k: v for k, v in items.items() if spec[k].table == "pmk"}
-    waves, pmk = [], []
+
+def _long_table(ids: np.ndarray, present: np.ndarray, extra: dict[str, object],
+                items: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Rows of youth present at each wave: youth_id, wave, ``extra`` columns, items."""
+    parts = []
     for t in (1, 2, 3):
         rows = np.flatnonzero(present[:, t - 1])
-        head = pd.DataFrame({"youth_id": ids[rows], "wave": t,
-                             "interview_date": dates[rows, t - 1]})
-        waves.append(pd.concat([head, _item_frame(wave_items, rows, t)], axis=1))
-        rows = np.flatnonzero(pmk_present[:, t - 1])
-        head = pd.DataFrame({"youth_id": ids[rows], "wave": t, "pmk_role": pd.Categorical.from_codes(
-            role[rows], categories=list(PMK_ROLES))})
-        pmk.append(pd.concat([head, _item_frame(pmk_items, rows, t)], axis=1))
-    waves_df = pd.concat(waves, ignore_index=True).sort_values(["youth_id", "wave"],
-                                                               ignore_index=True)
-    waves_df["wave"] = waves_df["wave"].astype("int64")
-    waves_df["interview_date"] = waves_df["interview_date"].astype("datetime64[ms]")
-    pmk_df = pd.concat(pmk, ignore_index=True).sort_values(["youth_id", "wave"],
-                                                           ignore_index=True)
-    pmk_df["wave"] = pmk_df["wave"].astype("int64")
-    pmk_df["pmk_role"] = pd.Categorical(pmk_df["pmk_role"], categories=list(PMK_ROLES))
-    tables = {"youth": youth, "waves": waves_df, "pmk": pmk_df, "scales": scales_table()}
+        head = pd.DataFrame({"youth_id": ids[rows], "wave": t})
+        for name, values in extra.items():
+            head[name] = values[rows, t - 1] if values.ndim == 2 else values[rows]
+        parts.append(pd.concat([head, _item_frame(items, rows, t)], axis=1))
+    frame = pd.concat(parts, ignore_index=True).sort_values(["youth_id", "wave"],
+                                                            ignore_index=True)
+    return frame.astype({"wave": "int64"})
+
+
+def draw_sample(p: SynthParams, seed: int) -> Sample:
+    """Draw one synthetic sample (all contract tables except ``codes``)."""
+    streams = dict(zip(_STREAMS, (np.random.Generator(np.random.PCG64(s)) for s in
+                                  np.random.SeedSequence(seed).spawn(len(_STREAMS))),
+                       strict=True))
+    n = p.n_youth
+    y = draw_youth(streams["youth"], p, n, p.n_msu)
+    lat = draw_wave_latents(streams["youth"], p, y)
+    items = {s.scale: draw_items(streams["items"], lat.get(s.scale), s, p)
+             for s in SCALE_SPECS}
+    spec = {s.scale: s for s in SCALE_SPECS}
+    covariates = ("contextual_risk", "individual_risk", "resilience", "wellbeing")
+    w1 = {k: score_items(items[k][:, 0, :], spec[k]) for k in covariates}
+    z1 = np.column_stack([_z(w1[k]) for k in covariates])
+
+    profile = np.column_stack([y.age, y.gender == 0, y.ethnicity == 0]
+                              + [w1[k] for k in covariates[:3]])
+    qual = _draw_subsample(streams["subsample"], p, y, profile)
+    in_qual = np.zeros(n, dtype=bool)
+    in_qual[qual] = True
+
+    rng = streams["pmk"]
+    nominated = _nominate(rng, p, z1, qual)
+    role = rng.choice(len(PMK_ROLES), size=n, p=p.pmk_role_probs)
+    responds = rng.random((n, 3)) < p.pmk_wave_response
+    rng = streams["attrition"]
+    present = _attrition(rng, p, z1[:, 0], in_qual)
+    dates = _dates(rng, p, n)
+    pmk_present = _pmk_interviews(rng, p, nominated, present, responds, qual)
+
+    ids = np.array([f"YT{i:04d}" for i in range(1, n + 1)])
+    waves = _long_table(ids, present, {"interview_date": dates},
+                        {k: v for k, v in items.items() if spec[k].table == "waves"})
+    waves["interview_date"] = waves["interview_date"].astype("datetime64[ms]")
+    roles = pd.Categorical.from_codes(role, categories=list(PMK_ROLES))
+    pmk = _long_table(ids, pmk_present, {"pmk_role": np.asarray(roles.codes)},
+                      {k: v for k, v in items.items() if spec[k].table == "pmk"})
+    pmk["pmk_role"] = pd.Categorical.from_codes(pmk["pmk_role"].to_numpy(),
+                                                categories=list(PMK_ROLES))
+    tables = {"youth": _youth_table(y, ids, nominated, in_qual), "waves": waves,
+              "pmk": pmk, "scales": scales_table()}
     return Sample(y, lat, ids, qual, present, pmk_present, streams["codes"], tables)

@@ -122,7 +122,7 @@ def compute_truth(p: SynthParams) -> dict[str, Any]:
     est = {
         "headline_r2": {
             "value": r2,
-            "mc_se": 2 * np.sqrt(r2) * (1 - r2) / np.sqrt(n),
+            "mc_se": float(2 * np.sqrt(r2) * (1 - r2) / np.sqrt(n)),
             "definition": "squared Pearson correlation of the wave-3 wellbeing score with the "
                           "wave-1 relationship_quality score over all youth of the population "
                           "(no attrition, no item missingness); calibrated to 0.14",
@@ -164,14 +164,17 @@ def compute_truth(p: SynthParams) -> dict[str, Any]:
                      "estimands": est, "qual_population": qual_pop})
 
 
-def calibrate_b_between(p: SynthParams, *, target: float = 0.14, n: int = 200_000,
-                        seed: int = 1, tol: float = 1e-4, max_iter: int = 20) -> float:
+def calibrate_b_between(p: SynthParams, *, target: float = 0.14, n: int | None = None,
+                        seed: int | None = None, tol: float = 1e-5,
+                        max_iter: int = 20) -> float:
     """Solve ``b_between`` so that the population ``headline_r2`` equals ``target``.
 
     Notes
     -----
-    Secant iterations on ``r(b) - sqrt(target)`` with common random numbers (one fixed
-    population seed), so ``r`` is a smooth function of ``b``. The default ``b_between`` in
+    Secant iterations on ``r(b) - sqrt(target)`` with common random numbers (by default the
+    truth's own population draw: ``population_size`` youth, ``population_seed``), so ``r`` is
+    a smooth function of ``b`` and the truth's ``headline_r2`` equals ``target`` up to the
+    4-decimal rounding of ``b``. The default ``b_between`` in
     :class:`~youthtransitions.synthetic.params.SynthParams` is this function's result
     (checked by a test).
     """

@@ -1,5 +1,5 @@
 # Reference fits for youthtransitions' mixed-model engine (tests/models/test_lmm_reference.py).
-# Run from this folder:  Rscript models.R
+# Run from this folder:  python make_synthetic.py && Rscript models.R
 # Writes the data sets (data_*.csv) and one JSON per model (fits.json) with lme4 1.1 /
 # lmerTest 3.1 estimates: fixed effects, SEs, Satterthwaite df, VarCorr, sigma^2, logLik,
 # AIC, BIC, isSingular, theta.
@@ -41,6 +41,7 @@ g$x2 <- rnorm(nrow(g))
 g$y <- g$y + 0.5 * g$x2 + rnorm(300, 0, 0.4)[g$id] * g$x2
 
 sets <- list(a = a, b = b, c = cc, d = d, e1 = e1, e2 = e2, g = g)
+# (s) the shipped synthetic study: data_synthetic.csv is written by make_synthetic.py
 for (nm in names(sets)) write.csv(sets[[nm]], sprintf("data_%s.csv", nm), row.names = FALSE,
                                   na = "")
 
@@ -49,6 +50,8 @@ for (nm in names(sets)) write.csv(sets[[nm]], sprintf("data_%s.csv", nm), row.na
 specs <- list(
   list("a_ri_reml", "a", y ~ x + wave + (1 | id), "y ~ x + wave", "1", TRUE),
   list("a_ri_ml", "a", y ~ x + wave + (1 | id), "y ~ x + wave", "1", FALSE),
+  list("a_slope_singular", "a", y ~ x + wave + (1 + wave | id), "y ~ x + wave", "1 + wave",
+       TRUE),
   list("b_ri_reml", "b", y ~ x + wave + (1 | id), "y ~ x + wave", "1", TRUE),
   list("b_slope_reml", "b", y ~ x + wave + (1 + wave | id), "y ~ x + wave", "1 + wave", TRUE),
   list("b_slope_ml", "b", y ~ x + wave + (1 + wave | id), "y ~ x + wave", "1 + wave", FALSE),
@@ -64,7 +67,16 @@ specs <- list(
   list("e2_sm10239_reml", "e2", y ~ x + g + (1 | id), "y ~ x + g", "1", TRUE),
   list("e2_sm10239_ml", "e2", y ~ x + g + (1 | id), "y ~ x + g", "1", FALSE),
   list("g_q3_reml", "g", y ~ x + wave + x2 + (1 + wave + x2 | id), "y ~ x + wave + x2",
-       "1 + wave + x2", TRUE)
+       "1 + wave + x2", TRUE),
+  list("synthetic_headline_reml", "synthetic",
+       wellbeing ~ rq_within + rq_between + (1 | youth_id),
+       "wellbeing ~ rq_within + rq_between", "1", TRUE, "youth_id"),
+  list("synthetic_headline_ml", "synthetic",
+       wellbeing ~ rq_within + rq_between + (1 | youth_id),
+       "wellbeing ~ rq_within + rq_between", "1", FALSE, "youth_id"),
+  list("synthetic_slope_reml", "synthetic",
+       wellbeing ~ relationship_quality + wave + msu + gender + (1 + wave | youth_id),
+       "wellbeing ~ relationship_quality + wave + msu + gender", "1 + wave", TRUE, "youth_id")
 )
 
 # lme4's default stopping rule (nloptwrap BOBYQA, ftol_abs = 1e-8 on the deviance) can stop
@@ -77,12 +89,13 @@ tight <- lmerControl(optimizer = "nloptwrap",
 fits <- list()
 for (s in specs) {
   dat <- read.csv(sprintf("data_%s.csv", s[[2]]))  # fit what the tests read
+  group <- if (length(s) >= 7) s[[7]] else "id"
   m <- lmer(s[[3]], data = dat, REML = s[[6]], control = tight)
   co <- summary(m)$coefficients
-  vc <- VarCorr(m)$id
+  vc <- VarCorr(m)[[group]]
   ll <- logLik(m)
   fits[[s[[1]]]] <- list(
-    data = sprintf("data_%s.csv", s[[2]]), formula = s[[4]], random = s[[5]], group = "id",
+    data = sprintf("data_%s.csv", s[[2]]), formula = s[[4]], random = s[[5]], group = group,
     method = if (s[[6]]) "reml" else "ml", lme4_formula = deparse(s[[3]]),
     terms = rownames(co), estimate = unname(co[, "Estimate"]),
     std_error = unname(co[, "Std. Error"]), df = unname(co[, "df"]),

@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import linalg
 
 from .blocks import cholesky_blocks, forward_solve_blocks
 from .suffstats import SuffStats
@@ -76,6 +75,7 @@ class ProfiledDeviance:
         self.positions = theta_positions(ss.q)
         self.dof = ss.n - ss.p if reml else ss.n
         self.n_evals = 0
+        self.last_state: dict = {}
 
     # -- the core: everything at one theta ----------------------------------------------
     def state(self, theta: np.ndarray, *, need_grad: bool = False) -> dict:
@@ -85,15 +85,16 @@ class ProfiledDeviance:
         lam = theta_to_lambda(np.asarray(theta, float), q)
         G = ss.n_groups
         # S_i = Lambda' ZtZ_i Lambda + I as one (q^2 x q^2) @ (q^2 x G) product
-        K = np.kron(lam.T, lam.T)
+        lt = lam.T
+        K = (lt[:, None, :, None] * lt[None, :, None, :]).reshape(q * q, q * q)  # kron
         S = (K @ ss.ZtZ.reshape(q * q, G)).reshape(q, q, G)
         for j in range(q):
             S[j, j] += 1.0
         L = cholesky_blocks(S)
         ld_L2 = 2.0 * sum(float(np.log(L[j][j]).sum()) for j in range(q))
-        cu = forward_solve_blocks(L, lam.T @ ss.Zty)                       # (q, G)
-        lzx = np.tensordot(lam.T, ss.ZtX, axes=1)                          # (q, p, G)
-        RZX = forward_solve_blocks(L, lzx)
+        cu = forward_solve_blocks(L, lt @ ss.Zty)                          # (q, G)
+        lzx = (lt @ ss.ZtX.reshape(q, p * G)).reshape(q, p, G)
+        RZX = forward_solve_blocks(L, lzx)                                 # (q, p, G)
         RZXtRZX = np.zeros((p, p))
         RZXtcu = np.zeros(p)
         for k in range(q):
@@ -102,9 +103,9 @@ class ProfiledDeviance:
         XVX = ss.XtX - RZXtRZX
         XVX = (XVX + XVX.T) / 2
         rhs = ss.Xty - RZXtcu
-        cf = linalg.cho_factor(XVX, lower=True, check_finite=False)
-        beta = linalg.cho_solve(cf, rhs, check_finite=False)
-        ld_RX2 = 2.0 * float(np.log(np.diag(cf[0])).sum())
+        RX = np.linalg.cholesky(XVX)                                       # R_X' (lower)
+        beta = np.linalg.solve(XVX, rhs)
+        ld_RX2 = 2.0 * float(np.log(np.diag(RX)).sum())
         pwrss = ss.yty - float((cu * cu).sum()) - float(beta @ rhs)
         pwrss = max(pwrss, 1e-300 * max(ss.yty, 1.0))
         dof = self.dof
@@ -112,7 +113,7 @@ class ProfiledDeviance:
         if self.reml:
             dev += ld_RX2
         out = dict(theta=np.asarray(theta, float), lam=lam, L=L, cu=cu, RZX=RZX, XVX=XVX,
-                   cf=cf, beta=beta, pwrss=pwrss, ld_L2=ld_L2, ld_RX2=ld_RX2, deviance=dev)
+                   beta=beta, pwrss=pwrss, ld_L2=ld_L2, ld_RX2=ld_RX2, deviance=dev)
         if need_grad:
             out.update(self._grad_parts(out))
         return out
@@ -121,20 +122,29 @@ class ProfiledDeviance:
         ss, q, p = self.ss, self.q, self.p
         lam, L, cu, RZX, beta = st["lam"], st["L"], st["cu"], st["RZX"], st["beta"]
         G = ss.n_groups
-        W = forward_solve_blocks(L, np.tensordot(lam.T, ss.ZtZ, axes=1))   # (q, q, G)
-        u = cu - np.tensordot(beta, RZX, axes=([0], [1]))                 # (q, G)
-        zte = ss.Zty - np.tensordot(beta, ss.ZtX, axes=([0], [1]))        # (q, G)
+        W = forward_solve_blocks(L, (lam.T @ ss.ZtZ.reshape(q, q * G)).reshape(q, q, G))
+        u = cu - (RZX * beta[None, :, None]).sum(axis=1)                  # (q, G)
+        zte = ss.Zty - (ss.ZtX * beta[None, :, None]).sum(axis=1)         # (q, G)
         # w_a = zte_a - sum_k W[k, a] u_k ;  Bt[a] = ZtX[a] - sum_k W[k, a] RZX[k]
-        w = zte - np.einsum("kag,kg->ag", W, u)
-        Bt = ss.ZtX - np.einsum("kag,kpg->apg", W, RZX)
+        w = zte.copy()
+        Bt = ss.ZtX.copy()
+        for a in range(q):
+            for k in range(q):
+                w[a] -= W[k, a] * u[k]
+                Bt[a] -= W[k, a] * RZX[k]
         Wf = W.transpose(1, 0, 2).reshape(q, q * G)
         sumA = ss.ZtZ.sum(axis=2) - Wf @ Wf.T
         sumww = w @ w.T
-        C = linalg.cho_solve(st["cf"], np.eye(p), check_finite=False)
+        C = np.linalg.inv(st["XVX"])
         Rc = np.linalg.cholesky((C + C.T) / 2)                            # C = Rc Rc'
-        F = np.tensordot(Rc.T, Bt, axes=([1], [1])).transpose(1, 0, 2).reshape(q, p * G)
+        F = np.einsum("ij,ajg->aig", Rc.T, Bt).reshape(q, p * G)
         sumBCB = F @ F.T
         return dict(sumA=sumA, sumww=sumww, sumBCB=sumBCB, C=C, Bt=Bt)
+
+    def _kb(self, st: dict) -> list[list[np.ndarray]]:
+        """``Kb[r][s] = sum_i b_ir b_is'`` (p x p), ``b_ir`` column r of ``X_i'V_i^{-1}Z_i``."""
+        Bt = st["Bt"]
+        return [[Bt[r] @ Bt[s].T for s in range(self.q)] for r in range(self.q)]
 
     def _theta_grad(self, st: dict, Gm: np.ndarray) -> np.ndarray:
         GL = Gm @ st["lam"]
@@ -147,6 +157,7 @@ class ProfiledDeviance:
     def value_and_grad(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         """Profiled deviance and its analytic gradient in ``theta``."""
         st = self.state(theta, need_grad=True)
+        self.last_state = st
         Gm = st["sumA"] - (self.dof / st["pwrss"]) * st["sumww"]
         if self.reml:
             Gm = Gm - st["sumBCB"]
@@ -184,9 +195,9 @@ class ProfiledDeviance:
         sum_i b_ir b_is'``; ``d/dsigma = 2 sigma C``.
         """
         st = self.state(varpar[:-1], need_grad=True)
-        sigma, C, Bt, lam = varpar[-1], st["C"], st["Bt"], st["lam"]
+        sigma, C, lam = varpar[-1], st["C"], st["lam"]
         q = self.q
-        Kb = [[Bt[r] @ Bt[s].T for s in range(q)] for r in range(q)]
+        Kb = self._kb(st)
         jac = []
         for r, c in self.positions:
             M = sum(lam[s, c] * Kb[r][s] for s in range(q))

@@ -13,22 +13,28 @@ from scipy import optimize
 
 from .deviance import ProfiledDeviance, theta_lower_bounds
 
-__all__ = ["minimise_deviance"]
+__all__ = ["fd_hessian", "minimise_deviance"]
 
 SCALED_GRAD_TOL = 1e-3  # lme4 checkConv uses 2e-3 on the relative gradient
 BOUND_TOL = 1e-6
 PROBES = (0.01, 0.1, 0.5)
+REUSE_TOL = 1e-6  # reuse the (theta, sigma) Hessian for Satterthwaite if theta moved less
 
 
-def _hessian(dev: ProfiledDeviance, theta: np.ndarray, free: np.ndarray) -> np.ndarray:
-    idx = np.flatnonzero(free)
+def fd_hessian(grad, x: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
+    """Symmetrised central-difference Hessian of an analytic gradient ``grad(x)``.
+
+    Over the coordinates ``idx`` (all by default); step ``1e-5 max(|x_j|, 0.1)``, so the
+    truncation error is ~1e-10 relative.
+    """
+    idx = np.arange(len(x)) if idx is None else np.asarray(idx)
     H = np.empty((len(idx), len(idx)))
     for col, j in enumerate(idx):
-        h = 1e-5 * max(abs(theta[j]), 0.1)
-        up, dn = theta.copy(), theta.copy()
+        h = 1e-5 * max(abs(x[j]), 0.1)
+        up, dn = x.copy(), x.copy()
         up[j] += h
         dn[j] -= h
-        H[:, col] = (dev.value_and_grad(up)[1][idx] - dev.value_and_grad(dn)[1][idx]) / (2 * h)
+        H[:, col] = (grad(up)[idx] - grad(dn)[idx]) / (2 * h)
     return (H + H.T) / 2
 
 
@@ -45,7 +51,7 @@ def minimise_deviance(dev: ProfiledDeviance, *, start: np.ndarray | None = None,
     def run(x0):
         res = optimize.minimize(dev.value_and_grad, np.asarray(x0, float), jac=True,
                                 method="L-BFGS-B", bounds=bounds,
-                                options=dict(maxiter=2000, ftol=1e-15, gtol=1e-9, maxcor=20))
+                                options=dict(maxiter=2000, ftol=1e-10, gtol=1e-6, maxcor=20))
         th = np.maximum(res.x, lower)
         return res, th, dev(th)
 
@@ -70,36 +76,39 @@ def minimise_deviance(dev: ProfiledDeviance, *, start: np.ndarray | None = None,
     message = str(res.message)
     scaled = np.inf
     newton = 0
-    for _ in range(max_newton + 1):
-        at_bound = (theta - lower <= BOUND_TOL) & (grad >= 0)
-        free = ~at_bound
-        if not free.any():
-            scaled = 0.0
-            break
-        H = _hessian(dev, theta, free)
-        try:
+    at_bound = (theta - lower <= BOUND_TOL) & (grad >= 0)
+    free = ~at_bound
+    # Hessian of the deviance in (theta, sigma) at sigma-hat(theta): Satterthwaite needs it,
+    # and its Schur complement on sigma is the Hessian of the profiled deviance:
+    # d''(theta) = f_tt - f_ts f_st / f_ss (as f_s = 0 at sigma-hat).
+    varpar = np.append(theta, np.sqrt(dev.last_state["pwrss"] / dev.dof))
+    hv = fd_hessian(dev.varpar_grad, varpar)
+    theta_at_h = theta.copy()
+    if not free.any():
+        scaled = 0.0
+    else:
+        prof = hv[:-1, :-1] - np.outer(hv[:-1, -1], hv[-1, :-1]) / hv[-1, -1]
+        H = prof[np.ix_(free, free)]
+        ok = bool(np.all(np.linalg.eigvalsh(H) > 0))
+        while ok:
             step = np.linalg.solve(H, grad[free])
-            ok = np.all(np.linalg.eigvalsh(H) > 0)
-        except np.linalg.LinAlgError:
-            ok = False
-        if not ok:
-            scaled = np.inf
-            break
-        scaled = float(np.max(np.abs(step)))
-        if scaled < 1e-10 or newton == max_newton:
-            break
-        cand = theta.copy()
-        cand[free] -= step
-        cand = np.maximum(cand, lower)
-        cv, cg = dev.value_and_grad(cand)
-        if not cv <= value:
-            break
-        theta, value, grad = cand, cv, cg
-        newton += 1
+            scaled = float(np.max(np.abs(step)))
+            if scaled < 1e-10 or newton == max_newton:
+                break
+            cand = theta.copy()
+            cand[free] -= step
+            cand = np.maximum(cand, lower)
+            cv, cg = dev.value_and_grad(cand)
+            if not cv <= value:
+                break
+            theta, value, grad = cand, cv, cg
+            newton += 1
     converged = bool(np.isfinite(value) and scaled < SCALED_GRAD_TOL)
     if not converged:
         message = (f"{message}; scaled gradient {scaled:.3g} above {SCALED_GRAD_TOL}"
                    if np.isfinite(scaled) else f"{message}; Hessian not positive definite")
+    moved = float(np.max(np.abs(theta - theta_at_h), initial=0.0))
     return dict(theta=theta, deviance=value, gradient=grad, converged=converged,
                 message=message, n_evaluations=dev.n_evals, iterations=nit,
-                newton_steps=newton, scaled_gradient=scaled)
+                newton_steps=newton, scaled_gradient=scaled,
+                varpar_hessian=hv if moved < REUSE_TOL else None)

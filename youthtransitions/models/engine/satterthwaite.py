@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .deviance import ProfiledDeviance
+from .optimize import fd_hessian
 
 __all__ = ["satterthwaite_df", "varpar_hessian"]
 
@@ -28,21 +29,16 @@ EIG_TOL = 1e-8
 
 
 def varpar_hessian(dev: ProfiledDeviance, varpar: np.ndarray) -> np.ndarray:
-    """Symmetrised central-difference Hessian of the analytic ``varpar`` gradient."""
-    k = len(varpar)
-    H = np.empty((k, k))
-    for j in range(k):
-        h = 1e-5 * max(abs(varpar[j]), 0.1)
-        up, dn = varpar.copy(), varpar.copy()
-        up[j] += h
-        dn[j] -= h
-        H[:, j] = (dev.varpar_grad(up) - dev.varpar_grad(dn)) / (2 * h)
-    return (H + H.T) / 2
+    """Hessian of the ``varpar`` deviance: central differences of its analytic gradient."""
+    return fd_hessian(dev.varpar_grad, np.asarray(varpar, float))
 
 
 def satterthwaite_df(dev: ProfiledDeviance, theta: np.ndarray, sigma: float,
-                     vcov: np.ndarray) -> tuple[np.ndarray, dict]:
+                     vcov: np.ndarray, *, hessian: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, dict]:
     """Satterthwaite df of each fixed effect (unit contrasts).
+
+    ``hessian``: the ``varpar`` Hessian when already computed at (practically) this point.
 
     Returns
     -------
@@ -52,7 +48,7 @@ def satterthwaite_df(dev: ProfiledDeviance, theta: np.ndarray, sigma: float,
         warns about either).
     """
     varpar = np.append(np.asarray(theta, float), float(sigma))
-    H = varpar_hessian(dev, varpar)
+    H = varpar_hessian(dev, varpar) if hessian is None else hessian
     evals, evecs = np.linalg.eigh(H)
     pos = evals > EIG_TOL
     A = 2.0 * (evecs[:, pos] / evals[pos]) @ evecs[:, pos].T

@@ -73,8 +73,8 @@ def _scores(data: pd.DataFrame, column: str) -> np.ndarray:
     if out.size:
         i = out[0]
         raise UsageError(f"column {column!r} must hold membership scores in [0, 1]; row "
-                         f"{data.index[i]} has {values[i]!r} ({out.size} value(s) outside); "
-                         "calibrate raw values first")
+                         f"{data.index[i]} has {float(values[i])!r} ({out.size} value(s) "
+                         "outside); calibrate raw values first")
     return values
 
 

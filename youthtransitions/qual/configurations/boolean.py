@@ -94,6 +94,10 @@ def cube_covers(cubes: np.ndarray, minterms: np.ndarray) -> np.ndarray:
     return np.all((cubes == FREE) | (cubes == bits), axis=2)
 
 
+def _popcount(x: int) -> int:
+    return bin(x).count("1")
+
+
 def minimal_covers(chart: np.ndarray, *, max_solutions: int = 10_000) -> list[tuple[int, ...]]:
     """Every cover of minimum size of a prime-implicant chart.
 
@@ -101,6 +105,8 @@ def minimal_covers(chart: np.ndarray, *, max_solutions: int = 10_000) -> list[tu
     ----------
     chart : ndarray of bool, shape (p, m)
         ``chart[i, j]`` is true when implicant ``i`` covers ON minterm ``j``.
+    max_solutions : int, default 10000
+        Stop collecting covers beyond this many (a warning-free cap for pathological charts).
 
     Returns
     -------
@@ -109,11 +115,14 @@ def minimal_covers(chart: np.ndarray, *, max_solutions: int = 10_000) -> list[tu
 
     Notes
     -----
-    Exact set-cover search equivalent to Petrick's method restricted to minimum cardinality:
-    iterative deepening on the number of implicants, branching at each step on the implicants
-    that cover the uncovered column with fewest candidates (every cover must contain one of
-    them). Branch ``i`` excludes the implicants of branches ``< i``, so each cover is found once.
-    Essential implicants are those forced in every branch.
+    Exact set-cover search, equivalent to Petrick's method restricted to minimum cardinality
+    (as QCA's solveChart with ``all.sol = FALSE``). Columns whose covering implicants include
+    all of another column's are dropped (covering the other covers them). Iterative deepening
+    on the number of implicants; at each node the uncovered column with fewest candidate
+    implicants is branched on (every cover contains one of them; a single candidate is an
+    essential implicant), and branch ``i`` bans the candidates of branches ``< i`` so each
+    cover is found once. A node is pruned when the chosen implicants plus a lower bound (a
+    greedy set of uncovered columns no implicant covers two of) exceed the depth.
     """
     chart = np.asarray(chart, dtype=bool)
     p, m = chart.shape
@@ -121,42 +130,76 @@ def minimal_covers(chart: np.ndarray, *, max_solutions: int = 10_000) -> list[tu
         return [()]
     if not chart.any(axis=0).all():
         raise UsageError("the prime implicant chart has a column no implicant covers")
-    rows = [int(sum(1 << j for j in np.flatnonzero(chart[i]))) for i in range(p)]
-    cols = [[i for i in range(p) if chart[i, j]] for j in range(m)]
-    full = (1 << m) - 1
+    col_rows = [int(sum(1 << int(i) for i in np.flatnonzero(chart[:, j]))) for j in range(m)]
+    # column dominance: keep a column only if no other column's rows are a strict subset
+    # (equal sets: keep the first)
+    keep = []
+    for j, rj in enumerate(col_rows):
+        dominated = any((rk & rj) == rk and (rk != rj or k < j)
+                        for k, rk in enumerate(col_rows) if k != j)
+        if not dominated:
+            keep.append(rj)
+    col_rows = keep
+    m = len(col_rows)
+    row_cols = [0] * p
+    for j, rj in enumerate(col_rows):
+        for i in range(p):
+            if rj >> i & 1:
+                row_cols[i] |= 1 << j
     found: list[tuple[int, ...]] = []
 
-    def search(covered: int, chosen: list[int], banned: frozenset, depth: int) -> None:
-        if covered == full:
+    def search(uncovered: int, allowed: int, chosen: list[int], limit: int) -> None:
+        if uncovered == 0:
             found.append(tuple(sorted(chosen)))
             return
-        if depth == 0 or len(found) >= max_solutions:
+        if len(chosen) >= limit or len(found) >= max_solutions:
             return
-        best = None
+        options = []
         for j in range(m):
-            if not covered >> j & 1:
-                options = [i for i in cols[j] if i not in banned]
-                if best is None or len(options) < len(best):
-                    best = options
-                    if len(best) <= 1:
-                        break
-        if not best:
+            if uncovered >> j & 1:
+                opt = col_rows[j] & allowed
+                if opt == 0:
+                    return
+                options.append((_popcount(opt), opt))
+        options.sort()
+        bound, used = 0, 0
+        for _, opt in options:
+            if opt & used == 0:
+                bound += 1
+                used |= opt
+        if len(chosen) + bound > limit:
             return
-        # lower bound: the largest number of new columns one implicant can add
-        remaining = bin(full & ~covered).count("1")
-        gain = max(bin(rows[i] & ~covered).count("1") for i in range(p) if i not in banned)
-        if gain * depth < remaining:
+        rows, gain = allowed, 0
+        while rows:
+            low = rows & -rows
+            gain = max(gain, _popcount(row_cols[low.bit_length() - 1] & uncovered))
+            rows &= ~low
+        if len(chosen) + -(-len(options) // gain) > limit:
             return
-        excluded = set(banned)
-        for i in best:
-            search(covered | rows[i], chosen + [i], frozenset(excluded), depth - 1)
-            excluded.add(i)
+        branch = options[0][1]
+        while branch:
+            low = branch & -branch
+            i = low.bit_length() - 1
+            search(uncovered & ~row_cols[i], allowed, chosen + [i], limit)
+            allowed &= ~low
+            branch &= ~low
 
-    for size in range(1, p + 1):
-        search(0, [], frozenset(), size)
-        if found:
-            break
+    size = _minimum_cover_size(chart)
+    search((1 << m) - 1, (1 << p) - 1, [], size)
     return sorted(set(found))
+
+
+def _minimum_cover_size(chart: np.ndarray) -> int:
+    """Fewest rows covering every column: the integer programme min 1'z, chart' z >= 1
+    (solved exactly by HiGHS branch and bound, as QCA's findmin uses lpSolve)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    p = chart.shape[0]
+    res = milp(c=np.ones(p), constraints=LinearConstraint(chart.T.astype(float), lb=1),
+               integrality=np.ones(p), bounds=Bounds(0, 1))
+    if not res.success:  # pragma: no cover - a coverable chart always has a solution
+        raise UsageError(f"the prime implicant chart could not be solved: {res.message}")
+    return int(round(res.fun))
 
 
 def sort_cubes(cubes: np.ndarray) -> np.ndarray:

@@ -50,7 +50,8 @@ def calibrate(x, *, exclusion: float | None = None, crossover: float | None = No
     odds, ``L = log_odds * (x - c) / (i - c)`` on the inclusion side of the crossover and
     ``L = log_odds * (x - c) / (c - e)`` on the exclusion side, and membership is the logistic
     ``1 / (1 + exp(-L))``. Checked against the closed form and QCA::calibrate(type = "fuzzy",
-    idm = plogis(log_odds)) on the raw Lipset data (tests/reference/qca).
+    idm = plogis(log_odds)) on the raw Lipset data (tests/reference/qca); unlike QCA, scores
+    below 1e-4 or above 0.9999 are not truncated to 0 or 1.
     """
     index = name = None
     if isinstance(x, pd.Series):

@@ -149,13 +149,15 @@ def test_tables_render(ruled):
     tables = result.tables()
     assert list(tables) == ["sample", "subsample_profile", "reliability"]
     sample = tables["sample"].formatted()
-    row = sample[sample["characteristic"] == "gender: another"].iloc[0]
+    row = sample[sample["characteristic"] == "Gender: another"].iloc[0]
     assert row["all"] == "S"
     assert "Output rules applied" in tables["sample"].note
     md = tables["subsample_profile"].to_markdown()
     assert "SMD" in md and "Austin 2009" in md
     text = result.summary()
     assert "Table 1. Sample description" in text and "Table 3. Scale reliability" in text
+    html = result._repr_html_()
+    assert html.count('<table class="apa-table">') == 3
     js = result.to_json()
     assert js["output_rules"] is True and len(js["rows"]) == len(result.to_frame())
 
@@ -191,3 +193,45 @@ def test_published_figures_on_shipped_study():
     for var in ("age_w1", "contextual_risk (wave 1)", "individual_risk (wave 1)",
                 "resilience (wave 1)"):  # the subsample reflects the 506 (|SMD| < 0.2)
         assert abs(result.value("subsample_profile", var, "smd", group="difference")) < 0.2
+
+
+def test_one_count_is_rounded_once(ruled):
+    """The same people counted in two places get the same published value (no averaging)."""
+    v = ruled.value
+    assert v("sample", "msu") == v("sample", "youth", group="msu")
+    assert v("sample", "qual_subsample", group="msu") == v("sample", "youth", group="subsample")
+    assert v("sample", "pmk_interviews") == v("pmk", "pmk_interviews")
+    f = ruled.to_frame()
+    for g in ("subsample", "msu"):
+        assert v("subsample_profile", "youth", group=g) == v("sample", "youth", group=g)
+        for var in ("gender", "ethnicity"):
+            prof = f[(f["section"] == "subsample_profile") & (f["variable"] == var)
+                     & (f["group"] == g) & (f["statistic"] == "n")]
+            demo = f[(f["section"] == "demographics") & (f["variable"] == var)
+                     & (f["group"] == g) & (f["statistic"] == "n")]
+            merged = prof.merge(demo, on="level", suffixes=("_p", "_d"))
+            assert len(merged) == len(prof) > 0
+            assert merged["value_p"].fillna(-1).tolist() == merged["value_d"].fillna(-1).tolist()
+            assert (merged["value_suppressed_p"] == merged["value_suppressed_d"]).all()
+
+
+def test_whole_group_counts_stay_whole(ruled):
+    """A count of all the group's youth is published as the group total (100%), and no
+    percentage exceeds 100 after rounding."""
+    f = ruled.to_frame()
+    for g in ("all", "msu", "subsample"):
+        assert ruled.value("attrition", "wave", level="1", group=g) == ruled.value(
+            "sample", "youth", group=g)
+        assert ruled.value("attrition", "wave", "percent", level="1", group=g) == 100
+    assert (f.loc[f["statistic"] == "percent", "value"].dropna() <= 100).all()
+
+
+def test_study_without_pmk_table(small_study):
+    from dataclasses import replace
+
+    no_pmk = replace(small_study, pmk=None)
+    result = describe(no_pmk, output_rules=False, reliability=False)
+    assert result.value("sample", "pmk_interviews") == 0
+    assert result.value("pmk", "youth with a PMK interview", group="msu") == 0
+    assert result.value("pmk", "pmk_nominated") == no_pmk.youth["pmk_nominated"].sum()
+    assert "Table 1" in result.summary()
