@@ -21,7 +21,7 @@ def run(ctx) -> None:
                             "Krippendorff's alpha with bootstrap 95% CIs")
     features = quantitize(study.codes)
     joined = join_codes(study, features)
-    ctx.write_table("code_join", joined.report, counts=["n"],
+    ctx.write_table("code_join", joined.to_frame()[["status", "n"]], counts=["n"],
                     caption="Join of the qualitative subsample to the survey")
     result = yt.integrate(study, n_perm=ctx.options["n_perm"], seed=ctx.seed,
                           B=ctx.options["B"], workers=ctx.workers)
@@ -29,13 +29,14 @@ def run(ctx) -> None:
                     caption="Statistical tests of the qualitative findings (permutation p, "
                             "Holm-adjusted across the family)")
     display = yt.qual.joint_display(study, result)
-    ctx.write_apa("joint_display", display.table())
+    ctx.write_table("joint_display", display.to_frame(),
+                    caption="Joint display: quantitative results beside exemplar excerpts")
     ctx.write_figure("joint_display", display.figure(),
                      caption="Joint display: each mechanism's quantitative results and the "
                              "reading against the qualitative claim.")
     data = result.data
     ctx.write_figure("power_quadrant", figures.power_quadrant(
-        data, care="care_level", control="control_level", outcome="change",
+        data, care="care_level", control="control_level", outcome="wellbeing_change",
         quadrant="power_quadrant", seed=ctx.seed),
         caption="Power as care and control: coded levels per youth, coloured by change in "
                 "wellbeing from wave 1 to wave 3, and change by quadrant.")

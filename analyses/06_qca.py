@@ -17,18 +17,24 @@ from youthtransitions.report.replicate import run_standalone
 def run(ctx) -> None:
     features = quantitize(ctx.study.codes)
     outcomes = youth_outcomes(ctx.study)
-    outcomes = outcomes.assign(positive_change=(outcomes["change"] > 0).astype(float))
+    outcomes = outcomes.assign(positive_change=(outcomes["wellbeing_change"] > 0).astype(float))
     result = mechanism_configurations(features, outcome_col="positive_change",
                                       outcomes=outcomes[["youth_id", "positive_change"]],
                                       dir_exp=list(MECHANISMS))
-    ctx.write_table("qca_truth_table", result.truth_table,
-                    caption="Truth table of the four mechanisms for positive change",
-                    counts=["n"])
-    ctx.write_table("qca_solutions", result.to_frame(),
+    truth_table = result.truth_table.to_frame().drop(columns=["cases"], errors="ignore")
+    ctx.write_table("qca_truth_table", truth_table, counts=["n"],
+                    caption="Truth table of the four mechanisms (crisp sets: active or not) "
+                            "for positive change in wellbeing from wave 1 to wave 3")
+    solutions = result.to_frame()
+    ctx.write_table("qca_solutions", solutions,
                     caption="QCA solutions: mechanism combinations sufficient for positive "
-                            "change (inclusion, PRI, raw and unique coverage)")
-    ctx.write_figure("qca_solutions", figures.qca_solution_plot(result.to_frame()),
-                     caption="Consistency and coverage of each solution term.")
+                            "change (inclusion, PRI, raw and unique coverage)",
+                    note=None if len(solutions) else "No configuration reached the inclusion "
+                    "cut-off of 0.8, so there is no sufficient combination to minimise.")
+    ctx.write_figure("qca_truth_table", figures.truth_table_plot(
+        truth_table, conditions=list(MECHANISMS)),
+        caption="Sufficiency inclusion of each observed configuration of the four mechanisms "
+                "for positive change.")
 
 
 if __name__ == "__main__":

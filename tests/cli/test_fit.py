@@ -120,3 +120,11 @@ def test_parametric_bootstrap_option(capsys):
     assert out["bootstrap"]["kind"] == "parametric" and out["bootstrap"]["of"] == "r2"
     assert out["bootstrap"]["ci"]["within.f1"] == pytest.approx(list(boot.ci["within.f1"]),
                                                                 abs=1e-12)
+
+
+def test_parquet_with_named_index(capsys, tmp_path):
+    df = pd.read_csv(DATA).set_index("id")
+    df.to_parquet(tmp_path / "indexed.parquet")
+    out = _json(capsys, tmp_path / "indexed.parquet", "--formula", "y ~ x_w", "--group", "id",
+                "--compare", "y ~ 1", "--json")
+    assert out["n_groups"] == 160 and out["n_obs"] == 576

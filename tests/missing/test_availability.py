@@ -81,3 +81,25 @@ def test_bad_indicator(data):
         availability(data.assign(age=data["age_w1"]), indicator="age", covariates=COVS)
     with pytest.raises(UsageError, match="covariates not in the data"):
         availability(data, covariates=["missing_column"])
+
+
+def test_patterns_from_study_rows():
+    from types import SimpleNamespace
+
+    from youthtransitions.missing.availability import _patterns
+    waves = pd.DataFrame({"youth_id": ["a", "a", "b", "c", "c", "c"],
+                          "wave": [1, 2, 1, 1, 2, 3]})
+    pmk = pd.DataFrame({"youth_id": ["a", "c"], "wave": [2, 3]})
+    wide = pd.DataFrame({"youth_id": ["a", "b", "c"]})
+    pat = _patterns(SimpleNamespace(waves=waves, pmk=pmk), wide)
+    assert list(pat["waves"]) == ["110", "100", "111"]
+    assert list(pat["pmk"]) == ["010", "000", "001"]
+
+
+def test_public_aliases():
+    import youthtransitions as yt
+    assert yt.pmk.pool is yt.pool
+    assert yt.pmk.impute is yt.impute
+    for name in ("availability", "impute", "pool", "ipw", "delta_sensitivity",
+                 "compare_methods", "simulate_pmk"):
+        assert callable(getattr(yt.pmk, name))

@@ -108,3 +108,17 @@ def test_errors(mar):
         impute(frame, columns=["nope"])
     with pytest.raises(UsageError, match="DataFrame or a Study"):
         impute([1, 2, 3])
+
+
+def test_long_form():
+    frame = pd.DataFrame({"youth_id": ["a", "b", "c"], "age_w1": [15.0, 16.0, 17.0],
+                          "wb_w1": [1.0, 2.0, np.nan], "wb_w2": [1.5, np.nan, 3.0],
+                          "rq_w1": [2.0, 2.5, 3.0], "rq_w2": [2.2, 2.4, 2.9]})
+    res = impute(frame, m=2, seed=1, n_iter=2, donors=1)
+    long = res.long(1)
+    assert list(long.columns) == ["youth_id", "age_w1", "wb", "rq", "wave"]
+    assert len(long) == 6 and long["wb"].notna().all()
+    row = long[(long["youth_id"] == "a") & (long["wave"] == 2)].iloc[0]
+    assert row["wb"] == 1.5 and row["rq"] == 2.2 and row["age_w1"] == 15.0
+    with pytest.raises(UsageError, match="imputation index"):
+        res.long(2)

@@ -135,3 +135,12 @@ def test_bad_input_errors():
         pool(pairs, df_com=0)
     with pytest.raises(UsageError, match="shape"):
         extract_estimates((np.ones(3), np.ones((2, 2))))
+
+
+def test_extract_statsmodels_mixedlm_fixed_effects_only():
+    d = pd.read_csv(REF / "studentratings_imp_1.csv")
+    fit = smf.mixedlm("ReadAchiev ~ ReadDis + SES", d, groups=d["ID"]).fit(reml=True)
+    params, cov = extract_estimates(fit)
+    assert list(params.index) == list(fit.fe_params.index)
+    np.testing.assert_array_equal(cov.to_numpy(),
+                                  fit.cov_params().loc[params.index, params.index].to_numpy())

@@ -22,8 +22,8 @@ def test_summary_closed_form():
                            level=0.95).to_frame().iloc[0]
     assert row["bias"] == pytest.approx(est.mean() - 0.3, abs=1e-12)
     assert row["rmse"] == pytest.approx(np.sqrt(((est - 0.3) ** 2).mean()), abs=1e-12)
-    assert row["coverage"] == pytest.approx(0.75, abs=1e-12)  # 0.1 +- 0.15 misses 0.3
-    assert row["coverage_mcse"] == pytest.approx(np.sqrt(0.75 * 0.25 / 4), abs=1e-12)
+    assert row["coverage"] == pytest.approx(0.5, abs=1e-12)  # 0.1 and 0.5 (+- 0.15) miss 0.3
+    assert row["coverage_mcse"] == pytest.approx(np.sqrt(0.5 * 0.5 / 4), abs=1e-12)
     assert row["mean_width"] == pytest.approx(0.3, abs=1e-12)
 
 

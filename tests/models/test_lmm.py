@@ -220,3 +220,37 @@ def test_simple_formulas_build_the_same_design_as_formulaic(data_b, formula, ran
     rename = {"Intercept": "(Intercept)"}
     assert des.fixed_names == [rename.get(c, c) for c in mm.rhs.columns]
     assert des.random_names == [rename.get(c, c) for c in zz.columns]
+
+
+def test_unidentifiable_models_are_refused_as_lme4_does(data_b):
+    one_per_group = data_b.drop_duplicates("id")
+    with pytest.raises(UsageError, match="must be less than the number of observations"):
+        fit_lmm("y ~ x", one_per_group, group="id")
+    two_per_group = data_b[data_b["wave"] < 2]
+    counts = two_per_group.dropna(subset=["y", "x"]).groupby("id").size()
+    two = two_per_group[two_per_group["id"].isin(counts.index[counts == 2])]
+    with pytest.raises(UsageError, match="number of random effects"):
+        fit_lmm("y ~ x", two, group="id", random="1 + wave")
+    with pytest.raises(UsageError, match="at least 2 groups"):
+        fit_lmm("y ~ 1", data_b[data_b["id"] == 1], group="id")
+
+
+@pytest.mark.parametrize("y_scale, x_scale", [(1e4, 1.0), (1e-4, 1.0), (1.0, 1e4), (1.0, 1e-4)])
+def test_results_are_equivariant_to_rescaling(data_b, fit_b, y_scale, x_scale):
+    # closed form: beta scales as y/x, variances as y^2, df are invariant (to 1e-5)
+    d = data_b.assign(y=data_b["y"] * y_scale, x=data_b["x"] * x_scale)
+    r = fit_lmm("y ~ x + wave", d, group="id", random="1 + wave")
+    assert r.converged
+    np.testing.assert_allclose(r.params, fit_b.params * y_scale / np.array([1, x_scale, 1]),
+                               rtol=1e-6)
+    np.testing.assert_allclose(r.random_cov, fit_b.random_cov * y_scale**2, rtol=1e-5)
+    np.testing.assert_allclose(r.df, fit_b.df, rtol=1e-5)
+
+
+def test_nullable_and_categorical_columns(data_b, fit_b):
+    d = data_b.astype({"y": "Float64", "x": "Float64", "wave": "Int64"})
+    d["id"] = data_b["id"].astype(str).astype("category")
+    r = fit_lmm("y ~ x + wave", d, group="id", random="1 + wave")
+    assert r.n_obs == fit_b.n_obs and r.n_dropped == fit_b.n_dropped
+    np.testing.assert_allclose(r.params, fit_b.params, rtol=1e-8)
+    np.testing.assert_allclose(r.loglik, fit_b.loglik, rtol=1e-12)

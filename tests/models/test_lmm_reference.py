@@ -56,9 +56,28 @@ def test_standard_errors(pair):
     np.testing.assert_allclose(res.std_errors.to_numpy(), ref["std_error"], rtol=REL_SE)
 
 
-def test_satterthwaite_df(pair):
+# lmerTest differentiates the deviance numerically (numDeriv); at theta ~ 900 its Hessian is
+# off: for this balanced design the df of the intercept and the wave slope are G - 1 = 299
+# (test_balanced_between_df_closed_form); lmerTest gives 299.54 and 299.28, we 299.00.
+KNOWN_DF = {"h_extreme_ratio": "lmerTest's numerical Hessian is inaccurate at theta ~ 900 "
+                               "(closed form G-1 = 299 checked separately)"}
+
+
+def test_satterthwaite_df(pair, request):
     ref, res = pair
+    name = request.node.callspec.params["pair"]
+    if name in KNOWN_DF:
+        request.applymarker(pytest.mark.xfail(reason=KNOWN_DF[name], strict=True))
     np.testing.assert_allclose(res.df.to_numpy(), ref["df"], rtol=REL_DF)
+
+
+def test_balanced_between_df_closed_form():
+    # balanced design, 300 youth x 4 waves: Satterthwaite df of the intercept and of the
+    # random-slope covariate equal G - 1 = 299 (Kuznetsova et al. 2017; to 1e-5 relative)
+    ref = FITS["h_extreme_ratio"]
+    res = fit_lmm(ref["formula"], pd.read_csv(REF / ref["data"]), group="id",
+                  random=ref["random"])
+    np.testing.assert_allclose(res.df[["(Intercept)", "wave"]], 299.0, rtol=1e-5)
 
 
 def test_variance_components(pair):

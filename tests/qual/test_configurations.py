@@ -16,8 +16,7 @@ import pandas as pd
 import pytest
 
 from youthtransitions.errors import UsageError
-from youthtransitions.qual.configurations import (calibrate, minimize, necessity, qca,
-                                                  truth_table)
+from youthtransitions.qual.configurations import calibrate, minimize, necessity, qca, truth_table
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "qca"
 RESULTS = json.loads((REF / "qca_reference.json").read_text())
@@ -33,7 +32,8 @@ def lipset(name: str) -> pd.DataFrame:
 def case(request):
     c = CASES[request.param]
     result = qca(lipset(c["data"]), outcome=c["outcome"], conditions=c["conditions"],
-                 incl_cut=c["incl_cut"], n_cut=c["n_cut"], dir_exp=c["dir_exp"])
+                 incl_cut=c["incl_cut"], n_cut=c["n_cut"], pri_cut=c["pri_cut"],
+                 dir_exp=c["dir_exp"])
     return c, result
 
 

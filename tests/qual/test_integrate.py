@@ -14,22 +14,12 @@ from youthtransitions.qual.integrate import FAMILIES, INTEGRATION_COLUMNS
 from youthtransitions.study import Study
 
 ALPHA = 0.05
-SYNERGY_XFAIL = pytest.mark.xfail(
-    reason="the generator adds 0.3/wave when all four latent mechanisms are active, but with "
-           "107 youth and activation measured from codes the all-four term is not separable "
-           "from the four main effects (coefficient near 0, p > 0.3); reported to the "
-           "synthetic-data engineer", strict=False)
-
-
 @pytest.fixture(scope="module")
 def result(synthetic_study):
-    # "majority" activation: with ~33 segments per youth, "any" marks 87% of youth as having
-    # all four active against 68% in the generator's population (truth.json qual.population)
-    return integrate(synthetic_study, seed=2024, n_perm=1000, B=200, activation="majority")
+    return integrate(synthetic_study, seed=2024, n_perm=1000, B=200)
 
 
-@pytest.mark.parametrize("family", [f if f != "synergy" else
-                                    pytest.param(f, marks=SYNERGY_XFAIL) for f in FAMILIES])
+@pytest.mark.parametrize("family", FAMILIES)
 def test_truth_effects_found_and_absent_ones_not(result, synthetic_study, family):
     truth = synthetic_study.metadata["truth"]["qual"]
     rows = result.family(family)
@@ -84,9 +74,18 @@ def test_r2_gain_matches_statsmodels(result):
 
 
 def test_reproducible(synthetic_study, result):
-    again = integrate(synthetic_study, seed=2024, n_perm=1000, B=200, activation="majority")
+    again = integrate(synthetic_study, seed=2024, n_perm=1000, B=200)
     pd.testing.assert_frame_equal(again.to_frame(), result.to_frame())
     assert "Integration" in result.summary()
+
+
+def test_majority_activation_finds_the_same(synthetic_study):
+    """Sensitivity: the stricter activation rule reads the built-in effects the same way."""
+    truth = synthetic_study.metadata["truth"]["qual"]
+    res = integrate(synthetic_study, seed=5, n_perm=500, B=0, activation="majority")
+    for fam in truth["built_in"]:
+        assert (res.family(fam)["p_holm"] < ALPHA).any(), fam
+    assert (res.family("subsample_difference")["p_holm"] >= ALPHA).all()
 
 
 def test_errors(synthetic_study):

@@ -102,6 +102,14 @@ def test_round_trip_of_many_codes(double_coded, tmp_path):
     assert len(got.codes) == len(double_coded)
 
 
+def test_text_xml_cannot_carry_is_dropped(small_codes, tmp_path):
+    variables = pd.DataFrame({"youth_id": ["Y1"], "note": ["bell\x07 and tab\tkept"]})
+    codes = small_codes.assign(coder=small_codes["coder"].replace({"ann": "ann\x01"}))
+    got = read_codes(write_qdpx(tmp_path / "x.qdpx", codes=codes, case_variables=variables))
+    assert got.case_variables.loc["Y1", "note"] == "bell and tab\tkept"
+    assert sorted(got.codes["coder"].unique()) == ["ann", "bob"]
+
+
 def test_write_qdpx_errors(small_codes, tmp_path):
     with pytest.raises(UsageError, match="more than one row"):
         write_qdpx(tmp_path / "x.qdpx", codes=small_codes,
@@ -114,10 +122,10 @@ def test_write_qdpx_errors(small_codes, tmp_path):
 def test_summary_lists_unmapped():
     got = read_codes(DATA / "handmade.qde")
     s = got.summary_dict()
-    assert s["segments"] == 5 and s["youth"] == 2
-    assert s["by_mechanism"] == {"power": 3, "recognition": 1, "responsiveness": 0,
+    assert s["segments"] == 6 and s["youth"] == 2
+    assert s["by_mechanism"] == {"power": 3, "recognition": 2, "responsiveness": 0,
                                  "mutuality": 1}
-    assert len(s["unmapped"]) == 6
+    assert len(s["unmapped"]) == 9
     text = got.summary()
     assert "Not mapped:" in text and "field notes" in text
     frame = got.to_frame()
@@ -134,6 +142,6 @@ def test_cli_codes(capsys, small_codes, tmp_path):
                    "by_mechanism": {"power": 3, "recognition": 1, "responsiveness": 0,
                                     "mutuality": 1}, "unmapped": []}
     assert main(["codes", str(DATA / "handmade.qde")]) == 0
-    assert "unmapped: 6" in capsys.readouterr().out
+    assert "unmapped: 9" in capsys.readouterr().out
     assert main(["codes", str(DATA / "xxe.qde")]) == 2
     assert "DTD or entities" in capsys.readouterr().err

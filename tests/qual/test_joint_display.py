@@ -12,7 +12,7 @@ from youthtransitions.qual.joint_display import JOINT_COLUMNS
 
 @pytest.fixture(scope="module")
 def display(synthetic_study):
-    result = integrate(synthetic_study, seed=1, n_perm=200, B=50, activation="majority")
+    result = integrate(synthetic_study, seed=1, n_perm=200, B=50)
     return joint_display(synthetic_study, result)
 
 

@@ -105,6 +105,10 @@ def test_join_report_accounts_for_everyone(small_codes):
     assert join_codes(study, extra).outside_subsample == ["Y4"]
     with pytest.raises(UsageError, match="youth_id"):
         join_codes(study, features.drop(columns="youth_id"))
+    bare = Study(youth=youth.drop(columns="qual_subsample"), waves=pd.DataFrame(),
+                 scales=pd.DataFrame())
+    with pytest.raises(UsageError, match="lacks qual_subsample"):
+        join_codes(bare, features)
 
 
 def test_synthetic_features(synthetic_study):

@@ -78,3 +78,50 @@ def test_summary_renders(result):
     text = result.summary()
     assert "double-coded segments" in text and "alpha_ordinal" in text
     assert "<table" in result._repr_html_()
+
+
+def test_synthetic_second_coder(synthetic_study):
+    """The generator's second coder copies the dimension and keeps the level with
+    probability second_coder_agree (else one of the two other levels at random)."""
+    truth = synthetic_study.metadata["truth"]["qual"]
+    res = code_reliability(synthetic_study, B=0).to_frame()
+    coders = res[res["comparison"] == "coders"]
+    presence = coders[coders["scale"] == "presence"]
+    np.testing.assert_allclose(presence["estimate"], 1.0)   # same dimension, always
+    level = coders[coders["scale"] == "level"]
+    assert (level["n_units"] > 0).all()
+    # raw level agreement: expected second_coder_agree; binomial 4-SE tolerance
+    codes = synthetic_study.codes
+    wide = codes.pivot_table(index="segment_id", columns="coder", values="level",
+                             aggfunc="first").dropna()
+    agree = float((wide.iloc[:, 0] == wide.iloc[:, 1]).mean())
+    p = truth["parameters"]["second_coder_agree"]
+    assert agree == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / len(wide)))
+    assert res.loc[res["comparison"] == "youth_vs_pmk", "n_units"].gt(0).all()
+
+
+def test_three_coders_alpha_uses_all_kappa_the_first_two():
+    from youthtransitions.qual.agreement import cohen_kappa, krippendorff_alpha
+
+    # 6 segments; coders amy, ben, cat; cat codes only the first four
+    mech = {"amy": ["power", "power", "recognition", "mutuality", "power", "recognition"],
+            "ben": ["power", "recognition", "recognition", "mutuality", "power", "power"],
+            "cat": ["power", "power", "mutuality", "mutuality"]}
+    dims = {"power": "care", "recognition": "recognition", "mutuality": "friend_like"}
+    rows = [dict(segment_id=f"s{i}", youth_id="Y1", source="youth_interview", wave=1,
+                 coder=c, mechanism=m, dimension=dims[m], level=1, instance="confirmatory")
+            for c, ms in mech.items() for i, m in enumerate(ms)]
+    res = code_reliability(pd.DataFrame(rows), B=0).to_frame().set_index(
+        ["comparison", "mechanism", "dimension", "scale", "measure"])
+    presence = np.array([[float(m == "power") for m in mech[c]] + [np.nan] * (6 - len(mech[c]))
+                         for c in ("amy", "ben", "cat")])
+    key = ("coders", "power", "any", "presence")
+    assert res.loc[key + ("alpha_nominal",), "estimate"] == pytest.approx(
+        krippendorff_alpha(presence), abs=1e-12)
+    assert res.loc[key + ("cohen_kappa",), "estimate"] == pytest.approx(
+        cohen_kappa(presence[0], presence[1]), abs=1e-12)
+    assert res.loc[key + ("cohen_kappa",), "n_units"] == 6
+    # nobody coded responsiveness: presence is constant and its level never observed
+    never = res.loc[("coders", "responsiveness", "any")]
+    assert never["estimate"].isna().all() and never.loc[("level", "alpha_ordinal"),
+                                                       "n_units"] == 0

@@ -37,7 +37,7 @@ def test_handmade_project_maps_by_the_contract(handmade_qdpx):
     assert list(codes.columns) == CODE_COLUMNS
     rows = {(r.segment_id, r.coder): r for r in codes.itertuples()}
     assert set(rows) == {("seg-001", "Jackie"), ("seg-002", "Jackie"), ("seg-002", "Linda"),
-                         ("seg-101", "Linda"),
+                         ("seg-101", "Linda"), ("seg-401", "Jackie"),
                          ("seg-201-1", "33333333-3333-3333-3333-333333333333"),
                          ("seg-201-2", "33333333-3333-3333-3333-333333333333")}
     r = rows[("seg-001", "Jackie")]
@@ -54,18 +54,23 @@ def test_handmade_project_maps_by_the_contract(handmade_qdpx):
         "pmk_interview", 2, "recognition", 1, "counterfactual", "social_worker")
     assert r.excerpt == PMK_TEXT[4:30]
     assert {rows[k].level for k in rows if k[0].startswith("seg-201")} == {0, 2}
+    r = rows[("seg-401", "Jackie")]  # the case lists the selection, not the source
+    assert (r.youth_id, r.wave, r.excerpt) == ("YT0077", 2, "He rang back the same day.")
     text = "\n".join(unmapped)
     assert "'memo/general' is not mechanism/dimension/level" in text
     assert "seg-003': selection carries no mechanism" in text
     assert "'field notes'" in text and "no case (youth_id) lists it" in text
     assert "PictureSource with 1 selection" in text
     assert "not listed in <Users>" in text
-    assert len(unmapped) == 5
+    assert "1 of its 2 selection(s) are not mapped" in text      # seg-402: no case
+    assert "coding(s) of the whole source" in text
+    assert "code(s) on the case itself" in text
+    assert len(unmapped) == 8
 
 
 def test_bare_qde_reports_text_outside_the_file():
     codes, unmapped = read_qdpx(HANDMADE)
-    assert len(codes) == 6
+    assert len(codes) == 7
     assert codes.loc[codes["segment_id"] == "seg-101", "excerpt"].isna().all()
     assert any("missing from the archive" in u for u in unmapped)
 
@@ -188,3 +193,31 @@ def test_reader_never_writes(tmp_path, handmade_qdpx):
     before = sorted(p.name for p in tmp_path.iterdir())
     read_qdpx(handmade_qdpx)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_load_study_reads_codes_qdpx(tmp_path):
+    """A study folder whose codes are a REFI-QDA project loads with the same codes."""
+    import pandas as pd
+
+    from youthtransitions.qual import write_qdpx
+    from youthtransitions.study import load_study
+
+    root = Path(__file__).resolve().parents[2] / "synthetic_data"
+    if not (root / "codes.parquet").exists():
+        pytest.skip("synthetic_data/ has not been generated")
+    youth = pd.read_parquet(root / "youth.parquet")
+    keep = set(youth.loc[youth["qual_subsample"], "youth_id"].head(6)) | set(
+        youth.loc[~youth["qual_subsample"], "youth_id"].head(3))
+    for name in ("youth", "waves", "pmk"):
+        frame = pd.read_parquet(root / f"{name}.parquet")
+        frame[frame["youth_id"].isin(keep)].to_csv(tmp_path / f"{name}.csv", index=False)
+    pd.read_parquet(root / "scales.parquet").to_csv(tmp_path / "scales.csv", index=False)
+    codes = pd.read_parquet(root / "codes.parquet")
+    codes = codes[codes["youth_id"].isin(keep)]
+    write_qdpx(tmp_path / "codes.qdpx", codes=codes)
+    study = load_study(tmp_path)
+    got = study.codes.sort_values(["segment_id", "coder"]).reset_index(drop=True)
+    want = codes.sort_values(["segment_id", "coder"]).reset_index(drop=True)
+    assert len(got) == len(want) > 0
+    for col in CODE_COLUMNS:
+        assert got[col].astype(str).tolist() == want[col].astype(str).tolist(), col

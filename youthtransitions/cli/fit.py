@@ -56,16 +56,19 @@ def read_table(path: str):
                          f"{', '.join(sorted(_READERS))}")
     try:
         if kind == "csv":
-            return pd.read_csv(file)
-        if kind == "parquet":
-            return pd.read_parquet(file)
-        import pyreadstat
+            frame = pd.read_csv(file)
+        elif kind == "parquet":
+            frame = pd.read_parquet(file)
+        else:
+            import pyreadstat
 
-        reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
-        frame, _meta = reader(str(file))
-        return frame
+            reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
+            frame, _meta = reader(str(file))
     except Exception as exc:  # every reader has its own exception types
         raise UsageError(f"cannot read {kind} file {path!r}: {exc}") from None
+    # a named (Parquet) index is data; otherwise number the rows 0..n-1
+    named = any(name is not None for name in frame.index.names)
+    return frame.reset_index(drop=not named)
 
 
 def _report(full, reduced, boot) -> dict[str, Any]:

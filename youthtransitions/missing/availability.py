@@ -37,8 +37,9 @@ class AvailabilityResult(TidyResult):
     balance : pandas.DataFrame
         ``covariate, n_with, n_without, mean_with, mean_without, smd``.
     patterns : pandas.DataFrame
-        ``waves`` (youth interviewed at waves 1-3, e.g. ``"110"``), ``pmk`` (PMK reports at
-        waves 1-3), ``n``, ``share``.
+        ``waves`` (youth interviewed at waves 1-3, e.g. ``"110"``), ``pmk`` (PMK interviewed
+        at waves 1-3), ``n``, ``share``. For a wide frame instead of a study, a wave counts
+        when its relationship-quality score (PMK: functioning score) is observed.
     sample_loss : pandas.DataFrame
         ``analysis, n_total, n_complete, share_lost`` under complete-case analysis.
     n, n_available, share_available : numbers
@@ -80,6 +81,27 @@ def _pattern(frame: pd.DataFrame, prefix_cols: list[str]) -> pd.Series:
     bits = [frame[c].notna().astype(int).astype(str) if c in frame else
             pd.Series("0", index=frame.index) for c in prefix_cols]
     return pd.Series(["".join(t) for t in zip(*bits, strict=True)], index=frame.index)
+
+
+def _rows_pattern(table: pd.DataFrame | None, ids: pd.Series) -> pd.Series:
+    """``"101"``-style string: which of waves 1-3 have a row in ``table`` for each youth."""
+    if table is None or table.empty:
+        return pd.Series("000", index=ids.index)
+    have = set(zip(table["youth_id"].astype(str), table["wave"].astype(int), strict=True))
+    return pd.Series(["".join("1" if (y, t) in have else "0" for t in (1, 2, 3))
+                      for y in ids.astype(str)], index=ids.index)
+
+
+def _patterns(study: Any, wide: pd.DataFrame) -> pd.DataFrame:
+    """Wave and PMK-report patterns: from the study's rows, or (for a wide frame) from the
+    relationship-quality and PMK-functioning scores."""
+    if not isinstance(study, pd.DataFrame) and hasattr(study, "waves"):
+        ids = wide["youth_id"]
+        return pd.DataFrame({"waves": _rows_pattern(study.waves, ids),
+                             "pmk": _rows_pattern(getattr(study, "pmk", None), ids)})
+    wave_cols = [wide_name("relationship_quality", t) for t in (1, 2, 3)]
+    pmk_cols = [wide_name("pmk_functioning", t) for t in (1, 2, 3)]
+    return pd.DataFrame({"waves": _pattern(wide, wave_cols), "pmk": _pattern(wide, pmk_cols)})
 
 
 def availability(study: Any, *, indicator: str = AVAILABLE,
@@ -136,9 +158,7 @@ def availability(study: Any, *, indicator: str = AVAILABLE,
                      "mean_without": float(np.nanmean(v[a.to_numpy() == 0])),
                      "smd": smd(v, a.to_numpy())})
     balance = pd.DataFrame(rows)
-    wave_cols = [wide_name("relationship_quality", t) for t in (1, 2, 3)]
-    pmk_cols = [wide_name("pmk_functioning", t) for t in (1, 2, 3)]
-    pat = pd.DataFrame({"waves": _pattern(wide, wave_cols), "pmk": _pattern(wide, pmk_cols)})
+    pat = _patterns(study, wide)
     patterns = (pat.value_counts().rename("n").reset_index()
                 .sort_values(["n", "waves", "pmk"], ascending=[False, False, False],
                              kind="stable").reset_index(drop=True))

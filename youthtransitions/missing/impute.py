@@ -76,6 +76,32 @@ class ImputationResult(TidyResult):
         """``[func(d) for d in datasets]`` (for example fitting one model per data set)."""
         return [func(d) for d in self.datasets]
 
+    def long(self, i: int) -> pd.DataFrame:
+        """Completed data set ``i`` (0-based) in long form: one row per youth and wave.
+
+        Columns named ``<scale>_w<wave>`` (for a stem seen at two or more waves) become
+        ``<scale>`` with a ``wave`` column; every other column (youth covariates) is repeated on each of the youth's rows. Use it to fit
+        wave-level (multilevel) models to each imputation, then :func:`pool` them.
+        """
+        if not 0 <= i < self.m:
+            raise UsageError(f"imputation index must lie in 0..{self.m - 1}, got {i}")
+        d = self.datasets[i]
+        parts = d.columns.str.extract(r"^(?P<scale>.+)_w(?P<wave>\d+)$")
+        counts = parts["scale"].value_counts()
+        repeated = parts["scale"].map(counts).fillna(0) >= 2  # age_w1 stays a covariate
+        wave_cols = [c for c, ok in zip(d.columns, repeated, strict=True) if ok]
+        if not wave_cols:
+            raise UsageError("the data have no wave-specific <scale>_w<wave> columns")
+        fixed = [c for c in d.columns if c not in wave_cols]
+        frames = []
+        for wave in sorted(parts["wave"].dropna().astype(int).unique()):
+            cols = [c for c in wave_cols if c.endswith(f"_w{wave}")]
+            block = d[fixed + cols].rename(columns={c: c[: -len(f"_w{wave}")] for c in cols})
+            frames.append(block.assign(wave=wave))
+        out = pd.concat(frames, ignore_index=True, sort=False)
+        key = [c for c in ("youth_id",) if c in out]
+        return out.sort_values(key + ["wave"], kind="stable").reset_index(drop=True)
+
     def plot_trace(self, variables: Sequence[str] | None = None):
         """Convergence: mean and SD of the imputed values per iteration, one line per chain.
 

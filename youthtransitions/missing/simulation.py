@@ -19,6 +19,9 @@ from .weights import ipw
 
 __all__ = ["SimulationResult", "simulate_pmk"]
 
+#: seeds tried per replicate when the generator rejects a draw (deterministic given the seed)
+_MAX_DRAWS = 5
+
 METHODS = ("complete_cases", "multiple_imputation", "ipw", "ipw_trimmed")
 
 
@@ -79,8 +82,14 @@ def _one_replicate(rng: np.random.Generator, m: int, n_iter: int, level: float,
 def _replicate(rng, m, n_iter, level, overrides):
     from ..synthetic import synthesize
 
-    seed = int(rng.integers(0, 2**31 - 1))
-    study = synthesize(seed=seed, **overrides)
+    for attempt in range(_MAX_DRAWS):
+        seed = int(rng.integers(0, 2**31 - 1))
+        try:
+            study = synthesize(seed=seed, **overrides)
+            break
+        except UsageError:  # the generator could not meet its published counts; redraw
+            if attempt == _MAX_DRAWS - 1:
+                raise
     truth = pmk_truth(study)
     if truth is None:
         raise UsageError("the synthetic study carries no PMK truth")
@@ -129,7 +138,10 @@ def simulate_pmk(reps: int, *, seed: int | None = None, m: int = 10, n_iter: int
     relationship quality had every youth a PMK report (``truth.json``, ``estimands.pmk``).
     Per method: bias :math:`\\bar{\\hat\\theta} - \\theta`, RMSE
     :math:`\\sqrt{\\overline{(\\hat\\theta-\\theta)^2}}`, coverage of the ``level`` interval with
-    Monte-Carlo SE :math:`\\sqrt{c(1-c)/R}` (Morris, White & Crowther 2019).
+    Monte-Carlo SE :math:`\\sqrt{c(1-c)/R}` (Morris, White & Crowther 2019). When the
+    generator rejects a seed (it could not meet the published subsample counts) the
+    replicate draws the next seed from its own generator, up to 5 times, so the result stays
+    a function of ``seed`` alone.
     """
     if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 1:
         raise UsageError(f"reps must be a positive integer, got {reps!r}")

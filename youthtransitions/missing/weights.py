@@ -110,15 +110,18 @@ def _default_stages(wide: pd.DataFrame, a: pd.Series, indicator: str) -> list[st
     return ["pmk_nominated"]
 
 
-def _estimable(col: pd.Series, min_count: int = 10) -> bool:
+def _estimable(col: pd.Series, y: pd.Series, min_count: int = 10) -> bool:
     """A covariate can enter a stage's model: it varies, and a 0/1 covariate has at least
-    ``min_count`` youth at its rarer value (rarer ones, typically missing-value indicators,
-    separate the classes and make the fit diverge)."""
+    ``min_count`` youth at its rarer value and both outcomes among them (otherwise,
+    typically for a missing-value indicator, it separates the classes and the fit
+    diverges)."""
     vals = col.dropna()
     if vals.nunique() < 2:
         return False
     if set(vals.unique()) <= {0.0, 1.0}:
-        return int(min((vals == 0).sum(), (vals == 1).sum())) >= min_count
+        rare = 0.0 if (vals == 0).sum() < (vals == 1).sum() else 1.0
+        in_rare = y[vals.index][vals == rare]
+        return int((vals == rare).sum()) >= min_count and in_rare.nunique() > 1
     return True
 
 
@@ -135,7 +138,7 @@ def _staged_probability(wide, a, indicator, stages, x, level):
         y = a if name == indicator else pd.to_numeric(wide[name], errors="coerce")
         if (y[at_risk].isna()).any():
             raise UsageError(f"stage column {name!r} has missing values")
-        cols = [c for c in x.columns if _estimable(x.loc[at_risk, c])]
+        cols = [c for c in x.columns if _estimable(x.loc[at_risk, c], y[at_risk])]
         fit = fit_logit(y[at_risk].rename(name), x.loc[at_risk, cols])
         design = sm.add_constant(x[cols], has_constant="add")
         p = p * np.asarray(fit.predict(design), dtype=float)

@@ -84,88 +84,21 @@ def _spec(result: Any, role: str) -> dict[str, Any]:
 
 
 def _fit(y, X, Z, codes, n_groups, reml, start=None):
-    """Refit with the fast engine: estimates only (no standard errors or df), warm-started."""
-    if Z.shape[1] == 1 and np.all(Z == 1.0):
-        return _fit_random_intercept(y, X, codes, n_groups, reml, start)
-    from .engine import ProfiledDeviance, sufficient_statistics
+    """Refit with the fast engine, warm-started: estimates only (no standard errors or df).
+
+    Uses the engine's deviance (pattern-compressed when groups share few ``Z_i'Z_i``, as
+    panels with three waves do) and optimiser; returns ``(beta, T, sigma2)``.
+    """
+    from .engine import make_deviance, sufficient_statistics
     from .engine.deviance import theta_to_lambda
     from .engine.optimize import minimise_deviance
 
-    dev = ProfiledDeviance(sufficient_statistics(y, X, Z, codes, n_groups), reml=reml)
+    dev = make_deviance(sufficient_statistics(y, X, Z, codes, n_groups), reml=reml)
     theta = minimise_deviance(dev, start=start)["theta"]
     state = dev.state(theta)
     sigma2 = float(state["pwrss"] / dev.dof)
     lam = theta_to_lambda(theta, dev.q)
     return np.asarray(state["beta"], float), sigma2 * lam @ lam.T, sigma2
-
-
-def _fit_random_intercept(y, X, codes, n_groups, reml, start=None):
-    r"""Random-intercept (RE)ML fit from per-group sums: the profiled deviance in closed form.
-
-    Notes
-    -----
-    With :math:`\Lambda = \theta`, group size :math:`n_i` and group sums :math:`s_{x,i}`,
-    :math:`s_{y,i}`, the blocks of Bates et al. (2015, eqs. 34-41) are scalars:
-    :math:`L_i^2 = 1 + \theta^2 n_i`, :math:`w_i = \theta^2 / L_i^2`,
-    :math:`X'V^{-1}X = X'X - \sum_i w_i s_{x,i}s_{x,i}'`,
-    :math:`r = X'y - \sum_i w_i s_{y,i}s_{x,i}`, :math:`\hat\beta` solves
-    :math:`X'V^{-1}X\,\beta = r`, :math:`\mathrm{pwrss} = y'y - \sum_i w_i s_{y,i}^2 -
-    \hat\beta' r`, deviance :math:`\sum_i\log L_i^2 + d(1 + \log(2\pi\,\mathrm{pwrss}/d))`
-    (:math:`d = n - p` and :math:`+\log|X'V^{-1}X|` for REML). The same deviance as the
-    engine's; as :math:`w_i` depends on the group only through :math:`n_i`, the sums are
-    pooled by group size once, so an evaluation costs O(sizes x p^2); minimised over
-    :math:`\theta \ge 0` by bounded Brent (``xatol`` 1e-10). Checked against ``fit_lmm``.
-    """
-    from scipy.optimize import minimize_scalar
-
-    n, p = X.shape
-    ni = np.bincount(codes, minlength=n_groups)
-    sx = np.stack([np.bincount(codes, weights=X[:, j], minlength=n_groups) for j in range(p)],
-                  axis=1)
-    sy = np.bincount(codes, weights=y, minlength=n_groups)
-    # w_i depends on the group only through n_i: pool the sums by group size
-    sizes, which = np.unique(ni[ni > 0], return_inverse=True)
-    sx, sy = sx[ni > 0], sy[ni > 0]
-    count = np.bincount(which).astype(float)
-    Sxx = np.stack([sx[which == k].T @ sx[which == k] for k in range(sizes.size)])
-    Sxy = np.stack([sx[which == k].T @ sy[which == k] for k in range(sizes.size)])
-    Syy = np.array([sy[which == k] @ sy[which == k] for k in range(sizes.size)])
-    sizes = sizes.astype(float)
-    XtX, Xty, yty = X.T @ X, X.T @ y, float(y @ y)
-    dof = n - p if reml else n
-
-    def solve(theta: float):
-        t2 = theta * theta
-        w = t2 / (1.0 + t2 * sizes)
-        xvx = XtX - np.tensordot(w, Sxx, axes=1)
-        rhs = Xty - w @ Sxy
-        chol = np.linalg.cholesky(xvx)
-        beta = np.linalg.solve(xvx, rhs)
-        pwrss = max(yty - float(w @ Syy) - float(beta @ rhs), 1e-300)
-        return beta, pwrss, chol, t2
-
-    def deviance(theta: float) -> float:
-        _beta, pwrss, chol, t2 = solve(theta)
-        dev = float(count @ np.log1p(t2 * sizes)) + dof * (1.0 + np.log(2 * np.pi * pwrss / dof))
-        if reml:
-            dev += 2.0 * float(np.log(np.diag(chol)).sum())
-        return dev
-
-    start = 1.0 if start is None or not np.isfinite(np.ravel(start)[0]) else float(
-        np.ravel(start)[0])
-    upper = max(10.0 * start, 10.0)
-    while True:
-        res = minimize_scalar(deviance, bounds=(0.0, upper), method="bounded",
-                              options={"xatol": 1e-10, "maxiter": 500})
-        if res.x < 0.99 * upper or upper > 1e8:
-            break
-        upper *= 100.0  # the minimum sits at the bound: widen the search
-    theta = float(res.x)
-    if deviance(0.0) <= res.fun:  # boundary (singular) fit, as lme4's theta = 0
-        theta = 0.0
-    beta, pwrss, _chol, t2 = solve(theta)
-    sigma2 = pwrss / dof
-    return beta, np.array([[sigma2 * t2]]), float(sigma2)
 
 
 def _measures(spec, kinds, rows, codes, y, n_groups) -> np.ndarray:

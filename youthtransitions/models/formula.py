@@ -138,11 +138,9 @@ def _rank(X: np.ndarray) -> int:
     return int((ev > 1e-10 * ev.max()).sum())
 
 
-def _matrices(formula: str, random: str, frame: pd.DataFrame, response: str):
-    lhs, rhs = formula.split("~", 1)
-    fixed_simple = _simple_terms(rhs, frame) if lhs.strip() == response else None
-    random_simple = _simple_terms(random, frame)
-    if fixed_simple is not None and random_simple is not None:
+def _matrices(formula: str, random: str, frame: pd.DataFrame, response: str, simple=None):
+    if simple is not None:
+        fixed_simple, random_simple = simple
         X, fixed_names = _simple_matrix(frame, *fixed_simple)
         Z, random_names = _simple_matrix(frame, *random_simple)
         return frame[response].to_numpy(dtype=float), X, Z, fixed_names, random_names
@@ -196,11 +194,14 @@ def build_design(formula: str, data: pd.DataFrame, *, group: str, random: str = 
     if group not in data.columns:
         raise UsageError(f"group column {group!r} is not a column of the data")
     lhs_text, rhs_text = (part.strip() for part in formula.split("~", 1))
-    simple = (_IDENT.match(lhs_text) is not None and _simple_terms(rhs_text, data) is not None
-              and _simple_terms(random, data) is not None)
+    simple = None
+    if _IDENT.match(lhs_text) is not None:
+        fixed_simple, random_simple = _simple_terms(rhs_text, data), _simple_terms(random, data)
+        if fixed_simple is not None and random_simple is not None:
+            simple = (fixed_simple, random_simple)
     if simple:  # plain numeric columns: no need for formulaic's parser
         response = lhs_text
-        fixed_cols = _simple_terms(rhs_text, data)[1] + _simple_terms(random, data)[1]
+        fixed_cols = fixed_simple[1] + random_simple[1]
     else:
         fixed = _parse(formula, "formula")
         rand = _parse(random, "random formula")
@@ -220,14 +221,17 @@ def build_design(formula: str, data: pd.DataFrame, *, group: str, random: str = 
         cols = _variables(fixed, data, "formula", formula)
         cols += [c for c in _variables(rand, data, "random formula", random) if c not in cols]
     cols += [group] if group not in cols else []
-    frame = data[cols]
-    keep = frame.notna().all(axis=1).to_numpy()
-    n_dropped = int((~keep).sum())
-    frame = frame.loc[keep]
+    keep = np.ones(len(data), dtype=bool)
+    for c in cols:
+        keep &= data[c].notna().to_numpy()
+    n_dropped = int(len(data) - keep.sum())
+    frame = pd.DataFrame({c: data[c] for c in cols}, copy=False)
+    if n_dropped:
+        frame = frame[keep]
     if len(frame) == 0:
         raise UsageError("no rows are left after dropping rows with a missing value in "
                          f"{', '.join(cols)}")
-    y, X, Z, fixed_names, random_names = _matrices(formula, random, frame, response)
+    y, X, Z, fixed_names, random_names = _matrices(formula, random, frame, response, simple)
     if X.shape[1] == 0:
         raise UsageError(f"the formula {formula!r} has no fixed-effect terms")
     if Z.shape[1] == 0:

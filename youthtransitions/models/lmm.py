@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .._tidy import COEF_COLUMNS, TidyResult
 from ..errors import UsageError
@@ -85,21 +85,26 @@ class LMMResult(TidyResult):
         self.n_obs = int(len(design.y))
         self.n_groups = int(len(design.group_labels))
         self.n_dropped = int(design.n_dropped)
-        names = self.fixed_names
-        self.params = pd.Series(np.asarray(beta, float), index=names, name="estimate")
-        self.cov_params = pd.DataFrame(np.asarray(vcov, float), index=names, columns=names)
-        self.std_errors = pd.Series(np.sqrt(np.diag(self.cov_params.to_numpy())), index=names,
-                                    name="std_error")
-        self.df = pd.Series(np.asarray(df, float), index=names, name="df")
-        self.tvalues = pd.Series(self.params / self.std_errors, name="statistic")
-        self.pvalues = pd.Series(2 * stats.t.sf(np.abs(self.tvalues), self.df), index=names,
+        names = pd.Index(self.fixed_names)  # built once: pandas re-validates str lists
+        rnames = pd.Index(self.random_names)
+        beta = np.asarray(beta, float)
+        vcov = np.asarray(vcov, float)
+        se = np.sqrt(np.diag(vcov))
+        df = np.asarray(df, float)
+        tval = beta / se
+        self.params = pd.Series(beta, index=names, name="estimate")
+        self.cov_params = pd.DataFrame(vcov, index=names, columns=names)
+        self.std_errors = pd.Series(se, index=names, name="std_error")
+        self.df = pd.Series(df, index=names, name="df")
+        self.tvalues = pd.Series(tval, index=names, name="statistic")
+        self.pvalues = pd.Series(2 * special.stdtr(df, -np.abs(tval)), index=names,
                                  name="p_value")
         self.residual_variance = float(sigma2)
-        self.random_cov = pd.DataFrame(np.asarray(random_cov, float), index=self.random_names,
-                                       columns=self.random_names)
+        self.random_cov = pd.DataFrame(np.asarray(random_cov, float), index=rnames,
+                                       columns=rnames)
         self.theta = np.asarray(theta, float)
         self.loglik = float(loglik)
-        q, p = len(self.random_names), len(names)
+        q, p = len(self.random_names), len(self.fixed_names)
         self.n_params = p + q * (q + 1) // 2 + 1
         self.aic = -2 * self.loglik + 2 * self.n_params
         self.bic = -2 * self.loglik + np.log(self.n_obs) * self.n_params
@@ -112,7 +117,7 @@ class LMMResult(TidyResult):
         """Confidence intervals ``estimate -/+ t_{df}(1 - (1-level)/2) * SE``."""
         if not 0 < level < 1:
             raise UsageError(f"level must be between 0 and 1, got {level!r}")
-        crit = stats.t.ppf(0.5 + level / 2, self.df)
+        crit = special.stdtrit(self.df.to_numpy(), 0.5 + level / 2)
         half = crit * self.std_errors
         return pd.DataFrame({"conf_low": self.params - half, "conf_high": self.params + half})
 
@@ -199,12 +204,29 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
     Raises
     ------
     UsageError
-        Bad formula, unknown column, non-numeric response, bad option.
+        Bad formula, unknown column, non-numeric response, bad option, a model lme4 also
+        refuses (fewer than 2 groups, as many groups or random effects as observations), a
+        rank-deficient fixed design.
 
     Warns
     -----
     ConvergenceWarning
         When the optimiser did not converge, naming what to try.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from youthtransitions.models import fit_lmm
+    >>> rng = np.random.default_rng(1)
+    >>> d = pd.DataFrame({"id": np.repeat(np.arange(200), 3), "wave": np.tile([0, 1, 2], 200)})
+    >>> d["y"] = 1 + 0.5 * d["wave"] + rng.normal(size=200)[d["id"]] + rng.normal(size=600)
+    >>> fit = fit_lmm("y ~ wave", d, group="id")
+    >>> fit.n_groups, fit.method, fit.converged, fit.singular
+    (200, 'REML', True, False)
+    >>> fit.to_frame().round(3).loc[:, ["term", "estimate", "std_error", "df"]]
+              term  estimate  std_error       df
+    0  (Intercept)     0.733      0.089  382.403
+    1         wave     0.627      0.050  399.000
 
     Notes
     -----
@@ -212,7 +234,8 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
     dropped and counted in ``n_dropped``. The fast engine minimises the profiled deviance of
     Bates, Mächler, Bolker & Walker (2015, *J. Stat. Softw.* 67(1), eqs. 34-41) over the
     lower-triangular relative covariance factor (diagonal >= 0), computed from per-group
-    sufficient statistics, with its analytic gradient. Standard errors are
+    sufficient statistics (compressed to the distinct ``Z_i'Z_i`` when groups share them),
+    with its analytic gradient; see docs/performance.md. Standard errors are
     ``sigma^2 (X'V^{-1}X)^{-1}``; denominator df are Satterthwaite's as in lmerTest
     (Kuznetsova, Brockhoff & Christensen 2017). Checked against lme4 1.1 / lmerTest 3.1
     (tests/reference/lme4/): fixed effects and log-likelihood to 1e-5 relative, standard
@@ -225,13 +248,30 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
     reml = method.lower() == "reml"
     design = build_design(formula, data, group=group, random=random)
     n, p = design.X.shape
+    n_groups, q = len(design.group_labels), design.Z.shape[1]
     if reml and n <= p:
         raise UsageError(f"REML needs more observations ({n}) than fixed effects ({p})")
+    # lme4's checks (check.nlev.gtr.1 / check.nobs.vs.nlev / check.nobs.vs.nRE = "stop")
+    if n_groups < 2:
+        raise UsageError(f"the group column {group!r} has {n_groups} level after dropping "
+                         "missing rows; a mixed model needs at least 2 groups")
+    if n_groups >= n:
+        raise UsageError(f"number of groups of {group!r} ({n_groups}) must be less than the "
+                         f"number of observations ({n}): the random effects and the residual "
+                         "are not identifiable")
+    if q * n_groups >= n:
+        raise UsageError(f"number of observations ({n}) must exceed the number of random "
+                         f"effects ({q} x {n_groups} = {q * n_groups}); simplify the random "
+                         f"part {random!r}")
     if engine == "fast":
         from .engine import fit_profiled
 
-        fit = fit_profiled(design.y, design.X, design.Z, design.groups,
-                           n_groups=len(design.group_labels), reml=reml)
+        try:
+            fit = fit_profiled(design.y, design.X, design.Z, design.groups,
+                               n_groups=n_groups, reml=reml)
+        except np.linalg.LinAlgError as exc:
+            raise UsageError(f"the mixed model {formula!r} with random ({random} | {group}) "
+                             f"failed numerically ({exc}); " + CONVERGENCE_ADVICE) from None
     else:
         from .sm_engine import fit_statsmodels
 

@@ -138,6 +138,8 @@ def alpha_batch(counts: np.ndarray, values: np.ndarray, weights: np.ndarray, *,
     weights = np.atleast_2d(np.asarray(weights, dtype=float))
     m = counts.sum(axis=1)
     pairable = m >= 2
+    if counts.shape[1] == 0 or not pairable.any():
+        return np.full(weights.shape[0], np.nan)
     c = counts[pairable]
     scale = 1.0 / (m[pairable] - 1.0)
     k = c.shape[1]
@@ -165,6 +167,8 @@ def kappa_batch(pairs: np.ndarray, k: int, weights: np.ndarray, *,
     """
     weights = np.atleast_2d(np.asarray(weights, dtype=float))
     ok = (pairs >= 0).all(axis=1)
+    if k == 0 or not ok.any():
+        return np.full(weights.shape[0], np.nan)
     onehot = np.zeros((int(ok.sum()), k * k))
     onehot[np.arange(int(ok.sum())), pairs[ok, 0] * k + pairs[ok, 1]] = 1.0
     tables = (weights[:, ok] @ onehot).reshape(-1, k, k)

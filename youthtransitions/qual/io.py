@@ -111,7 +111,9 @@ def read_codes(path: str | Path, *, sheet: str | int = 0) -> CodeImport:
     Examples
     --------
     >>> import youthtransitions as yt
-    >>> codes = yt.read_codes(yt.SHIPPED_STUDY / "codes.parquet")  # doctest: +SKIP
+    >>> codes = yt.read_codes(yt.SHIPPED_STUDY / "codes.parquet")
+    >>> codes.summary_dict()["youth"]
+    107
     """
     path = Path(path)
     kind = _READERS.get(path.suffix.lower())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,9 +93,12 @@ class JointDisplay(TidyResult):
                     notes[i, j] = f"{row['estimate']:+.2f}\n{row['reading']}"
         fig = Figure(figsize=(5.5, 4.2))
         ax = fig.add_subplot()
-        sns.heatmap(pd.DataFrame(values, index=list(MECHANISMS), columns=list(fams.values())),
-                    annot=notes, fmt="", cmap="RdBu", center=0, vmin=-3, vmax=3, ax=ax,
-                    cbar_kws={"label": "sign x -log10(Holm p)"})
+        with warnings.catch_warnings():  # seaborn 0.13 calls a soon-deprecated colormap API
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
+            sns.heatmap(pd.DataFrame(values, index=list(MECHANISMS),
+                                     columns=list(fams.values())),
+                        annot=notes, fmt="", cmap="RdBu", center=0, vmin=-3, vmax=3, ax=ax,
+                        cbar_kws={"label": "sign x -log10(Holm p)"})
         ax.set_title("Mechanisms: survey evidence")
         fig.tight_layout()
         return fig
@@ -123,6 +127,14 @@ def joint_display(study: Any, integration: IntegrationResult) -> JointDisplay:
     highest level), ties broken by segment_id, so the
     display is reproducible. Excerpts from real interviews are sensitive; apply the
     project's output rules before sharing (``youthtransitions.report``).
+
+    Examples
+    --------
+    >>> import youthtransitions as yt
+    >>> study = yt.load_study(yt.SHIPPED_STUDY)
+    >>> display = joint_display(study, yt.integrate(study, seed=1, n_perm=200, B=50))
+    >>> display.to_markdown().splitlines()[0][:26]
+    '| mechanism | share_active'
     """
     if not isinstance(integration, IntegrationResult):
         raise UsageError("joint_display needs the IntegrationResult of integrate(study)")

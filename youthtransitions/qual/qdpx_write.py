@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import uuid
 import zipfile
 from pathlib import Path
@@ -23,13 +24,21 @@ __all__ = ["write_qdpx"]
 _NS = uuid.UUID("6f1d4c1e-8a4e-4f7e-9b1c-2d3e4f5a6b7c")
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(value: Any) -> str:
+    """Text with the characters XML 1.0 cannot carry removed."""
+    return _NOT_XML.sub("", str(value))
+
+
 def _guid(*parts: Any) -> str:
     return str(uuid.uuid5(_NS, "/".join(str(p) for p in parts)))
 
 
 def _el(parent: ET.Element, tag: str, **attrs: Any) -> ET.Element:
     return ET.SubElement(parent, f"{{{QDA_NAMESPACE}}}{tag}",
-                         {k: str(v) for k, v in attrs.items() if v is not None})
+                         {k: _xml_text(v) for k, v in attrs.items() if v is not None})
 
 
 def _codebook(project: ET.Element) -> dict[tuple, str]:
@@ -70,7 +79,7 @@ def _format_value(value: Any, tag: str) -> str:
         return str(int(value))
     if tag == "FloatValue":
         return repr(float(value))
-    return str(value)
+    return _xml_text(value)
 
 
 def _case_table(case_variables: pd.DataFrame | None) -> pd.DataFrame:
@@ -93,6 +102,43 @@ def _is_missing(value: Any) -> bool:
     if value is None or value is pd.NA:
         return True
     return isinstance(value, (float, np.floating)) and math.isnan(value)
+
+
+def _source_element(name: str, rows: list[dict[str, Any]], user_guid: dict[str, str],
+                    code_guid: dict[tuple, str]) -> tuple[ET.Element, str]:
+    """One TextSource with a selection per segment and coder, and its plain text."""
+    sguid = _guid("source", name)
+    src = ET.Element(f"{{{QDA_NAMESPACE}}}TextSource",
+                     {"guid": sguid, "name": name, "plainTextPath": f"internal://{sguid}.txt"})
+    text, positions = "", {}
+    for row in rows:
+        excerpt = row["excerpt"] or ""
+        key = (row["segment_id"], excerpt)
+        if key not in positions:
+            positions[key] = (len(text), len(text) + len(excerpt))
+            text += excerpt + "\n"
+        start, end = positions[key]
+        seg, coder = row["segment_id"], row["coder"]
+        sel = _el(src, "PlainTextSelection", guid=_guid("sel", name, seg, coder), name=seg,
+                  startPosition=start, endPosition=end, creatingUser=user_guid[coder])
+        targets = [code_guid[(row["mechanism"], row["dimension"], int(row["level"]))]]
+        if row["instance"] == "counterfactual":
+            targets.append(code_guid[("counterfactual",)])
+        if row["actor"] is not None:
+            targets.append(code_guid[("actor", row["actor"])])
+        for k, target in enumerate(targets):
+            parts = ("coding", name, seg, coder) + ((k - 1,) if k else ())
+            coding = _el(sel, "Coding", guid=_guid(*parts), creatingUser=user_guid[coder])
+            _el(coding, "CodeRef", targetGUID=target)
+    return src, text
+
+
+def _add_member(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    """Add a member with a fixed timestamp, so equal input gives equal bytes."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    zf.writestr(info, data)
 
 
 def write_qdpx(path: str | Path, *, codes: Any, case_variables: pd.DataFrame | None = None,
@@ -128,6 +174,15 @@ def write_qdpx(path: str | Path, *, codes: Any, case_variables: pd.DataFrame | N
     coder; one case per youth (name = youth_id) with its sources and variables. GUIDs are
     UUID5 of the content, so the same input writes the same project. Reading it back with
     :func:`read_codes` returns the same codes (tested).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd, youthtransitions as yt
+    >>> codes = pd.read_parquet(yt.SHIPPED_STUDY / "codes.parquet")
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "codes.qdpx"
+    >>> back = yt.read_codes(yt.write_qdpx(out, codes=codes))
+    >>> len(back.codes) == len(codes), back.unmapped
+    (True, [])
     """
     frame = as_codes(codes)
     table = _case_table(case_variables)
@@ -149,40 +204,15 @@ def write_qdpx(path: str | Path, *, codes: Any, case_variables: pd.DataFrame | N
     texts: dict[str, str] = {}
     source_elems: list[ET.Element] = []
     youth_sources: dict[str, list[str]] = {}
-    for (youth, source, wave), group in frame.groupby(["youth_id", "source", "wave"],
-                                                      sort=True):
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for rec in frame.to_dict("records"):
+        groups.setdefault((rec["youth_id"], rec["source"], rec["wave"]), []).append(rec)
+    for (youth, source, wave) in sorted(groups):
         name = f"{source}_w{wave}_{youth}"
-        sguid = _guid("source", name)
-        youth_sources.setdefault(youth, []).append(sguid)
-        src = ET.Element(f"{{{QDA_NAMESPACE}}}TextSource",
-                         {"guid": sguid, "name": name, "plainTextPath": f"internal://{sguid}.txt"})
+        src, text = _source_element(name, groups[(youth, source, wave)], user_guid, code_guid)
+        youth_sources.setdefault(youth, []).append(src.get("guid"))
         source_elems.append(src)
-        text, positions = "", {}
-        for row in group.itertuples(index=False):
-            key = (row.segment_id, row.excerpt or "")
-            if key not in positions:
-                start = len(text)
-                text += (row.excerpt or "")
-                positions[key] = (start, len(text))
-                text += "\n"
-            start, end = positions[key]
-            sel = _el(src, "PlainTextSelection", guid=_guid("sel", name, row.segment_id, row.coder),
-                      name=row.segment_id, startPosition=start, endPosition=end,
-                      creatingUser=user_guid[row.coder])
-            coding = _el(sel, "Coding", guid=_guid("coding", name, row.segment_id, row.coder),
-                         creatingUser=user_guid[row.coder])
-            _el(coding, "CodeRef", targetGUID=code_guid[(row.mechanism, row.dimension,
-                                                         int(row.level))])
-            extra = []
-            if row.instance == "counterfactual":
-                extra.append(code_guid[("counterfactual",)])
-            if row.actor is not None:
-                extra.append(code_guid[("actor", row.actor)])
-            for k, target in enumerate(extra):
-                c2 = _el(sel, "Coding", guid=_guid("coding", name, row.segment_id, row.coder, k),
-                         creatingUser=user_guid[row.coder])
-                _el(c2, "CodeRef", targetGUID=target)
-        texts[sguid] = text
+        texts[src.get("guid")] = text
     case_ids = sorted(set(youth_sources) | set(table.index))
     if case_ids:
         cases = _el(project, "Cases")
@@ -204,9 +234,9 @@ def write_qdpx(path: str | Path, *, codes: Any, case_variables: pd.DataFrame | N
     xml = ET.tostring(project, encoding="utf-8", xml_declaration=True)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("project.qde", xml)
+        _add_member(zf, "project.qde", xml)
         for sguid, text in texts.items():
-            zf.writestr(f"sources/{sguid}.txt", text.encode("utf-8"))
+            _add_member(zf, f"sources/{sguid}.txt", text.encode("utf-8"))
     path = Path(path)
     atomic_write_bytes(path, buffer.getvalue())
     return path

@@ -81,6 +81,14 @@ def quantitize(codes: Any, *, source: Source = "combined",
     high/low enabling, high/high protective, low/high trap, low/low absent (data contract,
     after Sanders & Liebenberg 2024). Checked on hand-computed examples in
     ``tests/qual/test_quantitize.py``.
+
+    Examples
+    --------
+    >>> import pandas as pd, youthtransitions as yt
+    >>> codes = pd.read_parquet(yt.SHIPPED_STUDY / "codes.parquet")
+    >>> features = quantitize(codes)
+    >>> len(features), int(features["n_active"].max())
+    (107, 4)
     """
     if activation not in ("any", "majority"):
         raise UsageError(f"activation must be 'any' or 'majority'; got {activation!r}")
@@ -173,6 +181,10 @@ def join_codes(study: Any, features: pd.DataFrame) -> CodeJoin:
     if "youth_id" not in features.columns:
         raise UsageError("features need a youth_id column (use quantitize())")
     youth = study.youth
+    missing = {"youth_id", "qual_subsample"} - set(youth.columns)
+    if missing:
+        raise UsageError(f"the youth table lacks {', '.join(sorted(missing))}; join_codes needs "
+                         "youth_id and qual_subsample")
     ids = youth["youth_id"].astype(str)
     sub = set(ids[youth["qual_subsample"].astype(bool).to_numpy()])
     coded = set(features["youth_id"].astype(str))

@@ -142,7 +142,7 @@ class ReliabilityResult(TidyResult):
 
     def _summary_header(self) -> list[tuple[str, Any]]:
         return [("double-coded segments", self.n_double_coded),
-                ("youth with youth and PMK codes", self.n_youth_pmk),
+                ("youth with PMK codes", self.n_youth_pmk),
                 ("bootstrap replicates", self.B)]
 
 
@@ -183,6 +183,14 @@ def code_reliability(codes: Any, *, B: int = 1000, seed: int | None = None,
     counts replicates where the coefficient was defined. Coefficients: see
     :mod:`youthtransitions.qual.agreement`. Checked against R ``irr::kappa2`` and
     ``irr::kripp.alpha`` on the same codes (``tests/reference/irr/``).
+
+    Examples
+    --------
+    >>> import pandas as pd, youthtransitions as yt
+    >>> codes = pd.read_parquet(yt.SHIPPED_STUDY / "codes.parquet")
+    >>> rel = code_reliability(codes, B=100, seed=1)
+    >>> sorted(rel.to_frame()["comparison"].unique())
+    ['coders', 'youth_vs_pmk']
     """
     if not isinstance(B, (int, np.integer)) or B < 0:
         raise UsageError(f"B must be a non-negative integer, got {B!r}")

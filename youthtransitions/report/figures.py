@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["save_figure", "trajectories", "variance_decomposition", "sensitivity_plot",
-           "power_quadrant", "qca_solution_plot"]
+           "power_quadrant", "truth_table_plot"]
 
 
 def _pyplot():
@@ -153,8 +153,10 @@ def power_quadrant(frame: pd.DataFrame, *, care: str = "care", control: str = "c
         order = [q for q in ("enabling", "protective", "trap", "absent")
                  if q in set(data[quadrant])]
         sns.boxplot(data=data, x=quadrant, y=outcome, order=order, ax=ax2, color="0.85")
-        sns.stripplot(data=data, x=quadrant, y=outcome, order=order, ax=ax2, size=3,
-                      color="0.2", seed=seed)
+        # points jittered with our own generator, so the figure is the same on every run
+        xpos = data[quadrant].map({q: i for i, q in enumerate(order)}).astype(float)
+        ax2.scatter(xpos + rng.uniform(-0.15, 0.15, len(data)), data[outcome], s=8,
+                    color="0.2", zorder=3)
         ax2.axhline(0, color="0.4", lw=0.8)
         ax2.set_xlabel("power quadrant")
         ax2.set_ylabel(outcome.replace("_", " "))
@@ -162,23 +164,28 @@ def power_quadrant(frame: pd.DataFrame, *, care: str = "care", control: str = "c
     return fig
 
 
-def qca_solution_plot(frame: pd.DataFrame, *, term: str = "term", incl: str = "incl",
-                      coverage: str = "cov_raw", solution: str = "solution"):
-    """Consistency (inclusion) against raw coverage of each solution term."""
+def truth_table_plot(frame: pd.DataFrame, *, conditions: list[str], incl: str = "incl",
+                     n: str = "n", incl_cut: float = 0.8):
+    """Sufficiency inclusion of each observed configuration, with the inclusion cut-off.
+
+    ``frame`` is a QCA truth table (one row per configuration: 0/1 condition columns, the
+    number of cases ``n`` and the inclusion ``incl``); bars are labelled by the conditions
+    present (``~`` marks absence) and annotated with n.
+    """
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4.2))
-    data = frame.dropna(subset=[incl, coverage])
-    for i, (name, part) in enumerate(data.groupby(solution, sort=False)):
-        ax.scatter(part[coverage], part[incl], label=name, color=f"C{i}", s=40)
-        for _, row in part.iterrows():
-            ax.annotate(str(row[term]), (row[coverage], row[incl]), fontsize=7,
-                        xytext=(4, 3), textcoords="offset points")
-    ax.axhline(0.8, color="0.5", ls=":", lw=0.8)
-    ax.set_xlim(0, 1.05)
-    ax.set_ylim(0, 1.05)
-    ax.set_xlabel("raw coverage")
-    ax.set_ylabel("consistency (inclusion)")
-    ax.set_title("configurations sufficient for positive change")
-    ax.legend(frameon=False, title="solution")
+    data = frame.sort_values(incl).reset_index(drop=True)
+    labels = ["*".join(c if row[c] else f"~{c}" for c in conditions)
+              for _, row in data.iterrows()]
+    fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(data) + 1.4))
+    colours = ["C2" if v >= incl_cut else "0.6" for v in data[incl]]
+    ax.barh(range(len(data)), data[incl], color=colours)
+    for i, (value, count) in enumerate(zip(data[incl], data[n], strict=True)):
+        ax.text(value + 0.01, i, f"n = {int(count)}", va="center", fontsize=7)
+    ax.set_yticks(range(len(data)))
+    ax.set_yticklabels(labels, fontsize=7)
+    ax.axvline(incl_cut, color="C3", ls=":", label=f"inclusion cut-off ({incl_cut:g})")
+    ax.set_xlim(0, 1.15)
+    ax.set_xlabel("sufficiency inclusion (consistency) for positive change")
+    ax.legend(frameon=False, loc="lower right")
     fig.tight_layout()
     return fig

@@ -89,14 +89,17 @@ def _as_int(value: object) -> int | None:
 
 
 def _as_date(value: object) -> pd.Timestamp | None:
-    if isinstance(value, (pd.Timestamp, _dt.datetime, _dt.date, np.datetime64)):
-        stamp = pd.Timestamp(value)
-        return None if pd.isna(stamp) else stamp
+    """A timestamp from a date object or an ISO 8601 string; years 1900 to 2199 only."""
     try:
-        stamp = pd.to_datetime(str(value).strip(), format="ISO8601")
-    except (ValueError, TypeError):
+        if isinstance(value, (pd.Timestamp, _dt.datetime, _dt.date, np.datetime64)):
+            stamp = pd.Timestamp(value)
+        else:
+            stamp = pd.to_datetime(str(value).strip(), format="ISO8601")
+    except (ValueError, TypeError, OverflowError):
         return None
-    return None if pd.isna(stamp) else stamp
+    if pd.isna(stamp) or not 1900 <= stamp.year < 2200:
+        return None
+    return stamp
 
 
 def _as_name(value: object) -> str | None:
@@ -120,7 +123,7 @@ def _parse_values(raw: pd.Series, values: list[object], missing: list[bool], kin
     """Parsed numbers or dates of a text/object column (``None`` if unreadable or missing)."""
     if kind == "date":
         if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-            return [None if m else pd.Timestamp(v) for v, m in zip(values, missing, strict=True)]
+            values = [pd.Timestamp(v) for v in values]
         return [None if m else _as_date(v) for v, m in zip(values, missing, strict=True)]
     parse = _memo(_as_int if kind == "int" else _as_number)
     return [None if m else parse(v) for v, m in zip(values, missing, strict=True)]

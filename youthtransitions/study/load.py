@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Problem, StudyDataError
+from ..errors import StudyDataError
 from .contract import MSU_MIN_SERVICES, SERVICES
 from .readers import RawTable, read_folder, study_marker
 from .study import Study
@@ -54,9 +54,10 @@ def load_study(path: str | Path, *, validate: bool = True) -> Study:
         Folder holding ``youth``, ``waves``, ``scales`` (and optionally ``pmk``, ``codes``)
         as Parquet, CSV, SPSS ``.sav`` or Stata ``.dta`` files, one file per table.
     validate : bool, keyword-only
-        When true (default) any broken contract rule raises. When false the tables are
-        returned as far as they could be read (unreadable cells missing); use only to inspect
-        broken data.
+        When true (default) any broken contract rule raises. When false only problems of
+        structure raise (unreadable or missing files, missing or unknown columns, scales not
+        defined); rule-breaking cells are kept as read (unreadable cells missing). Use it only
+        to inspect broken data.
 
     Returns
     -------
@@ -86,12 +87,12 @@ def load_study(path: str | Path, *, validate: bool = True) -> Study:
     problems += found
     typed, found = check_tables(raw)
     problems = sort_problems(problems + found)
-    if validate and problems:
-        raise StudyDataError(problems, f"study {str(folder)!r} broke {len(problems)} rule"
-                             f"{'s' if len(problems) != 1 else ''} of the data contract")
-    if "youth" not in typed or "waves" not in typed or "scales" not in typed:
-        raise StudyDataError([p for p in problems if p.row is None] or
-                             [Problem("study", None, None, None, "required tables missing")])
+    if not validate:  # cell-level problems tolerated; the structure must still hold
+        problems = [p for p in problems if p.row is None and p.rule != "table has no rows"]
+    if problems:
+        n = len(problems)
+        raise StudyDataError(problems, f"study {str(folder)!r} broke {n} rule"
+                             f"{'s' if n != 1 else ''} of the data contract")
     metadata: dict = dict(marker or {})
     metadata["files"] = {name: t.path.name for name, t in raw.items()}
     notes = [n for t in raw.values() for n in t.notes]

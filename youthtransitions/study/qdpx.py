@@ -117,7 +117,8 @@ def _read_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> byte
 def _open_archive(path: Path) -> tuple[bytes, dict[str, zipfile.ZipInfo], zipfile.ZipFile]:
     raw = path.read_bytes()
     if not zipfile.is_zipfile(io.BytesIO(raw)):
-        raise _fail(path, "not a zip archive (a .qdpx project is a zip file)")
+        raise _fail(path, "not a zip archive, or a truncated one (a .qdpx project is a zip "
+                          "file)")
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
         infos = zf.infolist()
@@ -229,23 +230,30 @@ def _source_meta(name: str) -> tuple[str | None, int | None]:
     return kind, (int(m.group(1)) if m else None)
 
 
-def _case_of_sources(root, unmapped: list[str]) -> dict[str, str]:
-    owner: dict[str, str] = {}
+def _case_owners(root, unmapped: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """youth_id of each source (``SourceRef``) and of each selection (``SelectionRef``)."""
+    owners: tuple[dict[str, str], dict[str, str]] = ({}, {})
     cases = _child(root, "Cases")
     for case in (_children(cases, "Case") if cases is not None else []):
         name = (case.get("name") or "").strip()
-        refs = [r.get("targetGUID") for r in _children(case, "SourceRef")]
+        refs = [(0, r.get("targetGUID")) for r in _children(case, "SourceRef")] + \
+               [(1, r.get("targetGUID")) for r in _children(case, "SelectionRef")]
         if not _ID.match(name):
             unmapped.append(f"case {name!r}: name is not a valid youth_id; its "
-                            f"{len(refs)} source(s) are not mapped")
+                            f"{len(refs)} source/selection reference(s) are not mapped")
             continue
-        for guid in refs:
+        n_codes = len(_children(case, "CodeRef"))
+        if n_codes:
+            unmapped.append(f"case {name!r}: {n_codes} code(s) on the case itself; only "
+                            "codes on text selections are mapped")
+        for kind, guid in refs:
+            owner = owners[kind]
             if guid in owner and owner[guid] != name:
-                unmapped.append(f"source {guid}: listed in cases {owner[guid]!r} and "
-                                f"{name!r}; first kept")
+                unmapped.append(f"{('source', 'selection')[kind]} {guid}: listed in cases "
+                                f"{owner[guid]!r} and {name!r}; first kept")
                 continue
             owner[guid] = name
-    return owner
+    return owners
 
 
 def _case_variables(root) -> pd.DataFrame:
@@ -337,6 +345,70 @@ def _segment_id(sel, k: int, n: int) -> str:
     return base if n == 1 else f"{base[:60]}-{k + 1}"
 
 
+def _excerpt(sel, text: str | None, where: str, unmapped: list[str]) -> str | None:
+    if text is None:
+        return None
+    try:
+        start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+    except (TypeError, ValueError):
+        start = end = -1
+    if 0 <= start <= end <= len(text):
+        return text[start:end] or None
+    unmapped.append(f"{where}: positions outside the source text; excerpt left empty")
+    return None
+
+
+def _map_source(path, src, paths, users, owners, members, zf,
+                unmapped: list[str]) -> list[dict[str, Any]]:
+    """Contract rows of one source's selections (problems go to ``unmapped``)."""
+    name = src.get("name") or src.get("guid") or "?"
+    if _local(src.tag) != "TextSource":
+        n_sel = sum(1 for c in src.iter() if _local(c.tag).endswith("Selection"))
+        if n_sel:
+            unmapped.append(f"source {name!r}: {_local(src.tag)} with {n_sel} "
+                            "selection(s); only text sources are mapped")
+        return []
+    whole = len(_children(src, "Coding"))
+    if whole:
+        unmapped.append(f"source {name!r}: {whole} coding(s) of the whole source (no "
+                        "selection); only codes on selections are mapped")
+    selections = _children(src, "PlainTextSelection")
+    if not selections:
+        return []
+    kind, wave = _source_meta(name)
+    youth_of_source = owners[0].get(src.get("guid"))
+    unowned = [s for s in selections if owners[1].get(s.get("guid"), youth_of_source) is None]
+    problems = []
+    if kind is None:
+        problems.append(f"name does not start with one of {', '.join(SOURCES)}")
+    if wave is None:
+        problems.append("name carries no wave w1, w2 or w3")
+    if unowned:
+        problems.append("no case (youth_id) lists it")
+    if problems:
+        lost = len(selections) if (kind is None or wave is None) else len(unowned)
+        unmapped.append(f"source {name!r}: {'; '.join(problems)}; {lost} of its "
+                        f"{len(selections)} selection(s) are not mapped")
+        if kind is None or wave is None:
+            return []
+    text = _source_text(path, src, members, zf, unmapped)
+    rows: list[dict[str, Any]] = []
+    for sel in selections:
+        youth = owners[1].get(sel.get("guid"), youth_of_source)
+        if youth is None:
+            continue
+        where = f"source {name!r} selection {sel.get('name') or sel.get('guid')!r}"
+        mapped = _map_selection(sel, paths, users, unmapped, where)
+        if mapped is None:
+            continue
+        excerpt = _excerpt(sel, text, where, unmapped)
+        for k, row in enumerate(mapped):
+            row.update(segment_id=_segment_id(sel, k, len(mapped)), youth_id=youth,
+                       source=kind, wave=wave, excerpt=excerpt)
+            rows.append(row)
+    return rows
+
+
 def parse_qdpx(path: str | Path) -> QdpxProject:
     """Read a ``.qdpx`` archive or a bare ``.qde`` QDA-XML file; see the module notes."""
     path = Path(path)
@@ -354,54 +426,11 @@ def parse_qdpx(path: str | Path) -> QdpxProject:
     users = {u.get("guid"): (u.get("name") or u.get("id") or u.get("guid"))
              for u in (_children(users_elem, "User") if users_elem is not None else [])}
     paths = _code_paths(root)
-    owner = _case_of_sources(root, unmapped)
+    owners = _case_owners(root, unmapped)
     rows: list[dict[str, Any]] = []
     sources = _child(root, "Sources")
     for src in (list(sources) if sources is not None else []):
-        name = src.get("name") or src.get("guid") or "?"
-        selections = _children(src, "PlainTextSelection")
-        if _local(src.tag) != "TextSource":
-            n_sel = sum(1 for c in src.iter() if _local(c.tag).endswith("Selection"))
-            if n_sel:
-                unmapped.append(f"source {name!r}: {_local(src.tag)} with {n_sel} "
-                                "selection(s); only text sources are mapped")
-            continue
-        if not selections:
-            continue
-        kind, wave = _source_meta(name)
-        youth = owner.get(src.get("guid"))
-        problems = []
-        if kind is None:
-            problems.append(f"name does not start with one of {', '.join(SOURCES)}")
-        if wave is None:
-            problems.append("name carries no wave w1, w2 or w3")
-        if youth is None:
-            problems.append("no case (youth_id) lists it")
-        if problems:
-            unmapped.append(f"source {name!r}: {'; '.join(problems)}; its "
-                            f"{len(selections)} selection(s) are not mapped")
-            continue
-        text = _source_text(path, src, members, zf, unmapped)
-        for sel in selections:
-            where = f"source {name!r} selection {sel.get('name') or sel.get('guid')!r}"
-            mapped = _map_selection(sel, paths, users, unmapped, where)
-            if mapped is None:
-                continue
-            excerpt = None
-            if text is not None:
-                try:
-                    start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
-                except (TypeError, ValueError):
-                    start = end = -1
-                if 0 <= start <= end <= len(text):
-                    excerpt = text[start:end] or None
-                else:
-                    unmapped.append(f"{where}: positions outside the source text; "
-                                    "excerpt left empty")
-            for k, row in enumerate(mapped):
-                row.update(segment_id=_segment_id(sel, k, len(mapped)), youth_id=youth,
-                           source=kind, wave=wave, excerpt=excerpt)
-                rows.append(row)
+        rows += _map_source(path, src, paths, users, owners, members, zf, unmapped)
     codes = pd.DataFrame(rows, columns=CODE_COLUMNS)
     codes = codes.astype({"level": "int64", "wave": "int64"}) if len(codes) else codes
     return QdpxProject(codes=codes, unmapped=unmapped, case_variables=_case_variables(root))

@@ -28,9 +28,27 @@ def _table(study: Study, table: str) -> pd.DataFrame:
     return frame
 
 
+_SCALE_COLUMNS = ["scale", "table", "item", "reverse", "min", "max"]
+
+
 def scale_items(study: Study, table: str = "waves") -> dict[str, pd.DataFrame]:
-    """``{scale: its rows of the scales table}`` for one table, scales in first-seen order."""
+    """``{scale: its rows of the scales table}`` for one table, scales in first-seen order.
+
+    Raises
+    ------
+    UsageError
+        If the scales table lacks a column or a cell needed for scoring (possible only for a
+        study loaded with ``validate=False``).
+    """
     scales = study.scales
+    absent = [c for c in _SCALE_COLUMNS if c not in scales.columns]
+    if absent:
+        raise UsageError(f"the scales table lacks column(s) {', '.join(absent)}; "
+                         "run `yt validate` on the study")
+    broken = scales[_SCALE_COLUMNS].isna().any(axis=1)
+    if broken.any():
+        raise UsageError(f"the scales table has empty cells in {int(broken.sum())} row(s); "
+                         "run `yt validate` on the study")
     sub = scales[scales["table"] == table]
     return {str(name): rows for name, rows in sub.groupby("scale", sort=False, observed=True)}
 
@@ -42,7 +60,8 @@ def reflected_items(frame: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     """
     missing = [i for i in rows["item"] if i not in frame.columns]
     if missing:
-        raise UsageError(f"items {missing} are declared in scales but not in the table")
+        raise UsageError(f"items {missing} are declared in scales but not in the table; "
+                         "run `yt validate` on the study")
     values = frame[list(rows["item"])].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     reverse = rows["reverse"].to_numpy(dtype=bool)
     low = rows["min"].to_numpy(dtype=float)

@@ -78,7 +78,8 @@ class Study:
         as the youth table, then by wave.
         """
         scores = self.wave_scores()
-        dates = self.waves["interview_date"].reset_index(drop=True)
+        dates = (self.waves["interview_date"].reset_index(drop=True)
+                 if "interview_date" in self.waves else pd.Series(pd.NaT, index=scores.index))
         frame = scores.iloc[:, :2].assign(interview_date=dates)
         frame = pd.concat([frame, scores.iloc[:, 2:]], axis=1)
         youth = self.youth

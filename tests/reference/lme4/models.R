@@ -40,7 +40,10 @@ g <- make_panel(300, 5, 1.0, 0.3, rho = 0.2)
 g$x2 <- rnorm(nrow(g))
 g$y <- g$y + 0.5 * g$x2 + rnorm(300, 0, 0.4)[g$id] * g$x2
 
-sets <- list(a = a, b = b, c = cc, d = d, e1 = e1, e2 = e2, g = g)
+# (h) extreme variance ratio: between-youth sd 10, residual sd 0.01 (theta ~ 1000)
+h <- make_panel(300, 4, 10, 3, rho = 0, sigma = 0.01)
+
+sets <- list(a = a, b = b, c = cc, d = d, e1 = e1, e2 = e2, g = g, h = h)
 # (s) the shipped synthetic study: data_synthetic.csv is written by make_synthetic.py
 for (nm in names(sets)) write.csv(sets[[nm]], sprintf("data_%s.csv", nm), row.names = FALSE,
                                   na = "")
@@ -68,6 +71,10 @@ specs <- list(
   list("e2_sm10239_ml", "e2", y ~ x + g + (1 | id), "y ~ x + g", "1", FALSE),
   list("g_q3_reml", "g", y ~ x + wave + x2 + (1 + wave + x2 | id), "y ~ x + wave + x2",
        "1 + wave + x2", TRUE),
+  list("g_q3_ml", "g", y ~ x + wave + x2 + (1 + wave + x2 | id), "y ~ x + wave + x2",
+       "1 + wave + x2", FALSE),
+  list("h_extreme_ratio", "h", y ~ x + wave + (1 + wave | id), "y ~ x + wave", "1 + wave",
+       TRUE),
   list("synthetic_headline_reml", "synthetic",
        wellbeing ~ rq_within + rq_between + (1 | youth_id),
        "wellbeing ~ rq_within + rq_between", "1", TRUE, "youth_id"),

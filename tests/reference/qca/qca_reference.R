@@ -1,8 +1,9 @@
 # Reference values for youthtransitions.qual.configurations, from R's QCA package.
 #
 # Provenance: QCA 3.23 (CRAN snapshot, github cran/QCA) with admisc 0.40, declared 0.25,
-# venn 1.13, installed into a private library; R 4.2.2. Run from this folder:
-#   Rscript qca_reference.R
+# venn 1.13, installed from source into a private library (R CMD INSTALL -l LIB), with
+# jsonlite; R 4.2.2. Run from this folder:
+#   R_LIBS=LIB Rscript qca_reference.R
 # Writes lipset_LC.csv, lipset_LF.csv, lipset_LR.csv (the Lipset benchmark data shipped with QCA:
 # Dusa 2019, "QCA with R", Springer) and qca_reference.json (truth tables, solutions with
 # their parameters of fit, necessity, calibration). Nothing of QCA's code is committed.
@@ -17,7 +18,7 @@ for (nm in c("LC", "LF", "LR")) {
 conds5 <- c("DEV", "URB", "LIT", "IND", "STB")
 
 fit_table <- function(ic) {
-  # one data frame of term-level parameters plus the model row
+  # term-level parameters of fit (QCA's incl.cov table)
   ic <- as.data.frame(ic)
   list(terms = I(rownames(ic)), incl = I(ic$inclS), pri = I(ic$PRI), cov = I(ic$covS),
        cov_unique = I(ic$covU))
@@ -48,9 +49,9 @@ tt_records <- function(tt) {
        out = as.character(t$OUT), n = t$n, incl = t$incl, pri = t$PRI,
        cases = if (is.null(t$cases)) rep("", nrow(t)) else t$cases)
 }
-case <- function(name, data, outcome, conditions, incl.cut, n.cut, dir.exp) {
+case <- function(name, data, outcome, conditions, incl.cut, n.cut, dir.exp, pri.cut = 0) {
   tt <- truthTable(data, outcome = outcome, conditions = conditions, incl.cut = incl.cut,
-                   n.cut = n.cut, complete = TRUE, show.cases = TRUE)
+                   n.cut = n.cut, pri.cut = pri.cut, complete = TRUE, show.cases = TRUE)
   cs <- minimize(tt, details = TRUE)
   ps <- minimize(tt, include = "?", details = TRUE)
   is <- minimize(tt, include = "?", dir.exp = dir.exp, details = TRUE)
@@ -61,7 +62,8 @@ case <- function(name, data, outcome, conditions, incl.cut, n.cut, dir.exp) {
     for (j in seq_along(inter[[nm]])) inter[[nm]][[j]]$easy_counterfactuals <- I(as.integer(rownames(s$EC)))
   }
   list(name = name, data = deparse(substitute(data)), outcome = outcome,
-       conditions = conditions, incl_cut = incl.cut, n_cut = n.cut, dir_exp = dir.exp,
+       conditions = conditions, incl_cut = I(incl.cut), n_cut = n.cut, pri_cut = pri.cut,
+       dir_exp = dir.exp,
        truth_table = tt_records(tt),
        conservative = models_of(cs$solution, cs$IC),
        parsimonious = models_of(ps$solution, ps$IC),
@@ -75,7 +77,10 @@ cases <- list(
   case("LF_SURV_mixed_exp", LF, "SURV", conds5, 0.8, 1, "DEV, ~URB, LIT, ~IND, STB"),
   case("LF_SURV_075_ncut2", LF, "SURV", conds5, 0.75, 2, "DEV, URB, LIT, IND, STB"),
   case("LF_notSURV_09", LF, "~SURV", conds5, 0.9, 1, "~DEV, ~URB, ~LIT, ~IND, ~STB"),
-  case("LF_SURV_4cond", LF, "SURV", c("DEV", "URB", "LIT", "STB"), 0.8, 1, "DEV, URB, LIT, STB")
+  case("LF_SURV_4cond", LF, "SURV", c("DEV", "URB", "LIT", "STB"), 0.8, 1, "DEV, URB, LIT, STB"),
+  case("LF_SURV_07", LF, "SURV", conds5, 0.7, 1, "DEV, URB, LIT, IND, STB"),
+  case("LF_SURV_07_pri07", LF, "SURV", conds5, 0.7, 1, "DEV, URB, LIT, IND, STB", pri.cut = 0.7),
+  case("LF_SURV_contradictions", LF, "SURV", conds5, c(0.8, 0.5), 1, "DEV, URB, LIT, IND, STB")
 )
 
 # necessity of each condition and its negation (QCA::pof, relation = "necessity")

@@ -77,7 +77,7 @@ def make_deviance(ss, *, reml: bool) -> ProfiledDeviance:
     patterns = design_patterns(ss)
     n_pat = len(patterns[2])
     m = ss.q * (ss.p + 1)
-    if n_pat <= max(1, ss.n_groups // 4) and n_pat * m * m <= 5e7:
+    if n_pat <= max(1, ss.n_groups // 4) and n_pat * m * m <= 2e7:
         return PatternDeviance(ss, reml=reml, patterns=patterns)
     return ProfiledDeviance(ss, reml=reml)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .deviance import ProfiledDeviance
-from .optimize import fd_hessian
+from .optimize import fd_hessian, varpar_floor
 
 __all__ = ["satterthwaite_df", "varpar_hessian"]
 
@@ -30,7 +30,8 @@ EIG_TOL = 1e-8
 
 def varpar_hessian(dev: ProfiledDeviance, varpar: np.ndarray) -> np.ndarray:
     """Hessian of the ``varpar`` deviance: central differences of its analytic gradient."""
-    return fd_hessian(dev.varpar_grad, np.asarray(varpar, float))
+    varpar = np.asarray(varpar, float)
+    return fd_hessian(dev.varpar_grad, varpar, floor=varpar_floor(len(varpar)))
 
 
 def satterthwaite_df(dev: ProfiledDeviance, theta: np.ndarray, sigma: float,

@@ -53,7 +53,7 @@ class SetData:
         return ("~" if self.negated else "") + self.outcome
 
 
-def _scores(data: pd.DataFrame, column: str) -> np.ndarray:
+def _scores(data: pd.DataFrame, column: str, labels: list[str]) -> np.ndarray:
     if column not in data.columns:
         raise UsageError(f"column {column!r} not found; the data have "
                          f"{', '.join(map(str, data.columns))}")
@@ -66,14 +66,14 @@ def _scores(data: pd.DataFrame, column: str) -> np.ndarray:
                          f"found non-numeric value {bad[0]!r}") from None
     missing = np.flatnonzero(np.isnan(values))
     if missing.size:
-        rows = ", ".join(str(data.index[i]) for i in missing[:10])
+        rows = ", ".join(labels[i] for i in missing[:10])
         raise UsageError(f"column {column!r} has {missing.size} missing value(s) (rows {rows}); "
                          "QCA needs complete membership scores")
     out = np.flatnonzero((values < 0) | (values > 1))
     if out.size:
         i = out[0]
         raise UsageError(f"column {column!r} must hold membership scores in [0, 1]; row "
-                         f"{data.index[i]} has {float(values[i])!r} ({out.size} value(s) "
+                         f"{labels[i]} has {float(values[i])!r} ({out.size} value(s) "
                          "outside); calibrate raw values first")
     return values
 
@@ -93,14 +93,14 @@ def set_data(data: pd.DataFrame, outcome: str, conditions: str | Sequence[str],
         raise UsageError(f"outcome {name!r} is also listed as a condition")
     if len(data) == 0:
         raise UsageError("data have no rows")
-    x = np.column_stack([_scores(data, c) for c in conds])
-    y = _scores(data, name)
-    if negated:
-        y = 1.0 - y
     if cases is not None:
         if cases not in data.columns:
             raise UsageError(f"case column {cases!r} not found")
         labels = [str(v) for v in data[cases]]
     else:
         labels = [str(v) for v in data.index]
+    x = np.column_stack([_scores(data, c, labels) for c in conds])
+    y = _scores(data, name, labels)
+    if negated:
+        y = 1.0 - y
     return SetData(x, y, labels, conds, name, negated)

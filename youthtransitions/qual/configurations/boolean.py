@@ -9,6 +9,7 @@ binary numbers with the first condition as the most significant bit (truth-table
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -98,15 +99,18 @@ def _popcount(x: int) -> int:
     return bin(x).count("1")
 
 
-def minimal_covers(chart: np.ndarray, *, max_solutions: int = 10_000) -> list[tuple[int, ...]]:
+def minimal_covers(chart: np.ndarray, *, max_solutions: int = 1000,
+                   node_budget: int = 50_000) -> list[tuple[int, ...]]:
     """Every cover of minimum size of a prime-implicant chart.
 
     Parameters
     ----------
     chart : ndarray of bool, shape (p, m)
         ``chart[i, j]`` is true when implicant ``i`` covers ON minterm ``j``.
-    max_solutions : int, default 10000
-        Stop collecting covers beyond this many (a warning-free cap for pathological charts).
+    max_solutions : int, default 1000
+        Stop collecting covers at this many, with a warning (pathological charts only).
+    node_budget : int, default 50000
+        Search nodes before switching to repeated integer programmes (hard charts).
 
     Returns
     -------
@@ -117,12 +121,15 @@ def minimal_covers(chart: np.ndarray, *, max_solutions: int = 10_000) -> list[tu
     -----
     Exact set-cover search, equivalent to Petrick's method restricted to minimum cardinality
     (as QCA's solveChart with ``all.sol = FALSE``). Columns whose covering implicants include
-    all of another column's are dropped (covering the other covers them). Iterative deepening
-    on the number of implicants; at each node the uncovered column with fewest candidate
-    implicants is branched on (every cover contains one of them; a single candidate is an
-    essential implicant), and branch ``i`` bans the candidates of branches ``< i`` so each
-    cover is found once. A node is pruned when the chosen implicants plus a lower bound (a
-    greedy set of uncovered columns no implicant covers two of) exceed the depth.
+    all of another column's are dropped (covering the other covers them). The minimum cover
+    size comes from an integer programme; a depth-first search then collects every cover of
+    that size: at each node the uncovered column with fewest candidate implicants is branched
+    on (every cover contains one of them; a single candidate is an essential implicant), and
+    branch ``i`` bans the candidates of branches ``< i`` so each cover is found once. A node is
+    pruned when the chosen implicants plus a lower bound (a greedy set of uncovered columns no
+    implicant covers two of) exceed that size. Charts too hard for the search (over
+    ``node_budget`` nodes) are enumerated instead by repeated integer programmes with no-good
+    cuts.
     """
     chart = np.asarray(chart, dtype=bool)
     p, m = chart.shape
@@ -147,8 +154,12 @@ def minimal_covers(chart: np.ndarray, *, max_solutions: int = 10_000) -> list[tu
             if rj >> i & 1:
                 row_cols[i] |= 1 << j
     found: list[tuple[int, ...]] = []
+    nodes = [0]
 
     def search(uncovered: int, allowed: int, chosen: list[int], limit: int) -> None:
+        nodes[0] += 1
+        if nodes[0] > node_budget:
+            raise _TooHard
         if uncovered == 0:
             found.append(tuple(sorted(chosen)))
             return
@@ -169,13 +180,6 @@ def minimal_covers(chart: np.ndarray, *, max_solutions: int = 10_000) -> list[tu
                 used |= opt
         if len(chosen) + bound > limit:
             return
-        rows, gain = allowed, 0
-        while rows:
-            low = rows & -rows
-            gain = max(gain, _popcount(row_cols[low.bit_length() - 1] & uncovered))
-            rows &= ~low
-        if len(chosen) + -(-len(options) // gain) > limit:
-            return
         branch = options[0][1]
         while branch:
             low = branch & -branch
@@ -185,8 +189,43 @@ def minimal_covers(chart: np.ndarray, *, max_solutions: int = 10_000) -> list[tu
             branch &= ~low
 
     size = _minimum_cover_size(chart)
-    search((1 << m) - 1, (1 << p) - 1, [], size)
-    return sorted(set(found))
+    try:
+        search((1 << m) - 1, (1 << p) - 1, [], size)
+    except _TooHard:
+        found = _milp_covers(chart, size, max_solutions)
+    if len(found) >= max_solutions:
+        warnings.warn(f"the prime implicant chart has at least {max_solutions} minimal covers; "
+                      "only the first are returned", stacklevel=2)
+    return sorted(set(found))[:max_solutions]
+
+
+class _TooHard(Exception):
+    pass
+
+
+def _milp_covers(chart: np.ndarray, size: int, max_solutions: int) -> list[tuple[int, ...]]:
+    """All covers of ``size`` rows by repeated integer programmes, each excluding the covers
+    found so far (no-good cuts ``sum_{i in S} z_i <= size - 1``)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    p, m = chart.shape
+    rows = [chart.T.astype(float)]
+    lower, upper = [np.ones(m)], [np.full(m, np.inf)]
+    found: list[tuple[int, ...]] = []
+    while len(found) < max_solutions:
+        res = milp(c=np.ones(p), integrality=np.ones(p), bounds=Bounds(0, 1),
+                   constraints=LinearConstraint(np.vstack(rows), np.concatenate(lower),
+                                                np.concatenate(upper)))
+        if not res.success or round(res.fun) > size:
+            break
+        chosen = np.flatnonzero(res.x > 0.5)
+        found.append(tuple(int(i) for i in chosen))
+        cut = np.zeros((1, p))
+        cut[0, chosen] = 1.0
+        rows.append(cut)
+        lower.append(np.array([-np.inf]))
+        upper.append(np.array([size - 1.0]))
+    return found
 
 
 def _minimum_cover_size(chart: np.ndarray) -> int:

@@ -8,8 +8,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...errors import UsageError
-from .boolean import (FREE, cube_covers, cube_text, minimal_covers, minimise, minterm_bits,
-                      prime_implicants, sort_cubes)
+from .boolean import (
+    FREE,
+    cube_covers,
+    cube_text,
+    minimal_covers,
+    minimise,
+    minterm_bits,
+    prime_implicants,
+    sort_cubes,
+)
 from .fit import cube_membership, sufficiency
 from .truth_table import TruthTable
 

@@ -25,12 +25,14 @@ class TruthTable(TidyResult):
     ----------
     table : DataFrame
         Every corner (``2**k`` rows): row (QCA's row number), one column per condition (0/1),
-        out ("1", "0" or "?" for a remainder), n (cases with membership above 0.5), incl
+        out ("1", "0", "C" for a contradiction or "?" for a remainder), n (cases with membership above 0.5), incl
         (sufficiency inclusion), pri, cases (comma-separated labels).
     conditions : list of str
     outcome : str
         The outcome as given (``"~Y"`` when negated).
-    incl_cut, n_cut, pri_cut : float
+    incl_cut : float or (float, float)
+    n_cut : int
+    pri_cut : float
     data : SetData
         The checked membership scores the table was built from.
     """
@@ -47,6 +49,12 @@ class TruthTable(TidyResult):
         return [("Outcome", self.outcome), ("Conditions", ", ".join(self.conditions)),
                 ("Inclusion cut-off", self.incl_cut), ("Frequency cut-off", self.n_cut),
                 ("Cases", len(self.data.cases))]
+
+    def _formatted(self) -> pd.DataFrame:
+        frame = super()._formatted()
+        if len(frame):  # long case lists are cut in the text and HTML views only
+            frame["cases"] = [c if len(c) <= 40 else c[:37] + "..." for c in frame["cases"]]
+        return frame
 
     def to_frame(self, *, complete: bool = False) -> pd.DataFrame:
         """The observed rows (``n > 0``), or all ``2**k`` rows with ``complete=True``."""
@@ -82,8 +90,10 @@ def truth_table(data: pd.DataFrame, outcome: str, conditions: str | Sequence[str
         Outcome column; ``"~Y"`` analyses the negated outcome.
     conditions : str or sequence of str
         Condition columns, in the order the table and the solutions use.
-    incl_cut : float, default 0.8
+    incl_cut : float or (float, float), default 0.8
         A row's output is 1 when its inclusion reaches ``incl_cut`` (and its PRI ``pri_cut``).
+        A pair ``(ic1, ic0)`` marks rows with ``ic0 <= incl < ic1`` as contradictions ("C"),
+        which minimisation treats like output 0 (as QCA's ``incl.cut = c(ic1, ic0)``).
     n_cut : int, default 1
         Rows with fewer cases are logical remainders (output "?").
     pri_cut : float, default 0
@@ -105,7 +115,18 @@ def truth_table(data: pd.DataFrame, outcome: str, conditions: str | Sequence[str
     k = len(sd.conditions)
     if k > MAX_CONDITIONS:
         raise UsageError(f"at most {MAX_CONDITIONS} conditions, got {k}")
-    incl_cut = _cutoff("incl_cut", incl_cut, 0.0, 1.0)
+    if np.ndim(incl_cut) == 0:
+        incl_cut = ic1 = _cutoff("incl_cut", incl_cut, 0.0, 1.0)
+        ic0 = 1.0  # as QCA: no contradictions unless a lower cut-off is given
+    else:
+        if len(incl_cut) != 2:
+            raise UsageError(f"incl_cut must be a number or a pair (incl_cut1, incl_cut0), "
+                             f"got {incl_cut!r}")
+        ic1 = _cutoff("incl_cut", incl_cut[0], 0.0, 1.0)
+        ic0 = _cutoff("incl_cut (lower, for contradictions)", incl_cut[1], 0.0, 1.0)
+        if ic0 > ic1:
+            raise UsageError(f"incl_cut: the lower cut-off {ic0} exceeds the upper {ic1}")
+        incl_cut = (ic1, ic0)
     pri_cut = _cutoff("pri_cut", pri_cut, 0.0, 1.0)
     if isinstance(n_cut, bool) or not float(n_cut).is_integer() or n_cut < 1:
         raise UsageError(f"n_cut must be a whole number of at least 1, got {n_cut!r}")
@@ -135,8 +156,9 @@ def truth_table(data: pd.DataFrame, outcome: str, conditions: str | Sequence[str
         with np.errstate(invalid="ignore", divide="ignore"):
             incl[seen] = sp / sx
             pri[seen] = (sp - both) / (sx - both)
-    passes = (incl + TOL > incl_cut) & (np.nan_to_num(pri, nan=0.0) + TOL > pri_cut)
-    out = np.where(n < n_cut, "?", np.where(passes, "1", "0"))
+    passes = (incl + TOL > ic1) & (np.nan_to_num(pri, nan=0.0) + TOL > pri_cut)
+    contradiction = (incl < ic1) & (incl + TOL > ic0)
+    out = np.where(n < n_cut, "?", np.where(contradiction, "C", np.where(passes, "1", "0")))
     table = pd.DataFrame(bits.astype(np.int64), columns=sd.conditions)
     table.insert(0, "row", np.arange(1, 2 ** k + 1))
     table["out"] = out

@@ -1,0 +1,39 @@
+"""``yt pmk``: the side-by-side comparison on the shipped synthetic study, as JSON.
+
+Reference: truth.json (estimands.pmk); the MI interval must contain the true slope (the
+statistical claims are tested in tests/missing/test_compare.py and the simulation).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from youthtransitions.cli import main
+
+
+@pytest.mark.slow
+def test_pmk_json_on_shipped_study(capsys):
+    from youthtransitions.synthetic import shipped_study_path
+
+    status = main(["pmk", str(shipped_study_path()), "--m", "3", "--seed", "5", "--json"])
+    out = capsys.readouterr().out
+    assert status == 0
+    payload = json.loads(out)
+    truth = payload["truth"]
+    assert set(truth) == {"slope", "r2"}
+    methods = {row["method"]: row for row in payload["methods"] if row["method"] != "mi_delta"}
+    assert set(methods) == {"complete_cases", "multiple_imputation", "ipw", "ipw_trimmed"}
+    mi = methods["multiple_imputation"]
+    assert mi["conf_low"] <= truth["slope"] <= mi["conf_high"]
+    assert payload["m"] == 3
+    assert 0 < payload["availability"]["share_available"] < 1
+    assert "significance" in payload["tipping_point"]
+
+
+def test_pmk_missing_folder_exits_2(capsys, tmp_path):
+    status = main(["pmk", str(tmp_path / "nope"), "--m", "2"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "yt pmk: error" in err
