@@ -49,6 +49,11 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "write_qdpx": ("youthtransitions.qual", "write_qdpx"),
     "integrate": ("youthtransitions.qual", "integrate"),
     "qca": ("youthtransitions.qual", "qca"),
+    "code_reliability": ("youthtransitions.qual", "code_reliability"),
+    "quantitize": ("youthtransitions.qual", "quantitize"),
+    "join_codes": ("youthtransitions.qual", "join_codes"),
+    "joint_display": ("youthtransitions.qual", "joint_display"),
+    "qual": ("youthtransitions.qual", None),
     # reporting
     "apply_output_rules": ("youthtransitions.report", "apply_output_rules"),
     "describe": ("youthtransitions.report", "describe"),

@@ -198,3 +198,18 @@ def test_make_deviance_chooses_by_number_of_patterns():
     y, X, Z, groups, G = _data(2, seed=5)  # continuous slope: every group its own pattern
     dev = make_deviance(sufficient_statistics(y, X, Z, groups, G), reml=True)
     assert type(dev) is ProfiledDeviance
+
+
+def test_unpolished_minimisation_is_close_to_polished():
+    # L-BFGS-B alone (for warm-started bootstrap refits) vs with the Newton polish:
+    # same optimum to 1e-4 in theta, deviance to 1e-8 relative
+    from youthtransitions.models.engine.optimize import minimise_deviance
+
+    y, X, Z, groups, G = _data(2, seed=41, n_groups=150)
+    ss = sufficient_statistics(y, X, Z, groups, G)
+    full = minimise_deviance(ProfiledDeviance(ss, reml=True))
+    quick = minimise_deviance(ProfiledDeviance(ss, reml=True), polish=False)
+    assert full["converged"] and quick["converged"]
+    assert quick["varpar_hessian"] is None and quick["n_evaluations"] < full["n_evaluations"]
+    np.testing.assert_allclose(quick["theta"], full["theta"], atol=1e-4)
+    np.testing.assert_allclose(quick["deviance"], full["deviance"], rtol=1e-8)

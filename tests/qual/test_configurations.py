@@ -31,8 +31,9 @@ def lipset(name: str) -> pd.DataFrame:
 @pytest.fixture(scope="module", params=sorted(CASES))
 def case(request):
     c = CASES[request.param]
+    cut = c["incl_cut"] if len(c["incl_cut"]) > 1 else c["incl_cut"][0]
     result = qca(lipset(c["data"]), outcome=c["outcome"], conditions=c["conditions"],
-                 incl_cut=c["incl_cut"], n_cut=c["n_cut"], pri_cut=c["pri_cut"],
+                 incl_cut=cut, n_cut=c["n_cut"], pri_cut=c["pri_cut"],
                  dir_exp=c["dir_exp"])
     return c, result
 
@@ -81,8 +82,8 @@ def test_intermediate_matches_qca(case):
             np.testing.assert_allclose(m.term_fit[key], w["term_fit"][key], atol=TOL, rtol=0)
 
 
-def test_published_lipset_solutions():
-    # Dusa (2019, ch. 8): crisp conservative and parsimonious solutions for SURV
+def test_documented_lipset_solutions():
+    # the ?minimize examples of QCA 3.23 (ttLC): crisp conservative and parsimonious for SURV
     result = qca(lipset("LC"), outcome="SURV", conditions="DEV,URB,LIT,IND,STB")
     assert result.solutions["conservative"][0].expression == \
         "DEV*~URB*LIT*STB + DEV*LIT*IND*STB"
@@ -174,6 +175,8 @@ def test_bad_input_is_named():
         qca(data, outcome="SURV", conditions=["DEV", "SURV"])
     with pytest.raises(UsageError, match="incl_cut"):
         qca(data, outcome="SURV", conditions=["DEV"], incl_cut=1.5)
+    with pytest.raises(UsageError, match="lower cut-off 0.9 exceeds the upper 0.8"):
+        qca(data, outcome="SURV", conditions=["DEV"], incl_cut=(0.8, 0.9))
     with pytest.raises(UsageError, match="n_cut"):
         qca(data, outcome="SURV", conditions=["DEV"], n_cut=0)
     with pytest.raises(UsageError, match="dir_exp names 'XYZ'"):

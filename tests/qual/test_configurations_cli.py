@@ -64,6 +64,20 @@ def test_reads_parquet_spss_stata(tmp_path, capsys, suffix):
         [m["terms"] for m in WANT["LF_SURV_075_ncut2"]["parsimonious"]]
 
 
+def test_contradictions_cut_off_pair(capsys):
+    out = run_json(capsys, str(LF), "--outcome", "SURV", "--conditions", CONDS,
+                   "--incl-cut", "0.8,0.5")
+    want = WANT["LF_SURV_contradictions"]["truth_table"]
+    got = {r["row"]: r["out"] for r in out["truth_table"]}
+    assert got == {row: o for row, o, n in zip(want["row"], want["out"], want["n"],
+                                                strict=True) if n > 0}
+    assert "C" in got.values()
+    with pytest.raises(SystemExit) as stop:  # argparse rejects it before the command runs
+        main(["qca", str(LF), "--outcome", "SURV", "--conditions", CONDS, "--incl-cut", "high"])
+    assert stop.value.code == 2
+    assert "not a number or pair of numbers: 'high'" in capsys.readouterr().err
+
+
 def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys):
     assert main(["qca", str(LF), "--outcome", "SURV", "--conditions", "DEV,NOPE"]) == 2
     assert "column 'NOPE' not found" in capsys.readouterr().err

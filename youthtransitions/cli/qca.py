@@ -19,8 +19,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--outcome", required=True, help="outcome column; '~Y' for its negation")
     p.add_argument("--conditions", required=True,
                    help="condition columns, comma-separated, in the order terms use")
-    p.add_argument("--incl-cut", type=float, default=0.8,
-                   help="inclusion cut-off for a positive row (default 0.8)")
+    p.add_argument("--incl-cut", type=_cuts, default=0.8, metavar="IC1[,IC0]",
+                   help="inclusion cut-off for a positive row (default 0.8); a second value "
+                        "marks rows with inclusion between the two as contradictions")
     p.add_argument("--n-cut", type=int, default=1,
                    help="rows with fewer cases are remainders (default 1)")
     p.add_argument("--pri-cut", type=float, default=0.0, help="PRI cut-off (default 0)")
@@ -30,6 +31,16 @@ def register(subparsers: Any) -> None:
     p.add_argument("--cases", metavar="COLUMN", help="column labelling the cases")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(run=run)
+
+
+def _cuts(text: str) -> float | tuple[float, ...]:
+    import argparse
+
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number or pair of numbers: {text!r}") from None
+    return values[0] if len(values) == 1 else values
 
 
 def run(args: Any) -> int:

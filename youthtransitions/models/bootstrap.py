@@ -86,26 +86,57 @@ def _spec(result: Any, role: str) -> dict[str, Any]:
 def _fit(y, X, Z, codes, n_groups, reml, start=None):
     """Refit with the fast engine, warm-started: estimates only (no standard errors or df).
 
-    Uses the engine's deviance (pattern-compressed when groups share few ``Z_i'Z_i``, as
-    panels with three waves do) and optimiser; returns ``(beta, T, sigma2)``.
+    Uses the engine's profiled deviance (pattern-compressed when groups share few
+    ``Z_i'Z_i``, as panels with three waves do). One covariance parameter (a random
+    intercept) is minimised by bounded Brent (:func:`_scalar_minimum`), more covariance
+    parameters by the engine's optimiser. Returns ``(beta, T, sigma2, theta)``.
     """
     from .engine import make_deviance, sufficient_statistics
     from .engine.deviance import theta_to_lambda
     from .engine.optimize import minimise_deviance
 
     dev = make_deviance(sufficient_statistics(y, X, Z, codes, n_groups), reml=reml)
-    theta = minimise_deviance(dev, start=start)["theta"]
+    if dev.q == 1:
+        theta = _scalar_minimum(dev, start)
+    else:
+        theta = minimise_deviance(dev, start=start)["theta"]
     state = dev.state(theta)
     sigma2 = float(state["pwrss"] / dev.dof)
     lam = theta_to_lambda(theta, dev.q)
-    return np.asarray(state["beta"], float), sigma2 * lam @ lam.T, sigma2
+    return np.asarray(state["beta"], float), sigma2 * lam @ lam.T, sigma2, theta
+
+
+def _scalar_minimum(dev, start=None) -> np.ndarray:
+    """Minimise a one-parameter profiled deviance over theta >= 0 (bounded Brent).
+
+    For a refit with one covariance parameter this needs about 20 deviance evaluations and
+    none of the engine's gradient, Hessian or convergence checks, several times faster than
+    the general optimiser. ``xatol`` 1e-10; the bracket is widened while the minimum sits at
+    its upper end; theta = 0 (a boundary, singular fit, as lme4) when the deviance there is
+    no larger than at the interior minimum.
+    """
+    from scipy.optimize import minimize_scalar
+
+    def deviance(t: float) -> float:
+        return float(dev.state(np.array([t]))["deviance"])
+
+    s0 = 1.0 if start is None else float(np.ravel(start)[0])
+    upper = max(10.0 * s0, 10.0) if np.isfinite(s0) else 10.0
+    while True:
+        res = minimize_scalar(deviance, bounds=(0.0, upper), method="bounded",
+                              options={"xatol": 1e-10, "maxiter": 500})
+        if res.x < 0.99 * upper or upper > 1e8:
+            break
+        upper *= 100.0  # the minimum sits at the bound: widen the search
+    theta = float(res.x) if deviance(0.0) > res.fun else 0.0
+    return np.array([theta])
 
 
 def _measures(spec, kinds, rows, codes, y, n_groups) -> np.ndarray:
     X, Z = spec["X"][rows], spec["Z"][rows]
     theta = spec["theta"]
     start = theta if theta.size and np.isfinite(theta).all() else None
-    beta, tau, sigma2 = _fit(y, X, Z, codes, n_groups, spec["reml"], start)
+    beta, tau, sigma2, _theta = _fit(y, X, Z, codes, n_groups, spec["reml"], start)
     values = measures_from_parts(X=X, Z=Z, beta=beta, tau=tau, sigma2=sigma2, kinds=kinds)
     return np.array([np.nan if values[m] is None else values[m] for m in MEASURES])
 

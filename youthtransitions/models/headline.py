@@ -126,7 +126,9 @@ def _estimates(parts: dict, youth: np.ndarray, rows: np.ndarray | None,
     values = {}
     for model in ("full", "null"):
         Xm = X if model == "full" else X[:, :1]
-        beta, tau, s2 = _fit(y, Xm, Z, codes, n_groups, parts["reml"])
+        beta, tau, s2, theta = _fit(y, Xm, Z, codes, n_groups, parts["reml"],
+                                    parts["starts"].get(model))
+        parts["starts"].setdefault(model, theta)  # the full-sample fit warm-starts the draws
         values[model] = measures_from_parts(X=Xm, Z=Z, beta=beta, tau=tau, sigma2=s2,
                                             kinds=parts["kinds"][model])
     out += [values["full"][m] for m in MULTILEVEL_MEASURES]
@@ -272,7 +274,7 @@ def _prepare(data, *, outcome, predictor, group, wave, first_wave, last_wave, me
     X = np.column_stack([np.ones(g.size), x - means[g], means[g]])
     names = ["(Intercept)", f"{predictor}_within", f"{predictor}_between"]
     kinds = classify_predictors(X, g, names)
-    parts = {"x_wide": x_wide, "y_wide": y_wide, "first": waves.index(first_wave),
+    parts = {"starts": {}, "x_wide": x_wide, "y_wide": y_wide, "first": waves.index(first_wave),
              "last": waves.index(last_wave), "waves": waves, "groups": g,
              "y": frame[outcome].to_numpy(float)[ok], "X": X, "reml": method.lower() == "reml",
              "kinds": {"full": [kinds[k] for k in names], "null": [kinds[names[0]]]}}

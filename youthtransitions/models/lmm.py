@@ -33,6 +33,15 @@ CONVERGENCE_ADVICE = ("try: rescale (centre and standardise) the predictors, sim
                       "random part (e.g. random='1'), or engine='statsmodels'")
 
 
+def _sd_corr(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Standard deviations and correlations of a covariance matrix (NaN where an sd is 0)."""
+    sd = np.sqrt(np.clip(np.diag(cov), 0, None))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr = cov / np.outer(sd, sd)
+    corr[~np.isfinite(corr)] = np.nan
+    return sd, corr
+
+
 class LMMResult(TidyResult):
     """A fitted two-level linear mixed model.
 
@@ -135,13 +144,12 @@ class LMMResult(TidyResult):
         """Variance components as a table: group, term1, term2, variance/covariance, sd/corr."""
         rows = []
         cov = self.random_cov.to_numpy()
-        sd = np.sqrt(np.clip(np.diag(cov), 0, None))
+        sd, corr = _sd_corr(cov)
         for j, a in enumerate(self.random_names):
             rows.append((self.group, a, "", cov[j, j], sd[j]))
         for j, a in enumerate(self.random_names):
             for k in range(j + 1, len(self.random_names)):
-                corr = cov[j, k] / (sd[j] * sd[k]) if sd[j] * sd[k] > 0 else np.nan
-                rows.append((self.group, a, self.random_names[k], cov[j, k], corr))
+                rows.append((self.group, a, self.random_names[k], cov[j, k], corr[j, k]))
         rows.append(("Residual", "", "", self.residual_variance, np.sqrt(self.residual_variance)))
         return pd.DataFrame(rows, columns=["group", "term1", "term2", "vcov", "sdcor"])
 
@@ -156,6 +164,10 @@ class LMMResult(TidyResult):
         cov = self.random_cov.to_numpy()
         for j, a in enumerate(self.random_names):
             head.append((f"Var({a})", float(cov[j, j])))
+        _, corr = _sd_corr(cov)
+        for j, a in enumerate(self.random_names):
+            for k in range(j + 1, len(self.random_names)):
+                head.append((f"Corr({a}, {self.random_names[k]})", float(corr[j, k])))
         head += [("Converged", self.converged), ("Singular", self.singular),
                  ("df", self.df_method)]
         return head

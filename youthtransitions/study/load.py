@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import StudyDataError
-from .contract import MSU_MIN_SERVICES, SERVICES
+from .contract import SERVICES
 from .readers import RawTable, read_folder, study_marker
-from .study import Study
+from .study import Study, derive_msu
 from .validate import check_tables, sort_problems
 
 __all__ = ["load_study"]
@@ -27,11 +27,11 @@ def _is_synthetic(marker: dict | None, raw: dict[str, RawTable]) -> bool:
 def _with_msu(youth: pd.DataFrame) -> pd.DataFrame:
     """The youth table with ``msu`` derived from the services (the contract's definition)."""
     youth = youth.copy()
-    msu = sum(youth[s].astype(int) for s in SERVICES) >= MSU_MIN_SERVICES
+    msu = derive_msu(youth)
     if "msu" in youth:
-        youth["msu"] = msu.astype(bool)
+        youth["msu"] = msu
     else:
-        youth.insert(list(youth.columns).index(SERVICES[-1]) + 1, "msu", msu.astype(bool))
+        youth.insert(list(youth.columns).index(SERVICES[-1]) + 1, "msu", msu)
     return youth
 
 
@@ -104,8 +104,7 @@ def load_study(path: str | Path, *, validate: bool = True) -> Study:
     if truth.is_file():
         metadata["truth"] = json.loads(truth.read_text(encoding="utf-8"))
     youth = _plain_table(typed["youth"])
-    if all(s in youth and youth[s].notna().all() for s in SERVICES):
-        youth = _with_msu(youth)
+    youth = _with_msu(youth)
     return Study(youth=youth, waves=_plain_table(typed["waves"]),
                  scales=_plain_table(typed["scales"]), pmk=_plain_table(typed.get("pmk")),
                  codes=_plain_table(typed.get("codes")), synthetic=_is_synthetic(marker, raw),

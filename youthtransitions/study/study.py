@@ -9,11 +9,21 @@ import pandas as pd
 
 from .contract import MSU_MIN_SERVICES, SERVICES, TABLES
 
-__all__ = ["Study", "TABLES", "YOUTH_COVARIATES"]
+__all__ = ["Study", "TABLES", "YOUTH_COVARIATES", "derive_msu"]
 
 #: youth columns carried into :meth:`Study.analysis_frame`
 YOUTH_COVARIATES = ("msu", "gender", "ethnicity", "age_w1", "pmk_nominated", "qual_subsample",
                     *SERVICES)
+
+
+def derive_msu(youth: pd.DataFrame) -> pd.Series:
+    """Multiple-service user: two or more of the four services (missing if any is missing).
+
+    Returns a ``bool`` Series, or ``boolean`` with ``<NA>`` where a service is missing.
+    """
+    counts = sum(youth[s].astype("Int64") for s in SERVICES)
+    msu = (counts >= MSU_MIN_SERVICES).rename("msu")
+    return msu.astype(bool) if not msu.isna().any() else msu
 
 
 @dataclass(frozen=True)
@@ -84,8 +94,7 @@ class Study:
         frame = pd.concat([frame, scores.iloc[:, 2:]], axis=1)
         youth = self.youth
         if "msu" not in youth and set(SERVICES) <= set(youth.columns):
-            youth = youth.assign(msu=sum(youth[s].astype(int) for s in SERVICES)
-                                 >= MSU_MIN_SERVICES)
+            youth = youth.assign(msu=derive_msu(youth))
         covariates = [c for c in YOUTH_COVARIATES if c in youth.columns]
         youth = youth[["youth_id", *covariates]].assign(_order=range(len(youth)))
         frame = frame.merge(youth, on="youth_id", how="left", validate="many_to_one")

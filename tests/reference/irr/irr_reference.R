@@ -1,5 +1,6 @@
 # Reference values for youthtransitions.qual reliability (Cohen's kappa, Krippendorff's alpha).
-# R 4.2, irr 0.84.1. Run from the repository root:
+# R 4.2, irr 0.84.1 (not packaged in Debian: installed from the CRAN source with
+# R CMD INSTALL -l <lib> irr; it needs lpSolve). Run from the repository root:
 #   Rscript tests/reference/irr/irr_reference.R
 # Writes tests/reference/irr/krippendorff_example.csv, kappa_anxiety.csv, code_reliability.csv
 library(irr)

@@ -95,7 +95,7 @@ for (outc in c("SURV", "~SURV")) {
   }
 }
 
-# direct calibration of the raw Lipset data (anchors as in Dusa 2019, ch. 4)
+# direct calibration of the raw Lipset data (anchors chosen for the test; STB reversed)
 anchors <- list(DEV = c(400, 550, 900), URB = c(25, 50, 65), LIT = c(75, 90, 99),
                 IND = c(20, 30, 40), STB = c(13, 8, 5))
 calib <- list()

@@ -6,7 +6,7 @@ boundary fit is accepted. Then the Hessian of the deviance in ``(theta, sigma)``
 central differences of its analytic gradient; its Schur complement on sigma is the Hessian
 of the profiled deviance, used for up to three Newton steps on the parameters off the
 boundary and for the convergence check, which is lme4's ``checkConv`` idea: the Newton step
-``|H^{-1} g|`` (scaled gradient) must be below 1e-3. The same Hessian is passed on to the
+``|H^{-1} g|`` (scaled gradient, relative to ``max(|theta|, 1)``) must be below 1e-3. The same Hessian is passed on to the
 Satterthwaite df when theta moved less than 1e-6 since.
 """
 
@@ -52,8 +52,13 @@ def fd_hessian(grad, x: np.ndarray, idx: np.ndarray | None = None,
 
 
 def minimise_deviance(dev: ProfiledDeviance, *, start: np.ndarray | None = None,
-                      max_newton: int = 3) -> dict:
-    """Return theta, deviance, converged, message and counts."""
+                      max_newton: int = 3, polish: bool = True) -> dict:
+    """Return theta, deviance, converged, message and counts.
+
+    ``polish=False`` stops after L-BFGS-B (and the boundary probes): no Hessian, no Newton
+    steps, ``converged`` is L-BFGS-B's own verdict. For warm-started refits (bootstrap)
+    where only the estimates are wanted; ``fit_lmm`` always polishes.
+    """
     q = dev.q
     lower = theta_lower_bounds(q)
     if start is None:
@@ -85,6 +90,10 @@ def minimise_deviance(dev: ProfiledDeviance, *, start: np.ndarray | None = None,
             break
         res, theta, value = run(min(better, key=lambda tr: tr[0])[1])
         nit += int(res.nit)
+    if not polish:
+        return dict(theta=theta, deviance=value, gradient=res.jac, converged=bool(res.success),
+                    message=str(res.message), n_evaluations=dev.n_evals, iterations=nit,
+                    newton_steps=0, scaled_gradient=np.nan, varpar_hessian=None)
     value, grad = dev.value_and_grad(theta)
     message = str(res.message)
     scaled = np.inf
@@ -105,7 +114,8 @@ def minimise_deviance(dev: ProfiledDeviance, *, start: np.ndarray | None = None,
         ok = bool(np.all(np.linalg.eigvalsh(H) > 0))
         while ok:
             step = np.linalg.solve(H, grad[free])
-            scaled = float(np.max(np.abs(step)))
+            # relative to theta's size: at theta ~ 1000 the deviance is flat to rounding
+            scaled = float(np.max(np.abs(step) / np.maximum(np.abs(theta[free]), 1.0)))
             if scaled < 1e-10 or newton == max_newton:
                 break
             cand = theta.copy()

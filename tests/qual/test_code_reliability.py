@@ -112,7 +112,7 @@ def test_three_coders_alpha_uses_all_kappa_the_first_two():
                  coder=c, mechanism=m, dimension=dims[m], level=1, instance="confirmatory")
             for c, ms in mech.items() for i, m in enumerate(ms)]
     res = code_reliability(pd.DataFrame(rows), B=0).to_frame().set_index(
-        ["comparison", "mechanism", "dimension", "scale", "measure"])
+        ["comparison", "mechanism", "dimension", "scale", "measure"]).sort_index()
     presence = np.array([[float(m == "power") for m in mech[c]] + [np.nan] * (6 - len(mech[c]))
                          for c in ("amy", "ben", "cat")])
     key = ("coders", "power", "any", "presence")
