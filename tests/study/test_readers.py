@@ -261,5 +261,15 @@ def test_not_a_folder(tmp_path):
 
 def test_load_without_validation_returns_what_could_be_read(tables, tmp_path):
     tables["youth"].loc[2, "age_w1"] = 40.0
+    tables["youth"]["svc_welfare"] = tables["youth"]["svc_welfare"].astype(object)
+    tables["youth"].loc[0, "svc_welfare"] = "perhaps"
     study = yt.load_study(write_tables(tmp_path / "s", tables, "csv"), validate=False)
     assert study.youth.loc[2, "age_w1"] == 40.0
+    assert pd.isna(study.youth.loc[0, "svc_welfare"]) and pd.isna(study.youth.loc[0, "msu"])
+    assert len(study.analysis_frame()) == len(study.waves)
+
+
+def test_load_without_validation_still_needs_the_structure(tables, tmp_path):
+    tables["waves"] = tables["waves"].drop(columns="wave")
+    with pytest.raises(StudyDataError, match="column wave: required column is missing"):
+        yt.load_study(write_tables(tmp_path / "s", tables, "csv"), validate=False)

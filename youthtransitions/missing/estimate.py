@@ -10,7 +10,7 @@ from ..errors import UsageError
 from .pooling import pool
 from .r2pool import pool_r2
 
-__all__ = ["simple_ols", "cc_estimate", "mi_estimate", "ESTIMATE_COLUMNS"]
+__all__ = ["simple_ols", "cc_estimate", "mi_estimate", "fisher_ci", "ESTIMATE_COLUMNS"]
 
 #: columns of one method's row in a comparison
 ESTIMATE_COLUMNS = ["method", "estimate", "std_error", "df", "p_value", "conf_low",
@@ -51,7 +51,9 @@ def simple_ols(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, fl
             r2, n)
 
 
-def _fisher_ci(r2: float, n: float, level: float) -> tuple[float, float]:
+def fisher_ci(r2: float, n: float, level: float) -> tuple[float, float]:
+    """Fisher-z interval of a squared correlation: ``tanh(atanh(sqrt(R²)) ± z/sqrt(n-3))²``
+    (lower limit floored at 0)."""
     z = np.arctanh(np.sqrt(max(r2, 0.0)))
     half = stats.norm.ppf(0.5 + level / 2) / np.sqrt(max(n - 3, 1.0))
     return float(np.tanh(max(z - half, 0.0)) ** 2), float(np.tanh(z + half) ** 2)
@@ -65,7 +67,7 @@ def cc_estimate(data: pd.DataFrame, *, outcome: str, predictor: str,
     se = float(np.sqrt(cov[1, 1]))
     df = n - 2
     q = stats.t.ppf(0.5 + level / 2, df)
-    lo, hi = _fisher_ci(r2, n, level)
+    lo, hi = fisher_ci(r2, n, level)
     return {"method": "complete_cases", "estimate": float(params[1]), "std_error": se,
             "df": float(df), "p_value": float(2 * stats.t.sf(abs(params[1] / se), df)),
             "conf_low": float(params[1] - q * se), "conf_high": float(params[1] + q * se),

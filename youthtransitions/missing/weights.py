@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
-from scipy import stats
 
 from .._tidy import COEF_COLUMNS, TidyResult
 from ..errors import UsageError
 from ._threads import single_blas_thread
+from .estimate import fisher_ci
 from .frames import AVAILABLE, PMK_OUTCOME, PMK_PREDICTOR, availability_covariates, youth_wide
 from .logit import covariate_matrix, fit_logit, logit_table, smd
 
@@ -78,10 +78,7 @@ class IPWResult(TidyResult):
         self.n = int(fit.nobs)
         self.n_effective = float(w.sum() ** 2 / (w**2).sum())
         self.r2 = float(fit.rsquared)
-        z = np.arctanh(np.sqrt(max(self.r2, 0.0)))
-        half = stats.norm.ppf(0.5 + level / 2) / np.sqrt(max(self.n_effective - 3, 1.0))
-        self.r2_low = float(np.tanh(max(z - half, 0.0)) ** 2)
-        self.r2_high = float(np.tanh(z + half) ** 2)
+        self.r2_low, self.r2_high = fisher_ci(self.r2, self.n_effective, level)
 
     def _summary_header(self):
         w = self.weights[self.weights > 0]
