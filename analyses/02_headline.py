@@ -65,8 +65,8 @@ def run(ctx) -> None:
     ctx.write_table("variance_explained", shares.to_frame(),
                     caption="Share of wellbeing variance explained by relationship quality, "
                             f"with {ctx.options['B']}-draw cluster bootstrap 95% intervals")
-    r2 = {"without relationship quality": null.r2().values,
-          "with relationship quality": full.r2().values}
+    r2 = {"without\nrelationship quality": null.r2().values,
+          "with\nrelationship quality": full.r2().values}
     ctx.write_figure("variance_decomposition", figures.variance_decomposition(
         decomposition_frame(r2)), caption="Rights & Sterba decomposition of wellbeing "
         "variance: f1 within-youth and f2 between-youth fixed parts, v random slopes, m "

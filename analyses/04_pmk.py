@@ -25,7 +25,7 @@ def run(ctx) -> None:
     sensitivity = comparison.sensitivity
     truth = comparison.truth or {}
     ctx.write_figure("pmk_sensitivity", figures.sensitivity_plot(
-        sensitivity.to_frame(), tipping_point=getattr(sensitivity, "tipping_point", None),
+        sensitivity.to_frame(), tipping_point=sensitivity.tipping_significance,
         truth=truth.get("slope")),
         caption="Delta adjustment of imputed PMK reports: the relationship-quality estimate "
                 "with its 95% CI across deltas, and the tipping point where the conclusion "

@@ -96,6 +96,8 @@ def run_r(n_youth: int) -> dict | None:
         out = subprocess.run(timer + ["Rscript", str(script), str(n_youth)],
                              capture_output=True, text=True, check=True)
     res = json.loads(out.stdout.strip().splitlines()[-1])
+    if isinstance(res["warnings"], str):  # jsonlite unboxes a single warning
+        res["warnings"] = [res["warnings"]]
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr)
     res["peak_rss_mb"] = int(m.group(1)) / 1024 if m else None
     return res
@@ -123,6 +125,7 @@ def main(argv=None) -> int:
             if r:
                 row.update(lme4_s=r["seconds"], lme4_peak_mb=r["peak_rss_mb"],
                            lme4_converged=r["converged"], lme4_warnings=len(r["warnings"]),
+                           lme4_warning_text="; ".join(r["warnings"])[:120],
                            lme4_ratio=r["seconds"] / py["seconds"])
         rows.append(row)
         print(json.dumps(row), flush=True)

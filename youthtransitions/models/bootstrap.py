@@ -99,7 +99,7 @@ def _fit(y, X, Z, codes, n_groups, reml, start=None):
     if dev.q == 1:
         theta = _scalar_minimum(dev, start)
     else:
-        theta = minimise_deviance(dev, start=start)["theta"]
+        theta = minimise_deviance(dev, start=start, polish=False)["theta"]
     state = dev.state(theta)
     sigma2 = float(state["pwrss"] / dev.dof)
     lam = theta_to_lambda(theta, dev.q)

@@ -92,7 +92,7 @@ def variance_decomposition(frame: pd.DataFrame):
             bottom += vals
         ax.set_title(level)
         ax.set_ylim(0, 1)
-        ax.tick_params(axis="x", rotation=15)
+        ax.tick_params(axis="x", labelsize=8)
     axes[0][0].set_ylabel("proportion of outcome variance")
     handles, labels = [], []
     for ax in axes[0]:
