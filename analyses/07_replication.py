@@ -9,8 +9,8 @@ from __future__ import annotations
 from youthtransitions._atomic import atomic_write_text
 from youthtransitions.report.html import build_report
 from youthtransitions.report.manifest import Manifest
-from youthtransitions.report.replication import replication_table
 from youthtransitions.report.replicate import run_standalone
+from youthtransitions.report.replication import replication_table
 
 
 def run(ctx) -> None:

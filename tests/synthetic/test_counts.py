@@ -71,7 +71,9 @@ def test_subsample_reflects_the_506(shipped, wide):
     assert np.all(np.abs(smd) < 0.1), smd.to_dict()
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+# seeds 21 and 38 draw MSU youth whose mean age is over 0.1 SD from 17.49, so the
+# rejection sampler cannot succeed and the random-swap repair is used
+@pytest.mark.parametrize("seed", [1, 2, 21, 38])
 def test_counts_hold_for_other_seeds(seed):
     from youthtransitions.synthetic.params import make_params
     from youthtransitions.synthetic.sample import draw_sample

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from ..errors import UsageError
-
-_READERS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
-            ".sav": "spss", ".zsav": "spss", ".dta": "stata"}
 
 
 def register(subparsers: Any) -> None:
@@ -43,34 +37,6 @@ def register(subparsers: Any) -> None:
     p.set_defaults(run=run)
 
 
-def read_table(path: str):
-    """Read a long table by its extension; errors name the file and what went wrong."""
-    import pandas as pd
-
-    file = Path(path)
-    if not file.is_file():
-        raise UsageError(f"data file {path!r} does not exist")
-    kind = _READERS.get(file.suffix.lower())
-    if kind is None:
-        raise UsageError(f"data file {path!r}: unknown type {file.suffix!r}; use one of "
-                         f"{', '.join(sorted(_READERS))}")
-    try:
-        if kind == "csv":
-            frame = pd.read_csv(file)
-        elif kind == "parquet":
-            frame = pd.read_parquet(file)
-        else:
-            import pyreadstat
-
-            reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
-            frame, _meta = reader(str(file))
-    except Exception as exc:  # every reader has its own exception types
-        raise UsageError(f"cannot read {kind} file {path!r}: {exc}") from None
-    # a named (Parquet) index is data; otherwise number the rows 0..n-1
-    named = any(name is not None for name in frame.index.names)
-    return frame.reset_index(drop=not named)
-
-
 def _report(full, reduced, boot) -> dict[str, Any]:
     from .._tidy import frame_to_records, to_jsonable
     from ..models import r2_difference
@@ -99,8 +65,9 @@ def _report(full, reduced, boot) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from ..models import bootstrap_r2, fit_lmm, r2_difference
+    from ..study.datafile import read_data_file
 
-    data = read_table(args.data)
+    data = read_data_file(args.data)
     full = fit_lmm(args.formula, data, group=args.group, random=args.random,
                    method=args.method, engine=args.engine)
     reduced = None

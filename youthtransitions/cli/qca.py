@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .fit import read_table
+from ..study.datafile import read_data_file
 
 
 def register(subparsers: Any) -> None:
@@ -46,7 +46,7 @@ def _cuts(text: str) -> float | tuple[float, ...]:
 def run(args: Any) -> int:
     from ..qual.configurations import qca
 
-    data = read_table(args.data)
+    data = read_data_file(args.data)
     data.index = range(1, len(data) + 1)  # cases are file rows (1-based, header excluded)
     result = qca(data, outcome=args.outcome, conditions=args.conditions,
                  incl_cut=args.incl_cut, n_cut=args.n_cut, pri_cut=args.pri_cut,

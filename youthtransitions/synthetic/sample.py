@@ -64,10 +64,23 @@ def _draw_subsample(rng: np.random.Generator, p: SynthParams, y: Youth,
     repeated until the mean ``age_w1`` rounds to ``qual_mean_age`` and every standardised
     mean difference of ``profile`` columns (subsample minus all MSU, over the MSU SD) is below
     :data:`MAX_SUBSAMPLE_SMD`. The accepted draw is a random draw conditional on these.
+    When the MSU youth of a draw make that event rare (their mean age far from 17.49), the
+    last draw is repaired by a random-swap search: a random member is exchanged for a random
+    non-member whenever that lowers the distance to both conditions, until both hold. In the
+    search the age SMD is left to the mean-age condition (column 0 of ``profile`` is age):
+    when the MSU mean age is more than 0.1 SD from 17.49 the two cannot both hold.
     """
     msu = np.flatnonzero(y.msu)
     ref = profile[msu]
     mu, sd = np.nanmean(ref, axis=0), np.nanstd(ref, axis=0)
+
+    def distance(pick: np.ndarray) -> float:
+        gap = abs(y.age[pick].mean() - p.qual_mean_age)
+        smd = np.abs((np.nanmean(profile[pick], axis=0) - mu) / sd)[1:]
+        return (max(0.0, gap - 0.004) / 0.005
+                + float(np.sum(np.maximum(0.0, smd - 0.9 * MAX_SUBSAMPLE_SMD))) / MAX_SUBSAMPLE_SMD)
+
+    pick = msu[:0]
     for _ in range(_MAX_TRIES):
         pick = np.sort(rng.choice(msu, size=p.n_qual, replace=False))
         if abs(y.age[pick].mean() - p.qual_mean_age) >= 0.005:
@@ -75,8 +88,18 @@ def _draw_subsample(rng: np.random.Generator, p: SynthParams, y: Youth,
         smd = (np.nanmean(profile[pick], axis=0) - mu) / sd
         if np.all(np.abs(smd) < MAX_SUBSAMPLE_SMD):
             return pick
+    current = distance(pick)
+    for _ in range(_MAX_TRIES):
+        if current == 0.0:
+            return np.sort(pick)
+        outside = np.setdiff1d(msu, pick, assume_unique=True)
+        trial = pick.copy()
+        trial[rng.integers(len(trial))] = outside[rng.integers(len(outside))]
+        value = distance(trial)
+        if value < current:
+            pick, current = trial, value
     raise UsageError(f"could not draw a subsample of {p.n_qual} MSU youth with mean age "
-                     f"{p.qual_mean_age} in {_MAX_TRIES} tries; check age_mean and n_msu")
+                     f"{p.qual_mean_age}; check age_mean and n_msu")
 
 
 def _dates(rng: np.random.Generator, p: SynthParams, n: int) -> np.ndarray:

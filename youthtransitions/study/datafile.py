@@ -1,0 +1,60 @@
+"""Read one generic long-format data file (not a study folder) by its extension.
+
+Used by the commands that take a single table (``yt fit``, ``yt qca``, ``yt pool``): CSV,
+Parquet, SPSS ``.sav``/``.zsav`` or Stata ``.dta``. Errors name the file and what went wrong.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import UsageError
+
+__all__ = ["DATA_FILE_TYPES", "read_data_file"]
+
+#: extension -> reader
+DATA_FILE_TYPES = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
+                   ".sav": "spss", ".zsav": "spss", ".dta": "stata"}
+
+
+def read_data_file(path: str | Path) -> pd.DataFrame:
+    """Read a long table from CSV, Parquet, SPSS or Stata.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; its extension chooses the reader (:data:`DATA_FILE_TYPES`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows numbered 0..n-1 (a named Parquet index becomes a column).
+
+    Raises
+    ------
+    UsageError
+        The file does not exist, its type is unknown, or it cannot be read.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"data file {str(path)!r} does not exist")
+    kind = DATA_FILE_TYPES.get(file.suffix.lower())
+    if kind is None:
+        raise UsageError(f"data file {str(path)!r}: unknown type {file.suffix!r}; use one of "
+                         f"{', '.join(sorted(DATA_FILE_TYPES))}")
+    try:
+        if kind == "csv":
+            frame = pd.read_csv(file)
+        elif kind == "parquet":
+            frame = pd.read_parquet(file)
+        else:
+            import pyreadstat
+
+            reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
+            frame, _meta = reader(str(file))
+    except Exception as exc:  # every reader has its own exception types
+        raise UsageError(f"cannot read {kind} file {str(path)!r}: {exc}") from None
+    named = any(name is not None for name in frame.index.names)
+    return frame.reset_index(drop=not named)
