@@ -70,8 +70,8 @@ def test_pool_text_output(capsys):
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["pool", FILES[0], *ARGS], "at least 2"),
-    (["pool", FILES[0], "/nonexistent/imp2.csv", *ARGS], "no such file"),
-    (["pool", FILES[0], "notes.txt", *ARGS], "unknown file type"),
+    (["pool", FILES[0], "/nonexistent/imp2.csv", *ARGS], "does not exist"),
+    (["pool", FILES[0], "notes.docx", *ARGS], "unknown type"),
     (["pool", *FILES[:2], "--formula", "ReadAchiev ~ nothere", "--group", "ID"], "imp_1.csv"),
 ])
 def test_pool_errors_exit_2(capsys, argv, message):

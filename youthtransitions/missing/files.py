@@ -5,40 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from ..errors import UsageError
+from ..study.datafile import read_data_file
 from .pooling import PooledResult, pool
 
-__all__ = ["read_dataset", "pool_files"]
-
-_READERS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".sav": "spss",
-            ".zsav": "spss", ".dta": "stata"}
-
-
-def read_dataset(path: str | Path) -> pd.DataFrame:
-    """Read one completed data set: CSV, Parquet, SPSS (``.sav``) or Stata (``.dta``)."""
-    path = Path(path)
-    kind = _READERS.get(path.suffix.lower())
-    if kind is None:
-        raise UsageError(f"{path}: unknown file type {path.suffix!r}; use .csv, .parquet, "
-                         ".sav or .dta")
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
-    try:
-        if kind == "csv":
-            return pd.read_csv(path)
-        if kind == "parquet":
-            return pd.read_parquet(path)
-        import pyreadstat
-        reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
-        frame, _ = reader(str(path))
-        return frame
-    except UsageError:
-        raise
-    except Exception as exc:  # readers raise many types for a damaged file
-        raise UsageError(f"{path}: cannot be read as {kind}: {exc}") from exc
-
+__all__ = ["pool_files"]
 
 def pool_files(paths: Sequence[str | Path], *, formula: str, group: str, random: str = "1",
                df_com: float | None = None, method: str = "reml", engine: str = "fast",
@@ -66,7 +37,7 @@ def pool_files(paths: Sequence[str | Path], *, formula: str, group: str, random:
         raise UsageError(f"pooling needs at least 2 completed data sets, got {len(paths)}")
     fits = []
     for p in paths:
-        data = read_dataset(p)
+        data = read_data_file(p)
         try:
             fits.append(fit_lmm(formula, data, group=group, random=random, method=method,
                                 engine=engine))

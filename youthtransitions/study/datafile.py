@@ -38,12 +38,12 @@ def read_data_file(path: str | Path) -> pd.DataFrame:
         The file does not exist, its type is unknown, or it cannot be read.
     """
     file = Path(path)
-    if not file.is_file():
-        raise UsageError(f"data file {str(path)!r} does not exist")
     kind = DATA_FILE_TYPES.get(file.suffix.lower())
     if kind is None:
         raise UsageError(f"data file {str(path)!r}: unknown type {file.suffix!r}; use one of "
                          f"{', '.join(sorted(DATA_FILE_TYPES))}")
+    if not file.is_file():
+        raise UsageError(f"data file {str(path)!r} does not exist")
     try:
         if kind == "csv":
             frame = pd.read_csv(file)
