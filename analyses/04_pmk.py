@@ -14,12 +14,22 @@ from youthtransitions.report.replicate import run_standalone
 
 def run(ctx) -> None:
     diagnostics = yt.pmk.availability(ctx.study)
+    ctx.write_table("pmk_balance", diagnostics.balance, counts=["n_with", "n_without"],
+                    caption="Youth with and without a PMK report: means and standardised "
+                            "mean differences of the covariates")
     ctx.write_table("pmk_availability", diagnostics.to_frame(),
-                    caption="PMK availability: standardised mean differences and odds ratios "
-                            "of having a PMK report")
+                    caption="Logistic model of having a PMK report: coefficients and odds "
+                            "ratios")
+    ctx.write_table("pmk_patterns", diagnostics.patterns, counts=["n"],
+                    derived={"share": "n"},
+                    caption="Patterns of survey-wave and PMK missingness (1 = interviewed at "
+                            "waves 1, 2, 3)")
+    ctx.write_table("pmk_sample_loss", diagnostics.sample_loss,
+                    counts=["n_total", "n_complete"],
+                    caption="Share of each analysis's sample lost by a complete-case analysis")
     comparison = yt.pmk.compare_methods(ctx.study, m=ctx.options["m"], seed=ctx.seed,
                                         workers=ctx.workers, scheduler=ctx.scheduler)
-    ctx.write_table("pmk_methods", comparison.to_frame(),
+    ctx.write_table("pmk_methods", comparison.to_frame(), counts=["n"],
                     caption="Relationship quality and PMK-reported functioning under each way "
                             f"of handling missing PMK reports (MI with m = {ctx.options['m']})")
     sensitivity = comparison.sensitivity

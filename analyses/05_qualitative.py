@@ -16,7 +16,7 @@ from youthtransitions.report.replicate import run_standalone
 def run(ctx) -> None:
     study = ctx.study
     reliability = code_reliability(study.codes, B=ctx.options["B"], seed=ctx.seed)
-    ctx.write_table("code_reliability", reliability.to_frame(),
+    ctx.write_table("code_reliability", reliability.to_frame(), counts=["n_units"],
                     caption="Agreement of double-coded segments: Cohen's kappa and "
                             "Krippendorff's alpha with bootstrap 95% CIs")
     features = quantitize(study.codes)
@@ -25,7 +25,7 @@ def run(ctx) -> None:
                     caption="Join of the qualitative subsample to the survey")
     result = yt.integrate(study, n_perm=ctx.options["n_perm"], seed=ctx.seed,
                           B=ctx.options["B"], workers=ctx.workers)
-    ctx.write_table("integration", result.to_frame(),
+    ctx.write_table("integration", result.to_frame(), counts=["n"],
                     caption="Statistical tests of the qualitative findings (permutation p, "
                             "Holm-adjusted across the family)")
     display = yt.qual.joint_display(study, result)

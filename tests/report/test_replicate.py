@@ -56,12 +56,15 @@ def test_outputs_tables_figures_report_manifest(run):
     assert manifest["versions"]["numpy"]
 
 
-def test_same_seed_same_tables(run, tmp_path):
+def test_same_seed_same_outputs_whatever_the_workers(run, tmp_path):
     _, out = run
     again = tmp_path / "again"
-    yt.replicate(out=again, options=SMALL, seed=7, progress=False, until="02")
-    for name in ("sample.csv", "headline_model.csv", "variance_explained.csv",
-                 "variance_decomposition.svg"):
+    yt.replicate(out=again, options=SMALL, seed=7, progress=False, workers=2)
+    names = sorted(p.name for p in out.iterdir()
+                   if p.suffix in (".csv", ".md", ".html", ".svg", ".png", ".json")
+                   and p.name != "manifest.json")
+    assert len(names) > 50
+    for name in names:
         assert (again / name).read_bytes() == (out / name).read_bytes(), name
 
 
@@ -115,3 +118,16 @@ def test_standalone_script_runs_its_step(tmp_path):
         sys.argv = argv
     assert stop.value.code == 0
     assert (tmp_path / "alone" / "sample.md").exists()
+
+
+def test_output_rules_apply_when_asked(tmp_path):
+    out = tmp_path / "ruled"
+    yt.replicate(out=out, options=SMALL, seed=7, progress=False, output_rules=True,
+                 until="01")
+    sample = pd.read_csv(out / "sample.csv", dtype=str)
+    youth = sample.loc[sample["characteristic"] == "Youth", "all"].iloc[0]
+    count = int(youth.replace(",", ""))
+    assert count % 3 == 0 and abs(count - 1366) <= 2
+    assert "Output rules applied" in (out / "sample.md").read_text()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["output_rules"] is True

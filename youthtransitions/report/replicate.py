@@ -78,13 +78,15 @@ class StepContext:
 
     def write_table(self, name: str, frame: pd.DataFrame, *, caption: str,
                     counts: Sequence[str] = (), note: str | None = None,
+                    derived: dict[str, str] | None = None,
                     **table_options: Any) -> pd.DataFrame:
         """Write ``frame`` as an APA table in CSV, Markdown and HTML; return what was published.
 
         ``counts`` names count columns: the output rules for sensitive data (suppression of
         counts below 6 with secondary suppression, then random rounding to base 3) are applied
-        to them unless they are off for this run (synthetic data, or ``--no-output-rules``).
-        Other keyword arguments go to :func:`youthtransitions.report.tables.apa_table`.
+        to them unless they are off for this run (synthetic data, or ``--no-output-rules``);
+        ``derived`` maps a statistic column to the count it derives from (it is suppressed
+        with it). Other keyword arguments go to :func:`youthtransitions.report.tables.apa_table`.
         """
         from .output_rules import apply_output_rules, output_rules_note
         from .tables import apa_table
@@ -93,7 +95,7 @@ class StepContext:
         if counts:
             if self.output_rules:
                 published = apply_output_rules(frame, count_columns=list(counts),
-                                               seed=self.seed)
+                                               seed=self.seed, derived=derived)
             rules = output_rules_note(self.output_rules,
                                      synthetic=bool(getattr(self.study, "synthetic", False)))
             note = f"{note} {rules}" if note else rules
