@@ -62,7 +62,8 @@ def trajectories(frame: pd.DataFrame, *, outcome: str, predictor: str, group: st
     ax.set_xticks(sorted(data[wave].unique()))
     ax.set_xlabel("survey wave (annual)")
     ax.set_ylabel(outcome.replace("_", " "))
-    ax.legend(title=f"wave-1 {predictor.replace('_', ' ')}", frameon=False)
+    ax.legend(title=f"wave-1 {predictor.replace('_', ' ')}", frameon=False, ncol=3,
+              loc="upper center", bbox_to_anchor=(0.5, -0.15))
     fig.tight_layout()
     return fig
 
