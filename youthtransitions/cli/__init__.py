@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .. import __version__
+    from .._version import __version__
 
     parser = _Parser(prog="yt", description="NZ Youth Transitions study analyses.")
     parser.add_argument("--version", action="version", version=f"yt {__version__}")

@@ -232,7 +232,7 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
     out.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(out)
     inputs = folder_hashes(data_dir)
-    from .. import __version__
+    from .._version import __version__
     manifest.update(data_dir=str(data_dir), input_files=inputs, seed=seed, options=opts,
                     output_rules=rules, synthetic=study.synthetic,
                     versions=package_versions())

@@ -1,0 +1,71 @@
+"""Imports flow one way (shared/ARCHITECTURE.md): cli -> report -> missing, qual, synthetic
+-> models, study -> parallel and the shared helpers. Checked on every module's source."""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "youthtransitions"
+
+#: area -> areas it may import (besides itself and the shared bottom layer)
+ALLOWED = {
+    "base": set(),
+    "study": set(),
+    "models": set(),
+    "synthetic": {"study", "models"},
+    "missing": {"study", "models", "synthetic"},
+    "qual": {"study", "models"},
+    "report": {"study", "models", "synthetic", "missing", "qual"},
+    "cli": {"study", "models", "synthetic", "missing", "qual", "report", "api"},
+    "api": {"study", "models", "synthetic", "missing", "qual", "report"},
+}
+BASE = {"errors", "_tidy", "_atomic", "_version", "parallel"}
+
+
+def _area(module: str) -> str:
+    parts = module.split(".")
+    if len(parts) == 1:
+        return "api"
+    head = parts[1]
+    if head in BASE or head == "__main__":
+        return "base" if head in BASE else "cli"
+    return head
+
+
+def _imports(path: Path) -> set[str]:
+    rel = path.relative_to(PACKAGE.parent).with_suffix("")
+    module = ".".join(rel.parts).removesuffix(".__init__")
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                name = ".".join(base + ([node.module] if node.module else []))
+            else:
+                name = node.module or ""
+            found.add(name)
+            found.update(f"{name}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+    return {n for n in found if n.split(".")[0] == "youthtransitions"}
+
+
+def test_imports_flow_one_way():
+    bad = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        area = _area(".".join(rel.parts).removesuffix(".__init__"))
+        for target in _imports(path):
+            to = _area(target)
+            if to in ("base", area) or to in ALLOWED[area]:
+                continue
+            bad.append(f"{rel} ({area}) imports {target} ({to})")
+    assert not bad, "\n".join(bad)
+
+
+def test_nothing_imports_the_cli():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "cli" in path.relative_to(PACKAGE).parts or path.name == "__main__.py":
+            continue
+        assert not any(t.startswith("youthtransitions.cli") for t in _imports(path)), path
