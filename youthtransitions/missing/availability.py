@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._tidy import TidyResult
-from ..errors import UsageError
-from .frames import AVAILABLE, availability_covariates, wide_name, youth_wide
+from .frames import AVAILABLE, availability_inputs, wide_name, youth_wide
 from .logit import covariate_matrix, fit_logit, logit_table, smd
 
 __all__ = ["AvailabilityResult", "availability", "ANALYSES"]
@@ -137,14 +136,7 @@ def availability(study: Any, *, indicator: str = AVAILABLE,
     of youth lacking its outcome or its predictor.
     """
     wide = study if isinstance(study, pd.DataFrame) else youth_wide(study)
-    if indicator not in wide:
-        raise UsageError(f"availability indicator {indicator!r} is not a column; use "
-                         f"{AVAILABLE!r} or 'pmk_nominated'")
-    a = pd.to_numeric(wide[indicator], errors="coerce")
-    if a.isna().any() or not set(a.unique()) <= {0.0, 1.0}:
-        raise UsageError(f"column {indicator!r} must be 0/1 without missing values")
-    covariates = list(covariates) if covariates is not None else availability_covariates(wide)
-    covariates = [c for c in covariates if c != indicator]
+    a, covariates = availability_inputs(wide, indicator, covariates)
     x = covariate_matrix(wide, covariates, missing="keep")
     fit = fit_logit(a, x)
     model = logit_table(fit, level)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -104,3 +105,21 @@ def availability_covariates(wide: pd.DataFrame) -> list[str]:
         if col.notna().any() and col.nunique(dropna=True) > 1:
             keep.append(c)
     return keep
+
+
+def availability_inputs(wide: pd.DataFrame, indicator: str,
+                        covariates: Sequence[str] | None) -> tuple[pd.Series, list[str]]:
+    """The 0/1 availability indicator and the covariates that predict it.
+
+    Raises :class:`~youthtransitions.errors.UsageError` when the indicator is not a column or
+    is not 0/1 without missing values. Covariates default to
+    :func:`availability_covariates`; the indicator itself is never a covariate.
+    """
+    if indicator not in wide:
+        raise UsageError(f"availability indicator {indicator!r} is not a column; use "
+                         f"{AVAILABLE!r} or 'pmk_nominated'")
+    a = pd.to_numeric(wide[indicator], errors="coerce")
+    if a.isna().any() or not set(a.unique()) <= {0.0, 1.0}:
+        raise UsageError(f"column {indicator!r} must be 0/1 without missing values")
+    covariates = list(covariates) if covariates is not None else availability_covariates(wide)
+    return a, [c for c in covariates if c != indicator]

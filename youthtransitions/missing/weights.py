@@ -13,7 +13,13 @@ from .._tidy import COEF_COLUMNS, TidyResult
 from ..errors import UsageError
 from ._threads import single_blas_thread
 from .estimate import fisher_ci
-from .frames import AVAILABLE, PMK_OUTCOME, PMK_PREDICTOR, availability_covariates, youth_wide
+from .frames import (
+    AVAILABLE,
+    PMK_OUTCOME,
+    PMK_PREDICTOR,
+    availability_inputs,
+    youth_wide,
+)
 from .logit import covariate_matrix, fit_logit, logit_table, smd
 
 __all__ = ["IPWResult", "ipw", "availability_weights"]
@@ -200,13 +206,7 @@ def ipw(study: Any, *, formula: str | None = None, indicator: str = AVAILABLE,
     """
     wide = study if isinstance(study, pd.DataFrame) else youth_wide(study)
     formula = formula or f"{PMK_OUTCOME} ~ {PMK_PREDICTOR}"
-    if indicator not in wide:
-        raise UsageError(f"availability indicator {indicator!r} is not a column")
-    a = pd.to_numeric(wide[indicator], errors="coerce")
-    if a.isna().any() or not set(a.unique()) <= {0.0, 1.0}:
-        raise UsageError(f"column {indicator!r} must be 0/1 without missing values")
-    covariates = list(covariates) if covariates is not None else availability_covariates(wide)
-    covariates = [c for c in covariates if c != indicator]
+    a, covariates = availability_inputs(wide, indicator, covariates)
     x = covariate_matrix(wide, covariates, missing="indicator")
     stages = _default_stages(wide, a, indicator) if stages is None else list(stages)
     with single_blas_thread():
