@@ -132,8 +132,6 @@ def sensitivity_plot(frame: pd.DataFrame, *, x: str = "delta", estimate: str = "
 def power_quadrant(frame: pd.DataFrame, *, care: str = "care", control: str = "control",
                    outcome: str = "change", quadrant: str = "quadrant", seed: int = 0):
     """The care–control plane of the power mechanism, coloured by outcome change."""
-    import seaborn as sns
-
     plt = _pyplot()
     rng = np.random.default_rng(seed)
     data = frame.dropna(subset=[care, control, outcome]).copy()
@@ -153,7 +151,11 @@ def power_quadrant(frame: pd.DataFrame, *, care: str = "care", control: str = "c
     if quadrant in data:
         order = [q for q in ("enabling", "protective", "trap", "absent")
                  if q in set(data[quadrant])]
-        sns.boxplot(data=data, x=quadrant, y=outcome, order=order, ax=ax2, color="0.85")
+        groups = [data.loc[data[quadrant] == q, outcome].to_numpy() for q in order]
+        ax2.boxplot(groups, positions=range(len(order)), widths=0.6, patch_artist=True,
+                    showfliers=False, boxprops={"facecolor": "0.85"},
+                    medianprops={"color": "0.2"})
+        ax2.set_xticks(range(len(order)), order)
         # points jittered with our own generator, so the figure is the same on every run
         xpos = data[quadrant].map({q: i for i, q in enumerate(order)}).astype(float)
         ax2.scatter(xpos + rng.uniform(-0.15, 0.15, len(data)), data[outcome], s=8,
