@@ -40,6 +40,17 @@ def run(ctx) -> None:
         caption="Delta adjustment of imputed PMK reports: the relationship-quality estimate "
                 "with its 95% CI across deltas, and the tipping point where the conclusion "
                 "changes.")
+    # the analysed PMK outcome first, then the other wave-3 PMK score
+    imputed = [comparison.outcome] + [
+        v for v in comparison.imputation.imputed
+        if v.startswith("pmk_") and v.endswith("_w3") and v != comparison.outcome]
+    ctx.write_figure("imputation_trace", comparison.imputation.plot_trace(imputed),
+                     caption="Convergence of the chained equations: mean and SD of the imputed "
+                             "PMK scores per iteration, one line per imputation.")
+    ctx.write_figure("imputation_distributions",
+                     comparison.imputation.plot_distributions(imputed),
+                     caption="Observed (blue) against imputed (red) PMK scores, one density "
+                             "per imputation.")
     ctx.write_json("pmk", comparison.to_dict())
 
 
