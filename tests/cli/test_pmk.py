@@ -37,3 +37,27 @@ def test_pmk_missing_folder_exits_2(capsys, tmp_path):
     err = capsys.readouterr().err
     assert status == 2
     assert "yt pmk: error" in err
+
+
+@pytest.mark.slow
+def test_pmk_norm_draws_do_not_pile_up_at_the_floor():
+    """PMM cannot extrapolate: youth without any PMK report get the lowest observed PMK
+    score when their prediction lies below every donor's. Normal-regression draws can."""
+    import youthtransitions as yt
+
+    study = yt.load_study(yt.shipped_study_path())
+    shares = {}
+    for method in ("pmm", "norm"):
+        imp = yt.pmk.compare_methods(study, m=3, seed=5, method=method).imputation
+        v = "pmk_relationship_w3"
+        miss = imp.data[v].isna()
+        floor = imp.data.loc[~miss, v].min()
+        shares[method] = sum(float((d.loc[miss, v] <= floor).mean())
+                             for d in imp.datasets) / len(imp.datasets)
+    assert shares["pmm"] > 0.05 and shares["norm"] < 0.05, shares
+
+
+def test_pmk_method_option_is_checked(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["pmk", "--method", "forest"])
+    assert stop.value.code == 2

@@ -16,6 +16,9 @@ def register(subparsers) -> None:
                    help="study folder (default: the shipped synthetic study)")
     p.add_argument("--m", type=int, default=20, help="imputations (default 20)")
     p.add_argument("--seed", type=int, default=20240501, help="imputation seed")
+    p.add_argument("--method", choices=["pmm", "norm"], default="pmm",
+                   help="imputation model: predictive mean matching (default) or Bayesian "
+                        "normal-regression draws (extrapolates beyond the observed range)")
     p.add_argument("--workers", type=int, default=1, help="worker processes for imputation")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=run)
@@ -31,7 +34,8 @@ def run(args) -> int:
     else:
         path = args.dir
     study = load_study(path)
-    result = compare_methods(study, m=args.m, seed=args.seed, workers=args.workers)
+    result = compare_methods(study, m=args.m, seed=args.seed, method=args.method,
+                             workers=args.workers)
     avail = availability(study)
     if args.json:
         out = result.to_dict()
