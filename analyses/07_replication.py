@@ -6,17 +6,39 @@ its interval, the tolerance and pass/fail; then ``report.html`` with every table
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
+
 from youthtransitions._atomic import atomic_write_text
 from youthtransitions.report.html import build_report
 from youthtransitions.report.manifest import Manifest
 from youthtransitions.report.replicate import run_standalone
-from youthtransitions.report.replication import replication_table
+from youthtransitions.report.replication import PUBLISHED, replication_table
+
+
+def display(table: pd.DataFrame) -> pd.DataFrame:
+    """Counts as whole numbers, everything else to four decimals, blanks for no interval."""
+    counts = {f for f, (_, kind) in PUBLISHED.items() if kind == "count"}
+
+    def fmt(value, figure):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        if isinstance(value, str):
+            return value
+        return f"{value:.0f}" if figure in counts else f"{value:.4f}"
+
+    out = table.copy()
+    for column in ("reproduced", "conf_low", "conf_high"):
+        out[column] = [fmt(v, f) for v, f in zip(table[column], table["figure"], strict=True)]
+    out["reported"] = out["reported"].astype(str)
+    return out
 
 
 def run(ctx) -> None:
     table = replication_table(ctx.read_json("sample_counts"), ctx.read_json("headline"),
                               ctx.read_json("qualitative"), rounded=ctx.output_rules)
-    ctx.write_table("replication", table,
+    ctx.write_table("replication", display(table),
                     caption="Replication of the figures reported by Sanders & Liebenberg "
                             "(2024)",
                     note="Synthetic data: reproduced values come from the shipped synthetic "

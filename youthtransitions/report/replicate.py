@@ -263,9 +263,10 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
         _progress(show, f"{label}: done in {seconds:.1f} s")
     manifest.save()
     table_path = out / "replication.csv"
-    table = pd.read_csv(table_path) if table_path.exists() else pd.DataFrame(
-        columns=["figure", "reported", "reproduced", "conf_low", "conf_high", "tolerance",
-                 "status"])
+    columns = ["figure", "reported", "reproduced", "conf_low", "conf_high", "tolerance", "status"]
+    # read as written: counts as whole numbers, other values to four decimals
+    table = (pd.read_csv(table_path, dtype=str, keep_default_na=False) if table_path.exists()
+             else pd.DataFrame(columns=columns))
     return ReplicationResult(table, out, manifest.data)
 
 
