@@ -7,40 +7,21 @@ import json
 from pathlib import Path
 
 from ..errors import UsageError
+from ._common import add_output_rules_options, add_study_dir, study_dir
 
 HELP = "describe a study's sample (counts, attrition, PMK, subsample profile) and reliability"
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("describe", help=HELP, description=HELP.capitalize() + ".")
-    parser.add_argument("dir", nargs="?", metavar="DIR",
-                        help="study folder (default: the shipped synthetic study)")
+    add_study_dir(parser)
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     parser.add_argument("--out", metavar="DIR",
                         help="write the tables as CSV and Markdown (and the tidy table) to DIR")
-    rules = parser.add_mutually_exclusive_group()
-    rules.add_argument("--no-output-rules", dest="output_rules", action="store_false",
-                       default=None, help="do not apply the output rules (RR3, suppression)")
-    rules.add_argument("--output-rules", dest="output_rules", action="store_true",
-                       help="apply the output rules even to synthetic data")
+    add_output_rules_options(parser)
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of the random rounding (default: derived from the study)")
     parser.set_defaults(run=run)
-
-
-def _study_path(arg: str | None) -> Path:
-    if arg is not None:
-        path = Path(arg)
-        if not path.exists():
-            raise UsageError(f"study folder {arg!r} does not exist")
-        if not path.is_dir():
-            raise UsageError(f"{arg!r} is not a folder; give the folder holding the study tables")
-        return path
-    try:
-        from ..synthetic import shipped_study_path
-    except ImportError:  # synthetic package not built yet: the folder at the repository root
-        return Path(__file__).resolve().parents[2] / "synthetic_data"
-    return Path(shipped_study_path())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and out.exists() and not out.is_dir():
         raise UsageError(f"--out {args.out!r} exists and is not a folder")
-    study = load_study(_study_path(args.dir))
+    study = load_study(study_dir(args.dir))
     result = describe(study, output_rules=args.output_rules, seed=args.seed)
     written = []
     if out is not None:

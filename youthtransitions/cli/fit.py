@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from ._common import add_parallel_options
+
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
@@ -31,8 +33,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--bootstrap-kind", choices=("cluster", "parametric"), default="cluster")
     p.add_argument("--seed", type=int, help="bootstrap seed (default: drawn and reported)")
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
-    p.add_argument("--workers", type=int, default=1, help="local worker processes (-1: all)")
-    p.add_argument("--scheduler", help="Dask scheduler address for the bootstrap")
+    add_parallel_options(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(run=run)
 

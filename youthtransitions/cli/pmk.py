@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from ._common import add_study_dir, study_dir
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -12,8 +14,7 @@ def register(subparsers) -> None:
                     "under complete cases, multiple imputation, inverse probability weighting "
                     "and a delta-adjustment grid, side by side (with the truth for a "
                     "synthetic study).")
-    p.add_argument("dir", nargs="?", default=None, metavar="DIR",
-                   help="study folder (default: the shipped synthetic study)")
+    add_study_dir(p)
     p.add_argument("--m", type=int, default=20, help="imputations (default 20)")
     p.add_argument("--seed", type=int, default=20240501, help="imputation seed")
     p.add_argument("--method", choices=["pmm", "norm"], default="pmm",
@@ -28,12 +29,7 @@ def run(args) -> int:
     from ..missing import availability, compare_methods
     from ..study import load_study
 
-    if args.dir is None:
-        from ..synthetic import shipped_study_path
-        path = shipped_study_path()
-    else:
-        path = args.dir
-    study = load_study(path)
+    study = load_study(study_dir(args.dir))
     result = compare_methods(study, m=args.m, seed=args.seed, method=args.method,
                              workers=args.workers)
     avail = availability(study)

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from .._tidy import to_jsonable
+from ._common import add_output_rules_options, add_parallel_options, add_study_dir
 
 
 def register(subparsers) -> None:
@@ -14,21 +15,14 @@ def register(subparsers) -> None:
         description="Run the numbered scripts in analyses/ in order on a study (the shipped "
         "synthetic study by default) and write the replication table, APA tables, figures, "
         "report.html and manifest.json. A rerun resumes from completed, unchanged steps.")
-    p.add_argument("data_dir", nargs="?", default=None, metavar="DATA_DIR",
-                   help="study folder (default: the shipped synthetic study)")
+    add_study_dir(p, "data_dir", "DATA_DIR")
     p.add_argument("--out", default="results", help="results folder (default: results/)")
     p.add_argument("--seed", type=int, default=None, help="master seed")
-    group = p.add_mutually_exclusive_group()
-    group.add_argument("--workers", type=int, default=1, help="local worker processes")
-    group.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                       help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    add_parallel_options(p)
     p.add_argument("--m", type=int, default=None, help="imputations (default 20)")
     p.add_argument("--bootstrap", type=int, default=None, metavar="B",
                    help="bootstrap draws (default 1000)")
-    p.add_argument("--no-output-rules", dest="output_rules", action="store_const", const=False,
-                   default=None, help="do not apply the output rules for sensitive data")
-    p.add_argument("--output-rules", dest="output_rules", action="store_const", const=True,
-                   help="apply the output rules even to synthetic data")
+    add_output_rules_options(p)
     p.add_argument("--json", action="store_true", help="print the replication table as JSON")
     p.set_defaults(run=run)
 

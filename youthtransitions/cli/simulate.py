@@ -6,6 +6,7 @@ import argparse
 import json
 
 from .._tidy import to_jsonable
+from ._common import add_parallel_options
 
 
 def register(subparsers) -> None:
@@ -20,10 +21,7 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=None, help="master seed")
     p.add_argument("--bootstrap", type=int, default=200, metavar="B",
                    help="bootstrap draws per study for the headline intervals (default 200)")
-    group = p.add_mutually_exclusive_group()
-    group.add_argument("--workers", type=int, default=1, help="local worker processes")
-    group.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                       help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    add_parallel_options(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=run)
 
