@@ -40,9 +40,10 @@ def test_pmk_missing_folder_exits_2(capsys, tmp_path):
 
 
 @pytest.mark.slow
-def test_pmk_norm_draws_do_not_pile_up_at_the_floor():
-    """PMM cannot extrapolate: youth without any PMK report get the lowest observed PMK
-    score when their prediction lies below every donor's. Normal-regression draws can."""
+def test_imputations_do_not_pile_up_at_the_floor():
+    """Youth without any PMK report are predicted low; neither imputation model may put
+    them on the lowest observed score wholesale (a clipped PMM donor window once put a
+    quarter of them there). Normal-regression draws extrapolate below it."""
     import youthtransitions as yt
 
     study = yt.load_study(yt.shipped_study_path())
@@ -54,7 +55,7 @@ def test_pmk_norm_draws_do_not_pile_up_at_the_floor():
         floor = imp.data.loc[~miss, v].min()
         shares[method] = sum(float((d.loc[miss, v] <= floor).mean())
                              for d in imp.datasets) / len(imp.datasets)
-    assert shares["pmm"] > 0.05 and shares["norm"] < 0.05, shares
+    assert shares["pmm"] < 0.10 and shares["norm"] < 0.05, shares
 
 
 def test_pmk_method_option_is_checked(capsys):

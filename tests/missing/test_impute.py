@@ -122,3 +122,22 @@ def test_long_form():
     assert row["wb"] == 1.5 and row["rq"] == 2.2 and row["age_w1"] == 15.0
     with pytest.raises(UsageError, match="imputation index"):
         res.long(2)
+
+
+@pytest.mark.parametrize("prediction, donors", [(-5.0, [0, 1, 2, 3, 4]),
+                                                (99.0, [15, 16, 17, 18, 19]),
+                                                (0.6, [0, 1, 2, 3, 4])])
+def test_pmm_draws_evenly_from_the_k_nearest_donors(prediction, donors):
+    """Closed form (mice's type-1 matching): a recipient takes one of the k donors whose
+    predictions are nearest its own, each with probability 1/k, also at the ends of the
+    donor range (where a clipped window once repeated the end donor)."""
+    from youthtransitions.missing.fcs import _pmm
+
+    rng = np.random.default_rng(3)
+    hat = np.arange(20.0)
+    y_obs = hat * 10
+    draws = _pmm(rng, hat, np.full(20_000, prediction), y_obs, 5)
+    values, counts = np.unique(draws, return_counts=True)
+    assert sorted(values) == [10 * d for d in donors]
+    # each share within 4 binomial SEs of 1/5
+    assert np.all(np.abs(counts / 20_000 - 0.2) < 4 * np.sqrt(0.2 * 0.8 / 20_000))

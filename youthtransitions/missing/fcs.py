@@ -53,7 +53,11 @@ def _pmm(rng, yhat_obs, yhat_mis, y_obs, donors):
     order = np.argsort(yhat_obs, kind="stable")
     sorted_hat = yhat_obs[order]
     pos = np.searchsorted(sorted_hat, yhat_mis)
-    lo = np.clip(pos[:, None] + np.arange(-k, k)[None, :], 0, sorted_hat.size - 1)
+    # a window of 2k consecutive donors around the insertion point, shifted inwards at the
+    # ends (never clipped: clipping repeats the end donor and makes it the usual pick)
+    width = min(2 * k, sorted_hat.size)
+    start = np.clip(pos - k, 0, sorted_hat.size - width)
+    lo = start[:, None] + np.arange(width)[None, :]
     dist = np.abs(sorted_hat[lo] - yhat_mis[:, None])
     nearest = np.argsort(dist, axis=1, kind="stable")[:, :k]
     pick = rng.integers(0, k, size=yhat_mis.size)

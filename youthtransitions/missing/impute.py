@@ -10,8 +10,7 @@ import pandas as pd
 
 from .._tidy import TidyResult
 from ..errors import UsageError
-from ..parallel import run_replicates
-from ._threads import single_blas_thread
+from ..parallel import run_replicates, single_blas_thread
 from .fcs import fcs_chain
 from .frames import youth_wide
 

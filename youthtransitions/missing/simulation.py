@@ -9,8 +9,7 @@ import pandas as pd
 
 from .._tidy import TidyResult
 from ..errors import UsageError
-from ..parallel import run_replicates
-from ._threads import single_blas_thread
+from ..parallel import run_replicates, single_blas_thread
 from .compare import ipw_row, pmk_truth
 from .estimate import cc_estimate, mi_estimate
 from .frames import PMK_OUTCOME, PMK_PREDICTOR, youth_wide

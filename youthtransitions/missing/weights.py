@@ -11,7 +11,7 @@ import statsmodels.formula.api as smf
 
 from .._tidy import COEF_COLUMNS, TidyResult
 from ..errors import UsageError
-from ._threads import single_blas_thread
+from ..parallel import single_blas_thread
 from .estimate import fisher_ci
 from .frames import (
     AVAILABLE,

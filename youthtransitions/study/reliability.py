@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +10,7 @@ import pandas as pd
 
 from .._tidy import TidyResult
 from ..errors import UsageError
+from ..parallel import single_blas_thread
 from .scales import reflected_items, scale_items
 
 if TYPE_CHECKING:
@@ -162,18 +162,9 @@ def reliability(study: Study, *, level: float = 0.95) -> ReliabilityResult:
     """
     if not 0 < level < 1:
         raise UsageError(f"level must be between 0 and 1, not {level!r}")
-    with _single_threaded_blas():
+    with single_blas_thread():
         rows = _reliability_rows(study, level)
     return ReliabilityResult(pd.DataFrame(rows, columns=RELIABILITY_COLUMNS), level)
-
-
-def _single_threaded_blas() -> contextlib.AbstractContextManager:
-    """One BLAS thread: the matrices are tiny and threads only contend (9x slower seen)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with pingouin's scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _reliability_rows(study: Study, level: float) -> list[dict[str, Any]]:

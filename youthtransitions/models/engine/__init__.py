@@ -5,10 +5,9 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 
+from ...parallel import single_blas_thread
 from .deviance import ProfiledDeviance, theta_to_lambda
 from .optimize import minimise_deviance
 from .patterns import PatternDeviance, design_patterns
@@ -36,25 +35,6 @@ def finish_fit(dev: ProfiledDeviance, theta: np.ndarray, *,
                 random_cov=sigma2 * lam @ lam.T, theta=np.asarray(theta, float),
                 loglik=-st["deviance"] / 2, singular=bool((diag < SINGULAR_TOL).any()),
                 satterthwaite=info)
-
-
-_CONTROLLER = None
-
-
-def single_blas_thread():
-    """Context limiting BLAS to one thread (threadpoolctl, when installed).
-
-    The engine's BLAS calls are small or memory-bound; on a busy machine OpenBLAS's threads
-    wait on each other and made a fit 2-3x slower (measured; docs/performance.md).
-    """
-    global _CONTROLLER
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - optional
-        return contextlib.nullcontext()
-    if _CONTROLLER is None:
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
 def fit_profiled(y, X, Z, groups, *, n_groups: int, reml: bool = True,
