@@ -42,11 +42,8 @@ def run(ctx) -> None:
                 "wellbeing from wave 1 to wave 3, and change by quadrant.")
     table = result.to_frame()
     synergy = table[table["family"] == "synergy"].iloc[0]
-    share = float(features["all_active"].mean())
-    n = len(features)
-    half = 1.959964 * (share * (1 - share) / n) ** 0.5
     ctx.write_json("qualitative", {
-        "all_four_share": share, "all_four_ci": [share - half, share + half], "n_youth": n,
+        "all_four_share": float(features["all_active"].mean()), "n_youth": len(features),
         "synergy": {"estimate": synergy["estimate"], "conf_low": synergy["conf_low"],
                     "conf_high": synergy["conf_high"], "p_holm": synergy["p_holm"]}})
 

@@ -42,3 +42,15 @@ def test_written_files_get_the_usual_mode(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
+
+
+def test_directory_over_a_file_is_refused_before_the_work(tmp_path):
+    from youthtransitions.errors import UsageError
+
+    target = tmp_path / "results"
+    target.write_text("not a folder")
+    ran = []
+    with pytest.raises(UsageError, match="is a file"):
+        with atomic_directory(target):
+            ran.append(True)
+    assert not ran and target.read_text() == "not a folder"

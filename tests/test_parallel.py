@@ -44,3 +44,24 @@ def test_zero_and_negative_replicates():
     assert run_replicates(_draw, 0, seed=1) == []
     with pytest.raises(UsageError):
         run_replicates(_draw, -1, seed=1)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "7", True])
+def test_bad_seeds_are_clear_errors(seed):
+    with pytest.raises(UsageError, match="seed must be a whole number"):
+        run_replicates(_draw, 2, seed=seed)
+
+
+@pytest.mark.parametrize("workers", [0, -2, 1.5])
+def test_bad_workers_are_clear_errors(workers):
+    with pytest.raises(UsageError, match="workers must be"):
+        run_replicates(_draw, 2, seed=1, workers=workers)
+
+
+def test_cli_bad_seed_and_workers_exit_2(capsys):
+    from youthtransitions.cli import main
+
+    assert main(["simulate", "--reps", "1", "--seed", "-3"]) == 2
+    assert main(["simulate", "--reps", "1", "--workers", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "seed must be" in err and "workers must be" in err

@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from .errors import UsageError
+
 __all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_path", "atomic_directory"]
 
 
@@ -61,6 +63,8 @@ def atomic_directory(path: str | os.PathLike) -> Iterator[Path]:
     error leaves ``path`` as it was. Files already in ``path`` and not written are kept.
     """
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{str(path)!r} is a file, not a folder to write results into")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:

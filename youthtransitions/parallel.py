@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import UsageError
 
-__all__ = ["replicate_generators", "run_replicates", "single_blas_thread"]
+__all__ = ["check_seed", "replicate_generators", "run_replicates", "single_blas_thread"]
 
 T = TypeVar("T")
 
@@ -46,6 +46,28 @@ def single_blas_thread() -> contextlib.AbstractContextManager:
     return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
+def check_seed(seed: Any, *, allow_none: bool = True) -> int | None:
+    """A seed as NumPy takes it: a whole number of at least 0 (or None when allowed).
+
+    Raises :class:`~youthtransitions.errors.UsageError` otherwise, so a bad ``--seed`` is a
+    clear error, not NumPy's traceback.
+    """
+    if seed is None and allow_none:
+        return None
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) \
+            or seed < 0:
+        raise UsageError(f"seed must be a whole number of at least 0, got {seed!r}")
+    return int(seed)
+
+
+def _check_workers(workers: Any) -> int:
+    if isinstance(workers, (bool, np.bool_)) or not isinstance(workers, (int, np.integer)) \
+            or workers == 0 or workers < -1:
+        raise UsageError(f"workers must be a positive whole number or -1 (every core), "
+                         f"got {workers!r}")
+    return int(workers)
+
+
 def replicate_generators(seed: int | None, n: int) -> list[np.random.Generator]:
     """One independent generator per replicate, derived from ``seed``.
 
@@ -57,7 +79,7 @@ def replicate_generators(seed: int | None, n: int) -> list[np.random.Generator]:
     """
     if n < 0:
         raise UsageError(f"number of replicates must be non-negative, got {n}")
-    children = np.random.SeedSequence(seed).spawn(n)
+    children = np.random.SeedSequence(check_seed(seed)).spawn(n)
     return [np.random.Generator(np.random.PCG64(child)) for child in children]
 
 
@@ -67,12 +89,13 @@ def _chunks(n: int, n_chunks: int) -> list[range]:
     return [range(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
 
 
-def _run_chunk(func: Callable[..., T], indices: Sequence[int],
-               rngs: Sequence[np.random.Generator], args: tuple, kwargs: dict) -> list[T]:
+def _run_chunk(func: Callable[..., T], rngs: Sequence[np.random.Generator], args: tuple,
+               kwargs: dict) -> list[T]:
     return [func(rng, *args, **kwargs) for rng in rngs]
 
 
-def _show_progress(progress: bool | None) -> bool:
+def show_progress(progress: bool | None) -> bool:
+    """``progress`` if given, else whether standard error is a terminal."""
     if progress is not None:
         return bool(progress)
     return bool(getattr(sys.stderr, "isatty", lambda: False)())
@@ -117,13 +140,14 @@ def run_replicates(
         ``[func(rng_0, ...), ..., func(rng_{n-1}, ...)]``.
     """
     kwargs = kwargs or {}
+    workers = _check_workers(1 if workers is None else workers)
     rngs = replicate_generators(seed, n)
     if n == 0:
         return []
-    show = _show_progress(progress)
+    show = show_progress(progress)
     if scheduler is not None:
         return _run_dask(func, rngs, args, kwargs, scheduler, show, description)
-    if workers is None or workers == 1:
+    if workers == 1:
         iterator = range(n)
         if show:
             from tqdm.auto import tqdm
@@ -134,7 +158,7 @@ def run_replicates(
     n_jobs = effective_n_jobs(workers)
     chunks = _chunks(n, n_jobs * 4)
     parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")
-    jobs = (delayed(_run_chunk)(func, list(c), [rngs[i] for i in c], args, kwargs)
+    jobs = (delayed(_run_chunk)(func, [rngs[i] for i in c], args, kwargs)
             for c in chunks)
     out: list[T] = []
     stream = parallel(jobs)
@@ -163,7 +187,7 @@ def _run_dask(func, rngs, args, kwargs, scheduler, show, description):
         n = len(rngs)
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         chunks = _chunks(n, n_workers * 4)
-        futures = [client.submit(_run_chunk, func, list(c), [rngs[i] for i in c], args, kwargs,
+        futures = [client.submit(_run_chunk, func, [rngs[i] for i in c], args, kwargs,
                                  pure=False) for c in chunks]
         if show:
             from tqdm.auto import tqdm

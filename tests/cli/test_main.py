@@ -48,3 +48,12 @@ def test_broken_pipe_is_quiet():
     err = proc.stderr.read().decode()
     assert proc.wait() == 1
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_building_the_parser_stays_light():
+    """`yt --help` must not pay for pandas: the commands import it when they run."""
+    code = ("import sys; from youthtransitions.cli import build_parser; build_parser(); "
+            "print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"

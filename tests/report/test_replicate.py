@@ -102,6 +102,11 @@ def test_bad_options_and_folders_are_clear_errors(tmp_path):
     with pytest.raises(UsageError, match="does not exist"):
         yt.replicate(tmp_path / "nowhere", out=tmp_path)
     assert main(["replicate", str(tmp_path / "nowhere"), "--out", str(tmp_path)]) == 2
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(UsageError, match="is a file"):
+        yt.replicate(out=tmp_path / "afile")
+    with pytest.raises(UsageError, match="seed must be"):
+        yt.replicate(out=tmp_path, seed=-1)
 
 
 def test_standalone_script_runs_its_step(tmp_path):
@@ -131,3 +136,9 @@ def test_output_rules_apply_when_asked(tmp_path):
     assert "Output rules applied" in (out / "sample.md").read_text()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["output_rules"] is True
+    # the replication figures are the published (rounded) counts, never the exact ones
+    counts = json.loads((out / "sample_counts.json").read_text())
+    assert counts["n_youth"] == count
+    for key in ("n_msu", "n_subsample", "youth_interviews", "pmk_interviews",
+                "case_summaries"):
+        assert counts[key] % 3 == 0, key

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import UsageError
-
 __all__ = ["add_study_dir", "study_dir", "add_parallel_options", "add_output_rules_options"]
 
 
@@ -18,17 +16,15 @@ def add_study_dir(parser: argparse.ArgumentParser, dest: str = "dir",
 
 
 def study_dir(arg: str | None) -> Path:
-    """The study folder named on the command line, checked, or the shipped synthetic study."""
+    """The study folder named on the command line, or the shipped synthetic study.
+
+    ``load_study`` checks the folder and says what is wrong with it.
+    """
     if arg is None:
         from ..synthetic import shipped_study_path
 
         return Path(shipped_study_path())
-    path = Path(arg)
-    if not path.exists():
-        raise UsageError(f"study folder {arg!r} does not exist")
-    if not path.is_dir():
-        raise UsageError(f"{arg!r} is not a folder; give the folder holding the study tables")
-    return path
+    return Path(arg)
 
 
 def add_parallel_options(parser: argparse.ArgumentParser) -> None:

@@ -51,8 +51,6 @@ def write_describe(result, out: Path) -> list[Path]:
     """Write each table as CSV and Markdown plus the tidy table ``describe.csv``, atomically."""
     from .._atomic import atomic_directory
 
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {str(out)!r} exists and is not a folder")
     names = []
     with atomic_directory(out) as tmp:
         frame = result.to_frame()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from .._tidy import to_jsonable
 from ._common import add_output_rules_options, add_parallel_options, add_study_dir
 
 
@@ -28,6 +27,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .._tidy import to_jsonable
     from ..report import replicate
     from ..report.replicate import DEFAULT_SEED
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from .._tidy import to_jsonable
 from ._common import add_parallel_options
 
 
@@ -27,6 +26,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .._tidy import to_jsonable
     if args.target == "pmk":
         from ..missing import simulate_pmk
 

@@ -2,7 +2,7 @@
 
 ``replicate`` and ``simulate`` (the one-command replication and the simulation study) live in
 ``report/replicate.py`` and ``report/simulate.py``; they are imported on first use, so this
-package imports quickly and before those modules exist.
+package imports quickly.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
+from ..parallel import check_seed
 
 __all__ = ["apply_output_rules", "random_round", "secondary_suppression",
            "resolve_output_rules", "output_rules_note", "SUPPRESSED", "flag_column"]
@@ -74,9 +75,7 @@ def output_rules_note(applied: bool, *, base: int = 3, threshold: int = 6,
 def _as_generator(seed) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise UsageError(f"seed must be an integer or numpy Generator, got {seed!r}")
-    return np.random.default_rng(int(seed))
+    return np.random.default_rng(check_seed(seed, allow_none=False))
 
 
 def _check_base_threshold(base: int, threshold: int) -> None:

@@ -25,6 +25,7 @@ import pandas as pd
 from .._atomic import atomic_directory
 from .._tidy import TidyResult, to_jsonable
 from ..errors import UsageError
+from ..parallel import check_seed, show_progress
 from .manifest import Manifest, file_sha256, fingerprint, folder_hashes, package_versions
 
 __all__ = ["DEFAULT_SEED", "StepContext", "ReplicationResult", "replicate", "find_analyses",
@@ -207,12 +208,15 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
     """
     from ..study import load_study
     from ..synthetic import shipped_study_path
+    from .output_rules import resolve_output_rules
 
+    seed = check_seed(seed, allow_none=False)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {str(out)!r} is a file; give a folder for the results")
     data_dir = Path(data_dir) if data_dir is not None else Path(shipped_study_path())
-    if not data_dir.is_dir():
-        raise UsageError(f"study folder {str(data_dir)!r} does not exist")
     study = load_study(data_dir)
-    rules = (not study.synthetic) if output_rules is None else bool(output_rules)
+    rules = resolve_output_rules(study.synthetic, output_rules)
     opts = dict(DEFAULT_OPTIONS)
     for key, value in (options or {}).items():
         if key not in DEFAULT_OPTIONS:
@@ -228,7 +232,6 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
             raise UsageError(f"no analysis step {until!r}")
         scripts = scripts[: stop + 1]
 
-    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(out)
     inputs = folder_hashes(data_dir)
@@ -236,8 +239,7 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
     manifest.update(data_dir=str(data_dir), input_files=inputs, seed=seed, options=opts,
                     output_rules=rules, synthetic=study.synthetic,
                     versions=package_versions())
-    show = (progress if progress is not None
-            else bool(getattr(sys.stderr, "isatty", lambda: False)()))
+    show = show_progress(progress)
     previous = ""
     for index, script in enumerate(scripts, start=1):
         fp = fingerprint(inputs, seed, opts, rules, __version__, file_sha256(script), previous)
