@@ -125,3 +125,14 @@ def test_three_coders_alpha_uses_all_kappa_the_first_two():
     never = res.loc[("coders", "responsiveness", "any")]
     assert never["estimate"].isna().all() and never.loc[("level", "alpha_ordinal"),
                                                        "n_units"] == 0
+
+
+def test_codes_are_checked_once(double_coded, monkeypatch):
+    import youthtransitions.qual._codes as codes_module
+
+    calls = []
+    original = codes_module.check_codes
+    monkeypatch.setattr(codes_module, "check_codes",
+                        lambda *a, **k: calls.append(1) or original(*a, **k))
+    code_reliability(double_coded, B=0)
+    assert len(calls) == 1

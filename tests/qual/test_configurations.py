@@ -80,6 +80,8 @@ def test_intermediate_matches_qca(case):
         for key in ("incl", "pri", "cov"):
             assert getattr(m, key) == pytest.approx(w[key], abs=TOL)
             np.testing.assert_allclose(m.term_fit[key], w["term_fit"][key], atol=TOL, rtol=0)
+        np.testing.assert_allclose(m.term_fit["cov_unique"], w["term_fit"]["cov_unique"],
+                                   atol=TOL, rtol=0)
 
 
 def test_documented_lipset_solutions():

@@ -118,3 +118,15 @@ def test_synthetic_study_synergy_row_has_highest_inclusion():
     tt = tt[tt["n"] >= 5]
     top = tt.loc[tt["incl"].idxmax()]
     assert all(top[m] == 1 for m in MECHANISMS)
+
+
+def test_bad_outcome_threshold_is_a_usage_error():
+    data = features(lambda power, recognition, responsiveness, mutuality: power)
+    with pytest.raises(UsageError, match="threshold must be a number, got 'abc'"):
+        mechanism_configurations(data, outcome_col="change", outcome_calibration="abc")
+
+
+def test_default_conditions_are_the_contract_mechanisms():
+    from youthtransitions.study import qdpx
+
+    assert MECHANISMS is qdpx.MECHANISMS

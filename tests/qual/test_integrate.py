@@ -97,3 +97,39 @@ def test_errors(synthetic_study):
         integrate(synthetic_study, n_perm=0)
     with pytest.raises(UsageError, match="alpha"):
         integrate(synthetic_study, alpha=1.5)
+
+
+def test_r2_gain_interval_is_the_percentile_bootstrap(result):
+    """The codes_beyond_scale interval recomputed: youth resampled with replicate i's generator
+    (``replicate_generators(seed, B)``), statsmodels R² difference, type-7 percentiles."""
+    from youthtransitions.parallel import replicate_generators
+
+    d = result.data.assign(all4=result.data["all_active"].astype(float),
+                           trap=result.data["power_trap"].astype(float)).dropna(
+        subset=["wellbeing_w3", "wellbeing_w1", "relationship_quality_mean"])
+    d = d.reset_index(drop=True)
+    small, big = ("wellbeing_w3 ~ wellbeing_w1 + relationship_quality_mean",
+                  "wellbeing_w3 ~ wellbeing_w1 + relationship_quality_mean + n_active + all4"
+                  " + trap")
+    gains = []
+    for rng in replicate_generators(2024, 200):
+        s = d.iloc[rng.integers(0, len(d), len(d))]
+        gains.append(smf.ols(big, s).fit().rsquared - smf.ols(small, s).fit().rsquared)
+    lo, hi = np.quantile(gains, [0.025, 0.975])
+    row = result.family("codes_beyond_scale").iloc[0]
+    assert (row["conf_low"], row["conf_high"]) == pytest.approx((lo, hi), abs=1e-10)
+
+
+def test_missing_gender_stays_missing_in_subsample_balance(synthetic_study):
+    youth = synthetic_study.youth.copy()
+    first = youth.index[youth["qual_subsample"].astype(bool)][0]
+    youth["gender"] = youth["gender"].astype(object)
+    youth.loc[first, "gender"] = None
+    study = Study(youth=youth, waves=synthetic_study.waves, scales=synthetic_study.scales,
+                  pmk=synthetic_study.pmk, codes=synthetic_study.codes)
+    base = integrate(synthetic_study, seed=3, n_perm=20, B=0).family("subsample_difference")
+    res = integrate(study, seed=3, n_perm=20, B=0).family("subsample_difference")
+    n = dict(zip(res["hypothesis"].str.split().str[-1], res["n"], strict=True))
+    n0 = dict(zip(base["hypothesis"].str.split().str[-1], base["n"], strict=True))
+    assert n["female"] == n0["female"] - 1   # the youth is left out, not counted as male
+    assert n["maori"] == n0["maori"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -142,6 +143,19 @@ def test_cli_codes(capsys, small_codes, tmp_path):
                    "by_mechanism": {"power": 3, "recognition": 1, "responsiveness": 0,
                                     "mutuality": 1}, "unmapped": []}
     assert main(["codes", str(DATA / "handmade.qde")]) == 0
-    assert "unmapped: 9" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert re.search(r"unmapped items:\s+9\n", text)
+    assert re.search(r"segments by mechanism:\s+power 3, recognition 2, responsiveness 0, "
+                     r"mutuality 1\n", text)
+    assert "Not mapped:" in text and "field notes" in text
     assert main(["codes", str(DATA / "xxe.qde")]) == 2
     assert "DTD or entities" in capsys.readouterr().err
+
+
+def test_semicolon_csv_gets_one_clear_problem(small_codes, tmp_path):
+    path = tmp_path / "codes.csv"
+    small_codes.to_csv(path, index=False, sep=";")
+    with pytest.raises(StudyDataError, match="semicolon-separated") as err:
+        read_codes(path)
+    assert len(err.value.problems) == 1
+    assert "required column is missing" not in str(err.value)

@@ -66,3 +66,16 @@ def test_figure(display):
 def test_needs_an_integration_result(synthetic_study):
     with pytest.raises(UsageError, match="IntegrationResult"):
         joint_display(synthetic_study, None)
+
+
+def test_codes_checked_by_integrate_are_not_checked_again(synthetic_study, monkeypatch):
+    import youthtransitions.qual._codes as codes_module
+
+    result = integrate(synthetic_study, seed=1, n_perm=20, B=0)
+    calls = []
+    original = codes_module.check_codes
+    monkeypatch.setattr(codes_module, "check_codes",
+                        lambda *a, **k: calls.append(1) or original(*a, **k))
+    again = joint_display(synthetic_study, result)
+    assert calls == []
+    assert list(again.to_frame().columns) == JOINT_COLUMNS

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..study.datafile import read_data_file
-
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
@@ -45,6 +43,7 @@ def _cuts(text: str) -> float | tuple[float, ...]:
 
 def run(args: Any) -> int:
     from ..qual.configurations import qca
+    from ..study.datafile import read_data_file
 
     data = read_data_file(args.data)
     data.index = range(1, len(data) + 1)  # cases are file rows (1-based, header excluded)

@@ -11,8 +11,11 @@ from scipy import stats
 
 from .._tidy import TidyResult
 from ..errors import UsageError
+from ..models.bootstrap import percentile_ci
 from ..parallel import run_replicates
 from ..study.qdpx import MECHANISMS
+from ..study.study import derive_msu
+from ._codes import as_codes
 from ._stats import (
     freedman_lane,
     holm,
@@ -23,7 +26,7 @@ from ._stats import (
     smd,
     welch_ci,
 )
-from .quantitize import CodeJoin, join_codes, quantitize
+from .quantitize import CodeJoin, _features, join_codes
 
 __all__ = ["integrate", "IntegrationResult", "INTEGRATION_COLUMNS", "FAMILIES",
            "youth_outcomes"]
@@ -63,6 +66,8 @@ class IntegrationResult(TidyResult):
     data: pd.DataFrame
     join: CodeJoin | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    #: (the study's codes object, its checked table): lets joint_display skip re-checking
+    _checked: tuple[Any, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     title = "Integration of the qualitative mechanisms with the survey"
 
@@ -151,8 +156,8 @@ class _Tests:
                               workers=self.workers, description="R2 bootstrap") if self.B else []
         boot = np.asarray(boot, dtype=float)
         boot = boot[~np.isnan(boot)]
-        tail = (1 - self.level) / 2
-        lo, hi = np.quantile(boot, [tail, 1 - tail]) if len(boot) else (np.nan, np.nan)
+        lo, hi = (float(v) for v in percentile_ci(boot, self.level)) if len(boot) else \
+            (np.nan, np.nan)
         return _row(family, hypothesis, "R2 difference", len(y), obs, lo, hi, obs,
                     permutation_p(obs, null))
 
@@ -186,15 +191,14 @@ def _design(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
 
 
 def _msu_frame(study: Any, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """MSU youth with their outcomes; female/maori stay missing where gender/ethnicity are."""
     youth = study.youth.assign(youth_id=study.youth["youth_id"].astype(str))
-    if "msu" in youth.columns:
-        msu = youth["msu"].astype(bool)
-    else:
-        svc = ["svc_welfare", "svc_justice", "svc_mental_health", "svc_alt_education"]
-        msu = youth[svc].astype(bool).sum(axis=1) >= 2
+    msu = youth["msu"] if "msu" in youth.columns else derive_msu(youth)
+    msu = msu.astype("boolean").fillna(False).astype(bool)  # unknown MSU status: left out
     frame = youth[msu.to_numpy()].merge(outcomes, on="youth_id", how="left")
-    frame["female"] = frame["gender"].astype(str) == "female"
-    frame["maori"] = frame["ethnicity"].astype(str) == "maori"
+    for col, column, value in (("female", "gender", "female"), ("maori", "ethnicity", "maori")):
+        known = frame[column].notna()
+        frame[col] = (frame[column].astype(str) == value).astype(float).where(known)
     return frame
 
 
@@ -278,7 +282,8 @@ def integrate(study: Any, *, n_perm: int = 5000, seed: int | None = None, B: int
         raise UsageError("n_perm must be at least 1 and B non-negative")
     if not 0 < alpha < 1 or not 0 < level < 1:
         raise UsageError("alpha and level must lie between 0 and 1")
-    features = quantitize(study, source=source, activation=activation)
+    checked = as_codes(study)
+    features = _features(checked, source=source, activation=activation)
     join = join_codes(study, features)
     outcomes = youth_outcomes(study)
     data = join.data.merge(outcomes, on="youth_id", how="left")
@@ -326,4 +331,5 @@ def integrate(study: Any, *, n_perm: int = 5000, seed: int | None = None, B: int
     return IntegrationResult(table=table[INTEGRATION_COLUMNS], data=data, join=join,
                              settings={"n_perm": n_perm, "B": B, "seed": seed, "source": source,
                                        "activation": activation,
-                                       "alpha": alpha, "level": level})
+                                       "alpha": alpha, "level": level},
+                             _checked=(getattr(study, "codes", None), checked))

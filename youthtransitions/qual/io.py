@@ -12,6 +12,7 @@ import pandas as pd
 from .._tidy import TidyResult
 from ..errors import Problem, StudyDataError, UsageError
 from ..study.qdpx import MECHANISMS, parse_qdpx
+from ..study.readers import read_table_file
 from ._codes import MECH_DIMS, check_codes
 
 __all__ = ["CodeImport", "read_codes"]
@@ -68,7 +69,10 @@ class CodeImport(TidyResult):
     def _summary_header(self) -> list[tuple[str, Any]]:
         s = self.summary_dict()
         return [("file", self.path), ("segments", s["segments"]), ("youth", s["youth"]),
-                ("coders", ", ".join(s["coders"])), ("unmapped items", len(self.unmapped))]
+                ("coders", ", ".join(s["coders"])),
+                ("segments by mechanism", ", ".join(f"{m} {n}"
+                                                    for m, n in s["by_mechanism"].items())),
+                ("unmapped items", len(self.unmapped))]
 
     def summary(self) -> str:
         text = super().summary()
@@ -128,14 +132,17 @@ def read_codes(path: str | Path, *, sheet: str | int = 0) -> CodeImport:
             project.codes
         return CodeImport(codes=codes, unmapped=project.unmapped, path=str(path),
                           case_variables=project.case_variables)
-    try:
-        if kind == "csv":
-            raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-        elif kind == "parquet":
-            raw = pd.read_parquet(path)
-        else:
+    if kind == "excel" and sheet != 0:
+        try:
             raw = pd.read_excel(path, sheet_name=sheet, dtype=object)
-    except (ValueError, OSError, ImportError, KeyError, zipfile.BadZipFile) as exc:
-        raise StudyDataError(Problem(path.name, None, None, None, f"cannot be read: {exc}"),
-                             f"cannot read codes from {path}: {exc}") from exc
+        except (ValueError, OSError, ImportError, KeyError, zipfile.BadZipFile) as exc:
+            raise StudyDataError(Problem(path.name, None, None, None, f"cannot be read: {exc}"),
+                                 f"cannot read codes from {path}: {exc}") from exc
+    else:
+        table, problems = read_table_file("codes", path)
+        if table is None or problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise StudyDataError(problems, f"cannot read codes from {path}: "
+                                           f"{problems[0].rule}{more}")
+        raw = table.frame.reset_index(drop=True)
     return CodeImport(codes=check_codes(raw, table=path.name), path=str(path))

@@ -138,7 +138,10 @@ def joint_display(study: Any, integration: IntegrationResult) -> JointDisplay:
     """
     if not isinstance(integration, IntegrationResult):
         raise UsageError("joint_display needs the IntegrationResult of integrate(study)")
-    codes = primary_coding(as_codes(study))
+    cached = integration._checked
+    same = cached is not None and cached[0] is not None \
+        and cached[0] is getattr(study, "codes", None)
+    codes = primary_coding(cached[1] if same else as_codes(study))
     table, data = integration.to_frame(), integration.data
     rows = []
     for mech in MECHANISMS:

@@ -90,11 +90,17 @@ def quantitize(codes: Any, *, source: Source = "combined",
     >>> len(features), int(features["n_active"].max())
     (107, 4)
     """
+    return _features(as_codes(codes), source=source, activation=activation)
+
+
+def _features(checked: pd.DataFrame, *, source: str = "combined",
+              activation: str = "any") -> pd.DataFrame:
+    """:func:`quantitize` of a codes table already checked by ``check_codes``."""
     if activation not in ("any", "majority"):
         raise UsageError(f"activation must be 'any' or 'majority'; got {activation!r}")
     if source not in ("combined",) + SOURCES:
         raise UsageError(f"source must be combined, {', '.join(SOURCES)}; got {source!r}")
-    frame = primary_coding(as_codes(codes))
+    frame = primary_coding(checked)
     if source != "combined":
         frame = frame[frame["source"] == source]
     youth = pd.Index(sorted(frame["youth_id"].unique()), name="youth_id")

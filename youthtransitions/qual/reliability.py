@@ -10,11 +10,12 @@ import pandas as pd
 
 from .._tidy import TidyResult
 from ..errors import UsageError
+from ..models.bootstrap import percentile_ci
 from ..parallel import run_replicates
 from ..study.qdpx import DIMENSIONS, MECHANISMS
 from ._codes import as_codes
-from .agreement import alpha_batch, kappa_batch
-from .quantitize import quantitize
+from .agreement import alpha_batch, kappa_batch, unit_counts
+from .quantitize import _features
 
 __all__ = ["code_reliability", "ReliabilityResult", "RELIABILITY_COLUMNS"]
 
@@ -54,9 +55,7 @@ def _matrix_targets(wide: pd.DataFrame, comparison: str, mech: str, dim: str, sc
                     family: str, kappa_measure: str, alpha_measure: str) -> list[_Target]:
     """Targets from a units × raters frame of numeric values (NaN missing)."""
     x = wide.to_numpy(dtype=float)
-    values = np.unique(x[~np.isnan(x)])
-    counts = np.stack([(x == v).sum(axis=1) for v in values], axis=1).astype(float) \
-        if len(values) else np.zeros((len(x), 0))
+    counts, values = unit_counts(x.T)
     index = {v: i for i, v in enumerate(values)}
     first_two = np.full((len(x), 2), -1, dtype=int)
     for u, row in enumerate(x):
@@ -95,12 +94,12 @@ def _coder_targets(codes: pd.DataFrame) -> tuple[list[_Target], int]:
                                    "cohen_kappa", "alpha_nominal")
         targets += _matrix_targets(level, "coders", mech, dim, "level", "segments",
                                    "weighted_kappa", "alpha_ordinal")
-    return targets, int(presence.shape[0])
+    return targets, int(double["segment_id"].nunique())
 
 
 def _youth_pmk_targets(codes: pd.DataFrame) -> tuple[list[_Target], int]:
-    youth = quantitize(codes, source="youth_interview").set_index("youth_id")
-    pmk = quantitize(codes, source="pmk_interview").set_index("youth_id")
+    youth = _features(codes, source="youth_interview").set_index("youth_id")
+    pmk = _features(codes, source="pmk_interview").set_index("youth_id")
     both = youth.index.intersection(pmk.index)
     targets: list[_Target] = []
     if len(both) == 0:
@@ -213,14 +212,14 @@ def code_reliability(codes: Any, *, B: int = 1000, seed: int | None = None,
                  "youth": np.array([r[1] for r in reps], dtype=float).reshape(B, n_youth)}
         for j, t in enumerate(targets):
             boot[:, j] = t.estimate(draws[t.family])
-    tail = (1 - level) / 2
+    lows, highs = percentile_ci(boot, level) if B else (np.full(len(targets), np.nan),) * 2
     rows = []
     for j, t in enumerate(targets):
-        col = boot[:, j][~np.isnan(boot[:, j])]
-        lo, hi = (np.quantile(col, [tail, 1 - tail]) if len(col) else (np.nan, np.nan))
+        n_boot = int((~np.isnan(boot[:, j])).sum())
+        lo, hi = lows[j], highs[j]
         rows.append({"comparison": t.comparison, "mechanism": t.mechanism,
                      "dimension": t.dimension, "scale": t.scale, "measure": t.measure,
                      "n_units": t.n_units, "estimate": point[j], "conf_low": float(lo),
-                     "conf_high": float(hi), "n_boot": int(len(col))})
+                     "conf_high": float(hi), "n_boot": n_boot})
     return ReliabilityResult(table=pd.DataFrame(rows, columns=RELIABILITY_COLUMNS),
                              n_double_coded=n_seg, n_youth_pmk=n_youth, B=int(B), level=level)

@@ -272,7 +272,5 @@ def minimise(on: np.ndarray, dc: np.ndarray | None = None
     if not on.any():
         return np.zeros((0, k), np.int8), []
     primes = prime_implicants(on, dc)
-    chart = cube_covers(primes, minterm_bits(k)[on])
-    used = chart.any(axis=1)
-    primes, chart = primes[used], chart[used]
+    chart = cube_covers(primes, minterm_bits(k)[on])  # every prime covers an ON minterm
     return primes, minimal_covers(chart)

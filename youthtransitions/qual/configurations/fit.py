@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..._tidy import TidyResult
 from ...errors import UsageError
-from ._sets import parse_conditions, set_data
+from ._sets import set_data
 from .boolean import FREE
 
 __all__ = ["cube_membership", "sufficiency", "necessity", "NecessityResult", "parse_term"]
@@ -140,7 +140,7 @@ def necessity(data: pd.DataFrame, outcome: str, conditions: str | Sequence[str],
     against it on the Lipset fuzzy data (tests/reference/qca).
     """
     sd = set_data(data, outcome, conditions)
-    conds = parse_conditions(conditions)
+    conds = sd.conditions
     if terms is None:
         labels = [("~" if neg else "") + c for neg in ((False, True) if negations else (False,))
                   for c in conds]

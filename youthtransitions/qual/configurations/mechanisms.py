@@ -8,13 +8,12 @@ import numpy as np
 import pandas as pd
 
 from ...errors import UsageError
+from ...study.qdpx import MECHANISMS  # the four relational mechanisms: default conditions
 from .calibrate import calibrate
 from .qca import QCAResult, qca
 
 __all__ = ["MECHANISMS", "mechanism_configurations", "mechanism_sets"]
 
-#: the four relational mechanisms (Sanders & Liebenberg 2024), the default conditions
-MECHANISMS = ("power", "recognition", "responsiveness", "mutuality")
 
 
 def _outcome_set(values: pd.Series, name: str, calibration) -> pd.Series:
@@ -28,8 +27,7 @@ def _outcome_set(values: pd.Series, name: str, calibration) -> pd.Series:
                          "outcome_calibration: a threshold (crisp, e.g. 0 for any positive "
                          "change) or anchors (exclusion, crossover, inclusion)")
     if np.ndim(calibration) == 0:
-        out = calibrate(values, threshold=float(calibration))
-        return out.where(values.notna())
+        return calibrate(values, threshold=calibration)  # NaN stays NaN
     if len(calibration) != 3:
         raise UsageError("outcome_calibration must be a threshold or three anchors "
                          f"(exclusion, crossover, inclusion), got {calibration!r}")

@@ -12,19 +12,14 @@ from .boolean import (
     FREE,
     cube_covers,
     cube_text,
-    minimal_covers,
     minimise,
     minterm_bits,
-    prime_implicants,
     sort_cubes,
 )
 from .fit import cube_membership, sufficiency
 from .truth_table import TruthTable
 
 __all__ = ["Model", "minimize", "parse_dir_exp"]
-
-SOLUTION_TYPES = ("conservative", "parsimonious", "intermediate")
-
 
 @dataclass
 class Model:
@@ -177,13 +172,9 @@ def minimize(tt: TruthTable, *, dir_exp=None) -> dict[str, list[Model]]:
         for ci, c in enumerate(cons, start=1):
             for pj, p in enumerate(pars, start=1):
                 easy = _easy_counterfactuals(c, p, exp, positive, bits)
-                primes = prime_implicants(positive | easy)
-                # the prime implicants need only cover the positive rows
-                chart = cube_covers(primes, bits[positive])
-                keep = chart.any(axis=1)
-                primes, chart = primes[keep], chart[keep]
+                # easy counterfactuals are don't-cares: the covers need only the positive rows
                 rows = [int(r) + 1 for r in np.flatnonzero(easy)]
-                for cover in minimal_covers(chart):
-                    inter.append(_model(tt, primes[list(cover)], f"C{ci}P{pj}", rows))
+                inter += [_model(tt, cubes, f"C{ci}P{pj}", rows)
+                          for cubes in _solve(positive, easy)]
         out["intermediate"] = inter
     return out

@@ -42,9 +42,8 @@ class QCAResult(TidyResult):
 
     title = "Qualitative comparative analysis"
 
-    def __init__(self, truth_table: TruthTable, solutions: dict[str, list[Model]],
-                 dir_exp=None):
-        self.truth_table, self.solutions, self.dir_exp = truth_table, solutions, dir_exp
+    def __init__(self, truth_table: TruthTable, solutions: dict[str, list[Model]]):
+        self.truth_table, self.solutions = truth_table, solutions
 
     @property
     def outcome(self) -> str:
@@ -132,4 +131,4 @@ def qca(data: pd.DataFrame, *, outcome: str, conditions: str | Sequence[str],
     """
     tt = truth_table(data, outcome, conditions, incl_cut=incl_cut, n_cut=n_cut,
                      pri_cut=pri_cut, cases=cases)
-    return QCAResult(tt, minimize(tt, dir_exp=dir_exp), dir_exp)
+    return QCAResult(tt, minimize(tt, dir_exp=dir_exp))
