@@ -109,6 +109,10 @@ FILE_CASES = {
                                 "file per table"),
     "missing table": (lambda d: (d / "waves.csv").unlink(),
                       "table waves: required table is missing"),
+    "study.json not an object": (lambda d: (d / "study.json").write_text("[1]"),
+                                 "table study.json: the file must hold a JSON object"),
+    "truth.json not JSON": (lambda d: (d / "truth.json").write_text("{oops"),
+                            "table truth.json: not valid JSON"),
 }
 
 

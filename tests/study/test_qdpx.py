@@ -10,6 +10,7 @@ import pytest
 from youthtransitions.errors import StudyDataError, UsageError
 from youthtransitions.study import qdpx
 from youthtransitions.study.qdpx import CODE_COLUMNS, parse_qdpx, read_qdpx
+from youthtransitions.study.readers import read_table_file
 
 DATA = Path(__file__).resolve().parents[1] / "qual" / "data"
 HANDMADE = DATA / "handmade.qde"
@@ -75,18 +76,38 @@ def test_bare_qde_reports_text_outside_the_file():
     assert any("missing from the archive" in u for u in unmapped)
 
 
-def test_case_variables_are_read(tmp_path):
+def _with_case_variable(tmp_path: Path, value: str, kind: str = "Integer") -> Path:
+    """The hand-made project with one ``kind`` case variable of YT0077 set to ``value``."""
     xml = HANDMADE.read_text().replace(
         '<Case guid="aa000000-0000-0000-0000-000000000002" name="YT0077">',
         '<Case guid="aa000000-0000-0000-0000-000000000002" name="YT0077"><VariableValue>'
         '<VariableRef targetGUID="ab000000-0000-0000-0000-000000000001"/>'
-        '<IntegerValue>3</IntegerValue></VariableValue>').replace(
+        f'<{kind}Value>{value}</{kind}Value></VariableValue>').replace(
         "<Cases>", '<Variables><Variable guid="ab000000-0000-0000-0000-000000000001" '
-        'name="n_active" typeOfVariable="Integer"/></Variables><Cases>')
+        f'name="n_active" typeOfVariable="{kind}"/></Variables><Cases>')
     path = tmp_path / "vars.qde"
     path.write_text(xml)
-    project = parse_qdpx(path)
+    return path
+
+
+def test_case_variables_are_read(tmp_path):
+    project = parse_qdpx(_with_case_variable(tmp_path, "3"))
     assert project.case_variables.loc["YT0077", "n_active"] == 3
+
+
+@pytest.mark.parametrize(("kind", "value"), [("Integer", "17.5"), ("Float", "lots")])
+def test_malformed_case_variable_is_left_out_and_reported(tmp_path, kind, value):
+    """A case variable that is not of its type is listed as unmapped, not a crash."""
+    path = _with_case_variable(tmp_path, value, kind)
+    project = parse_qdpx(path)
+    assert "n_active" not in project.case_variables.columns
+    assert len(project.codes) == 7  # the codes are still read
+    assert any("'n_active'" in u and repr(value) in u and f"<{kind}Value>" in u
+               for u in project.unmapped)
+    zipped = _zip(tmp_path / "codes.qdpx", {"project.qde": path.read_bytes()})
+    raw, problems = read_table_file("codes", zipped)
+    assert problems == [] and len(raw.frame) == 7
+    assert any("'n_active'" in n for n in raw.notes)
 
 
 # ----------------------------------------------------------------------- hostile files

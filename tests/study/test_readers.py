@@ -251,6 +251,44 @@ def test_bad_study_json(study_dir):
         yt.load_study(study_dir)
 
 
+@pytest.mark.parametrize("name", ["study.json", "truth.json"])
+@pytest.mark.parametrize("content,words", [
+    ("{not json", "not valid JSON"),
+    ("[1]", "must hold a JSON object, not a JSON list"),
+    ('"text"', "must hold a JSON object, not a JSON str"),
+])
+def test_bad_json_file_is_one_problem_for_both_entry_points(study_dir, name, content, words):
+    """validate_study and load_study (also validate=False) report the same JSON problem."""
+    (study_dir / name).write_text(content)
+    problem = _only_problem(study_dir)
+    assert problem.table == name and words in problem.rule
+    for validate in (True, False):
+        with pytest.raises(StudyDataError) as exc:
+            yt.load_study(study_dir, validate=validate)
+        assert exc.value.problems == [problem]
+
+
+@pytest.mark.parametrize("marker,words", [
+    (b"[1]", "must hold a JSON object, not a JSON list"),
+    (b"{oops", "not valid JSON"),
+    (b"\xff\xfe", "not valid JSON"),
+])
+def test_parquet_marker_must_be_a_json_object(tables, tmp_path, marker, words):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = write_tables(tmp_path / "s", tables, "parquet")
+    arrow = pa.Table.from_pandas(tables["youth"], preserve_index=False)
+    meta = dict(arrow.schema.metadata or {})
+    meta[b"youthtransitions"] = marker
+    pq.write_table(arrow.replace_schema_metadata(meta), folder / "youth.parquet")
+    problem = _only_problem(folder)
+    assert problem.table == "youth" and problem.value == "youth.parquet"
+    assert problem.rule.startswith("Parquet metadata 'youthtransitions'") and words in problem.rule
+    with pytest.raises(StudyDataError, match="youthtransitions"):
+        yt.load_study(folder)
+
+
 def test_not_a_folder(tmp_path):
     with pytest.raises(UsageError, match="does not exist"):
         yt.load_study(tmp_path / "nowhere")

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from youthtransitions.study.scales import score_matrix
 from youthtransitions.synthetic import DEFAULT_SEED, SHIPPED_STUDY, synthesize
-from youthtransitions.synthetic.latent import score_items
 from youthtransitions.synthetic.params import SCALE_SPECS
 
 TABLES = ("youth", "waves", "pmk", "scales", "codes")
@@ -28,12 +28,19 @@ def shipped():
 
 
 def add_scores(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """``frame`` with one score column per scale of ``table`` (contract scoring rule)."""
+    """``frame`` with one score column per scale of ``table`` (contract scoring rule).
+
+    Reverse-keyed items are reflected here and scored by the contract's own
+    :func:`~youthtransitions.study.scales.score_matrix` (the generator's ``score_items`` is
+    checked against ``score_scales`` in ``test_contract.py``).
+    """
     out = frame[["youth_id", "wave"]].copy()
     for spec in SCALE_SPECS:
         if spec.table == table:
             items = frame[spec.items].to_numpy(dtype=float, na_value=np.nan)
-            out[spec.scale] = score_items(items, spec)
+            rev = np.isin(np.arange(1, spec.n_items + 1), spec.reverse)
+            items[:, rev] = spec.min + spec.max - items[:, rev]
+            out[spec.scale] = score_matrix(items)
     return out
 
 

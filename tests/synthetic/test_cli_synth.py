@@ -31,6 +31,21 @@ def test_synth_refuses_foreign_folder(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == ["data.csv"]
 
 
+def test_synth_checks_out_before_drawing(tmp_path, capsys, monkeypatch):
+    """A bad --out fails fast: nothing is drawn."""
+    import youthtransitions.synthetic as synthetic
+
+    def no_draw(*args, **kwargs):
+        raise AssertionError("synthesize called for a bad --out")
+
+    monkeypatch.setattr(synthetic, "synthesize", no_draw)
+    (tmp_path / "file").write_text("x")
+    assert main(["synth", "--out", str(tmp_path / "file")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+    assert main(["synth", "--out", str(tmp_path)]) == 2
+    assert "not empty and holds no study" in capsys.readouterr().err
+
+
 def test_synth_usage_errors(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["synth", "--seed", "abc", "--out", str(tmp_path)])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pyarrow.parquet as pq
 import pytest
 
+import youthtransitions as yt
 from youthtransitions.errors import UsageError
 from youthtransitions.synthetic import (
     DEFAULT_SEED,
@@ -15,6 +17,7 @@ from youthtransitions.synthetic import (
     synthesize,
     write_study,
 )
+from youthtransitions.synthetic.io import check_target
 
 FILES = ["youth.parquet", "waves.parquet", "pmk.parquet", "scales.parquet", "codes.parquet",
          "study.json", "data_dictionary.md", "truth.json"]
@@ -72,6 +75,43 @@ def test_refuses_foreign_folder(study, tmp_path):
     write_study(study, tmp_path, force=True)
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert (tmp_path / "truth.json").is_file()
+
+
+def test_rewrite_removes_tables_and_truth_not_written(study, tmp_path):
+    """Rewriting a study folder leaves exactly the new study's tables (any old format)."""
+    out = write_study(study, tmp_path / "s")
+    (out / "youth.csv").write_text("youth_id\nYT0001\n")  # an old table in another format
+    (out / "codes.qdpx").write_bytes(b"old project")
+    (out / "notes.txt").write_text("mine")
+    smaller = dataclasses.replace(study, codes=None,
+                                  metadata={k: v for k, v in study.metadata.items()
+                                            if k != "truth"})
+    write_study(smaller, out)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["youth.parquet", "waves.parquet", "pmk.parquet", "scales.parquet", "study.json",
+         "data_dictionary.md", "notes.txt"])
+    assert yt.validate_study(out) == []
+
+
+def test_force_into_foreign_folder_removes_nothing(study, tmp_path):
+    """Without a study.json the folder held no study: its files are never deleted."""
+    (tmp_path / "youth.csv").write_text("youth_id\nYT0001\n")
+    (tmp_path / "truth.json").write_text("{}")
+    smaller = dataclasses.replace(study, metadata={k: v for k, v in study.metadata.items()
+                                                   if k != "truth"})
+    write_study(smaller, tmp_path, force=True)
+    assert (tmp_path / "youth.csv").is_file() and (tmp_path / "truth.json").read_text() == "{}"
+
+
+def test_check_target_fails_fast(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UsageError, match="is not a folder"):
+        check_target(tmp_path / "file")
+    with pytest.raises(UsageError, match="not empty and holds no study"):
+        check_target(tmp_path)
+    assert check_target(tmp_path, force=True) == tmp_path
+    assert check_target(tmp_path / "new") == tmp_path / "new"
+    assert not (tmp_path / "new").exists()
 
 
 def test_bad_arguments():

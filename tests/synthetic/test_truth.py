@@ -11,10 +11,25 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
+from scipy.stats import norm
 
 from youthtransitions.synthetic.params import make_params
 from youthtransitions.synthetic.sample import draw_sample
 from youthtransitions.synthetic.truth import multilevel_truth, population_scores
+
+
+def test_share_active_is_the_normal_tail(truth):
+    """A_k is standard normal (eta has no MSU shift), so P(active) = Phi(-threshold).
+
+    Tolerance 0.003: about 4 binomial standard errors of a share near 0.87 in the
+    200,000-youth population.
+    """
+    p = make_params()
+    expected = norm.cdf(-p.mech_threshold)
+    shares = truth["qual"]["population"]["share_active"]
+    assert set(shares) == {"power", "recognition", "responsiveness", "mutuality"}
+    for mechanism, share in shares.items():
+        assert share == pytest.approx(expected, abs=0.003), mechanism
 
 
 def test_headline_calibrated_to_014(truth):

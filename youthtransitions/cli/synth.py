@@ -24,8 +24,10 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..synthetic import DEFAULT_SEED, synthesize, write_study
+    from ..synthetic.io import check_target
 
     seed = DEFAULT_SEED if args.seed is None else args.seed
+    check_target(args.out, force=args.force)  # a bad --out fails before the draw
     study = synthesize(seed=seed)
     out = write_study(study, args.out, force=args.force)
     truth = study.metadata["truth"]

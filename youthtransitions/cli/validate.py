@@ -7,7 +7,6 @@ import json
 import warnings
 from typing import Any
 
-from .._tidy import to_jsonable
 from ..errors import StudyDataError, UsageError
 
 EXIT_OK, EXIT_INVALID = 0, 2
@@ -54,6 +53,7 @@ def _print_summary(s: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .._tidy import to_jsonable
     from ..study import load_study
 
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
@@ -10,9 +9,9 @@ import pandas as pd
 
 from ..errors import StudyDataError
 from .contract import SERVICES
-from .readers import RawTable, read_folder, study_marker
+from .readers import RawTable, folder_json, read_folder
 from .study import Study, derive_msu
-from .validate import check_tables, sort_problems
+from .validate import NO_ROWS_RULE, check_tables, sort_problems
 
 __all__ = ["load_study"]
 
@@ -82,13 +81,13 @@ def load_study(path: str | Path, *, validate: bool = True) -> Study:
     True
     """
     folder = Path(path)
-    raw, problems = read_folder(folder)
-    marker, found = study_marker(folder)
-    problems += found
+    raw, problems = read_folder(folder)  # includes the study.json / truth.json problems
+    json_files, _ = folder_json(folder)
+    marker = json_files["study.json"]
     typed, found = check_tables(raw)
     problems = sort_problems(problems + found)
     if not validate:  # cell-level problems tolerated; the structure must still hold
-        problems = [p for p in problems if p.row is None and p.rule != "table has no rows"]
+        problems = [p for p in problems if p.row is None and p.rule != NO_ROWS_RULE]
     if problems:
         n = len(problems)
         raise StudyDataError(problems, f"study {str(folder)!r} broke {n} rule"
@@ -100,9 +99,8 @@ def load_study(path: str | Path, *, validate: bool = True) -> Study:
         metadata["codes_unmapped"] = notes
         warnings.warn(f"{len(notes)} REFI-QDA item(s) could not be mapped to codes; see "
                       "Study.metadata['codes_unmapped']", stacklevel=2)
-    truth = folder / "truth.json"
-    if truth.is_file():
-        metadata["truth"] = json.loads(truth.read_text(encoding="utf-8"))
+    if json_files["truth.json"] is not None:
+        metadata["truth"] = json_files["truth.json"]
     youth = _plain_table(typed["youth"])
     youth = _with_msu(youth)
     return Study(youth=youth, waves=_plain_table(typed["waves"]),

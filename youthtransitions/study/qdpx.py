@@ -37,6 +37,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import Problem, StudyDataError, UsageError
+from .contract import CONTRACT, DIMENSIONS, ID_PATTERN
 
 __all__ = ["read_qdpx", "parse_qdpx", "QdpxProject", "CODE_COLUMNS", "MECHANISMS",
            "DIMENSIONS", "SOURCES", "INSTANCES", "ACTORS", "LEVELS", "LIMITS",
@@ -44,26 +45,21 @@ __all__ = ["read_qdpx", "parse_qdpx", "QdpxProject", "CODE_COLUMNS", "MECHANISMS
 
 QDA_NAMESPACE = "urn:QDA-XML:project:1.0"
 
+_CODES = CONTRACT["codes"]
 #: columns of the contract's codes table, in order
-CODE_COLUMNS = ["segment_id", "youth_id", "source", "wave", "coder", "mechanism",
-                "dimension", "level", "instance", "actor", "excerpt"]
-MECHANISMS = ("power", "recognition", "responsiveness", "mutuality")
-#: the dimensions each mechanism is coded on
-DIMENSIONS = {"power": ("care", "control"), "recognition": ("recognition",),
-              "responsiveness": ("responsiveness",),
-              "mutuality": ("friend_like", "professional")}
-SOURCES = ("youth_interview", "pmk_interview", "case_summary")
-INSTANCES = ("confirmatory", "counterfactual")
-ACTORS = ("social_worker", "youth_worker", "justice", "income_support", "health",
-          "education", "other")
-LEVELS = (0, 1, 2)
+CODE_COLUMNS = list(_CODES.names)
+MECHANISMS = tuple(DIMENSIONS)
+SOURCES = _CODES.column("source").categories
+INSTANCES = _CODES.column("instance").categories
+ACTORS = _CODES.column("actor").categories
+LEVELS = _CODES.column("level").allowed
 
 #: safety limits for archives
 LIMITS = {"members": 10_000, "member_bytes": 256 * 2**20, "total_bytes": 1024 * 2**20,
           "ratio": 200}
 
 _WAVE = re.compile(r"(?:^|[^A-Za-z0-9])[wW]([123])(?![0-9])")
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_ID = re.compile(f"^{ID_PATTERN.pattern}$")
 
 
 @dataclass
@@ -256,7 +252,7 @@ def _case_owners(root, unmapped: list[str]) -> tuple[dict[str, str], dict[str, s
     return owners
 
 
-def _case_variables(root) -> pd.DataFrame:
+def _case_variables(root, unmapped: list[str]) -> pd.DataFrame:
     variables = _child(root, "Variables")
     names = {v.get("guid"): (v.get("name"), v.get("typeOfVariable", "Text"))
              for v in (_children(variables, "Variable") if variables is not None else [])}
@@ -271,14 +267,20 @@ def _case_variables(root) -> pd.DataFrame:
             name, kind = names[ref.get("targetGUID")]
             for value_elem in vv:
                 tag = _local(value_elem.tag)
-                if tag.endswith("Value"):
+                if not tag.endswith("Value"):
+                    continue
+                try:
                     row[name] = _typed(value_elem.text, tag)
+                except ValueError:
+                    unmapped.append(f"case {case.get('name')!r}: variable {name!r} value "
+                                    f"{value_elem.text!r} is not a valid <{tag}>; left out")
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "youth_id"
     return frame
 
 
 def _typed(text: str | None, tag: str) -> Any:
+    """A case variable's value as its QDA-XML type; ``ValueError`` when it is not one."""
     if text is None:
         return None
     text = text.strip()
@@ -433,7 +435,7 @@ def parse_qdpx(path: str | Path) -> QdpxProject:
         rows += _map_source(path, src, paths, users, owners, members, zf, unmapped)
     codes = pd.DataFrame(rows, columns=CODE_COLUMNS)
     codes = codes.astype({"level": "int64", "wave": "int64"}) if len(codes) else codes
-    return QdpxProject(codes=codes, unmapped=unmapped, case_variables=_case_variables(root))
+    return QdpxProject(codes=codes, unmapped=unmapped, case_variables=_case_variables(root, unmapped))
 
 
 def read_qdpx(path: str | Path) -> tuple[pd.DataFrame, list[str]]:

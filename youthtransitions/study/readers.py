@@ -20,14 +20,18 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import Problem, UsageError
+from ..errors import Problem, StudyDataError, UsageError
 from .contract import CONTRACT, FORMATS, TABLES
 
-__all__ = ["RawTable", "read_folder", "read_table_file", "study_marker", "METADATA_KEY"]
+__all__ = ["RawTable", "read_folder", "read_table_file", "study_marker", "read_json_object",
+           "read_json_file", "folder_json", "STUDY_JSON_FILES", "METADATA_KEY",
+           "CODES_EXTRA_FORMATS"]
 
 #: Parquet schema metadata key carrying ``{"synthetic": true, ...}``
 METADATA_KEY = b"youthtransitions"
-_CODES_EXTRA = ("xlsx", "qdpx")
+#: further formats allowed for the codes table only
+CODES_EXTRA_FORMATS = ("xlsx", "qdpx")
+_CODES_EXTRA = CODES_EXTRA_FORMATS
 _LABELLED_KINDS = {"bool", "category", "id", "name", "text"}
 
 
@@ -133,11 +137,10 @@ def _read_parquet(table: str, path: Path
     marker = None
     meta = arrow.schema.metadata or {}
     if METADATA_KEY in meta:
-        try:
-            marker = json.loads(meta[METADATA_KEY].decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
-            return None, [_file_problem(table, path, "Parquet metadata 'youthtransitions' is "
-                                        "not valid JSON")], None
+        marker, problems = read_json_object(meta[METADATA_KEY], table, value=path.name,
+                                            what="Parquet metadata 'youthtransitions'")
+        if problems:
+            return None, problems, None
     frame = arrow.to_pandas()
     return frame, [], marker
 
@@ -190,14 +193,15 @@ def read_table_file(table: str, path: str | Path) -> tuple[RawTable | None, list
     elif kind == "xlsx":
         frame, problems = _read_xlsx(table, path)
     elif kind == "qdpx":
-        from .qdpx import read_qdpx  # written by the qualitative engineer; lazy on purpose
+        from .qdpx import read_qdpx  # lazy: defusedxml is needed only for .qdpx
 
         try:
             frame, unmapped = read_qdpx(path)
-        except Exception as exc:
-            if isinstance(exc, UsageError) or hasattr(exc, "problems"):
-                return None, list(getattr(exc, "problems", [])) or [
-                    _file_problem(table, path, str(exc))]
+        except StudyDataError as exc:  # every refusal of a hostile or broken project
+            return None, list(exc.problems) or [_file_problem(table, path, str(exc))]
+        except UsageError as exc:
+            return None, [_file_problem(table, path, str(exc))]
+        except OSError as exc:
             return None, [_file_problem(table, path, f"not a readable REFI-QDA project: {exc}")]
         problems = []
         notes = [str(u) for u in unmapped]
@@ -223,25 +227,65 @@ def find_table_files(folder: Path) -> dict[str, list[Path]]:
     return found
 
 
-def study_marker(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """The folder's ``study.json`` (``{"synthetic": true, ...}``), if present."""
-    path = folder / "study.json"
+def read_json_object(data: bytes | str, table: str, *, value: Any = None,
+                     what: str = "") -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Parse ``data`` as a JSON object; else return ``None`` and the problem saying why.
+
+    Parameters
+    ----------
+    data : bytes or str
+        The JSON text (bytes are decoded as UTF-8).
+    table, value : str
+        ``Problem.table`` and ``Problem.value`` of a problem found.
+    what : str
+        What the text is, to start the rule with (e.g. ``"Parquet metadata 'x'"``); by
+        default the rule names no holder (the problem's table names the file).
+    """
+    lead = f"{what} is " if what else ""
+    holder = what or "the file"
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        parsed = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+        return None, [Problem(table, None, None, value, f"{lead}not valid JSON: {exc}")]
+    if not isinstance(parsed, dict):
+        return None, [Problem(table, None, None, value, f"{holder} must hold a JSON object, "
+                              f"not a JSON {type(parsed).__name__}")]
+    return parsed, []
+
+
+def read_json_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """``path`` (``study.json``, ``truth.json``) as a JSON object; ``None`` when absent."""
     if not path.is_file():
         return None, []
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        return None, [Problem("study.json", None, None, None, f"not valid JSON: {exc}")]
-    if not isinstance(value, dict):
-        return None, [Problem("study.json", None, None, None, "must hold a JSON object")]
-    return value, []
+    return read_json_object(path.read_bytes(), path.name)
+
+
+def study_marker(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The folder's ``study.json`` (``{"synthetic": true, ...}``), if present."""
+    return read_json_file(Path(folder) / "study.json")
+
+
+#: JSON files a study folder may hold beside its tables
+STUDY_JSON_FILES = ("study.json", "truth.json")
+
+
+def folder_json(folder: Path) -> tuple[dict[str, dict[str, Any] | None], list[Problem]]:
+    """``{name: JSON object or None}`` of :data:`STUDY_JSON_FILES`, and their problems."""
+    values: dict[str, dict[str, Any] | None] = {}
+    problems: list[Problem] = []
+    for name in STUDY_JSON_FILES:
+        values[name], found = read_json_file(Path(folder) / name)
+        problems += found
+    return values, problems
 
 
 def read_folder(path: str | Path) -> tuple[dict[str, RawTable], list[Problem]]:
     """Read every contract table present in a study folder.
 
     Returns the tables read and the file-level problems: a required table with no file, two
-    files for one table, and unreadable files.
+    files for one table, unreadable files, and a ``study.json`` or ``truth.json`` that is not
+    a JSON object.
 
     Raises
     ------
@@ -273,4 +317,5 @@ def read_folder(path: str | Path) -> tuple[dict[str, RawTable], list[Problem]]:
         problems.extend(found)
         if raw is not None:
             tables[name] = raw
+    problems += folder_json(folder)[1]
     return tables, problems

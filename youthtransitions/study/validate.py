@@ -28,7 +28,10 @@ from .contract import (
 )
 from .readers import RawTable, read_folder
 
-__all__ = ["validate_study", "check_tables", "sort_problems", "declared_items"]
+__all__ = ["validate_study", "check_tables", "sort_problems", "declared_items", "NO_ROWS_RULE"]
+
+#: rule of a required table that holds no rows (``load_study(validate=False)`` tolerates it)
+NO_ROWS_RULE = "table has no rows"
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
@@ -57,7 +60,7 @@ def _coerce_table(name: str, frame: pd.DataFrame, items: dict[str, tuple[int, in
     spec = CONTRACT[name]
     problems: list[Problem] = []
     if len(frame) == 0 and spec.required:
-        problems.append(Problem(name, None, None, None, "table has no rows"))
+        problems.append(Problem(name, None, None, None, NO_ROWS_RULE))
     typed: dict[str, pd.Series] = {}
     for col in spec.columns:
         if col.name not in frame.columns:
@@ -257,15 +260,14 @@ def _codes_rules(codes: pd.DataFrame, youth: pd.DataFrame | None) -> list[Proble
     problems = _linked("codes", codes, _youth_flag(youth, "qual_subsample"),
                        "codes only for youth in the qualitative subsample (qual_subsample is "
                        "false)")
-    if "source" in codes:
+    if "source" in codes and "youth_id" in codes:
         pmk = _youth_flag(youth, "pmk_nominated") or {}
-        is_pmk = (codes["source"] == "pmk_interview").fillna(False).astype(bool)
-        for r in codes.index[is_pmk]:
-            yid = codes.at[r, "youth_id"] if "youth_id" in codes else None
-            if isinstance(yid, str) and yid in pmk and not pmk[yid]:
-                problems.append(Problem("codes", int(r), "source", "pmk_interview",
-                                        "pmk_interview codes only for youth with a nominated "
-                                        "PMK (pmk_nominated is false)"))
+        not_nominated = {yid for yid, flag in pmk.items() if not flag}
+        is_pmk = (codes["source"] == "pmk_interview").fillna(False).to_numpy(dtype=bool)
+        bad = is_pmk & codes["youth_id"].isin(not_nominated).to_numpy(dtype=bool)
+        problems += [Problem("codes", int(r), "source", "pmk_interview",
+                             "pmk_interview codes only for youth with a nominated PMK "
+                             "(pmk_nominated is false)") for r in codes.index[bad]]
     if {"mechanism", "dimension"} <= set(codes.columns):
         sub = codes.dropna(subset=["mechanism", "dimension"])
         for r, mech, dim in zip(sub.index, sub["mechanism"], sub["dimension"], strict=True):

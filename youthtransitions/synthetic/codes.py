@@ -12,19 +12,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..study.contract import CONTRACT
+from ..study.contract import DIMENSIONS as _CONTRACT_DIMENSIONS
 from .params import SynthParams
 from .sample import Sample
 
 __all__ = ["build_codes", "SOURCES", "DIMENSIONS", "ACTORS", "CODERS"]
 
-SOURCES = ("youth_interview", "pmk_interview", "case_summary")
+_CODES = CONTRACT["codes"]
+SOURCES = _CODES.column("source").categories
 #: (mechanism, dimension) in codebook order; index into Youth.activation per mechanism
-DIMENSIONS = (("power", "care"), ("power", "control"), ("recognition", "recognition"),
-              ("responsiveness", "responsiveness"), ("mutuality", "friend_like"),
-              ("mutuality", "professional"))
-_MECH_INDEX = {"power": 0, "recognition": 1, "responsiveness": 2, "mutuality": 3}
-ACTORS = ("social_worker", "youth_worker", "justice", "income_support", "health",
-          "education", "other")
+DIMENSIONS = tuple((m, d) for m, dims in _CONTRACT_DIMENSIONS.items() for d in dims)
+_MECH_INDEX = {m: k for k, m in enumerate(_CONTRACT_DIMENSIONS)}
+ACTORS = _CODES.column("actor").categories
 #: actor of each service (welfare, justice, mental health, alternative education)
 _SERVICE_ACTOR = ("social_worker", "justice", "health", "education")
 CODERS = ("coder_1", "coder_2")
@@ -117,8 +117,7 @@ def build_codes(p: SynthParams, s: Sample) -> pd.DataFrame:
                     text = _TEMPLATES[(dim, instance)][int(rng.integers(0, 2))]
                     rows.append((s.ids[i], source, t + 1, coder, mech, dim, level,
                                  instance, actor, f"[synthetic] {text}"))
-    cols = ["youth_id", "source", "wave", "coder", "mechanism", "dimension", "level",
-            "instance", "actor", "excerpt"]
+    cols = [c for c in _CODES.names if c != "segment_id"]
     codes = pd.DataFrame(rows, columns=cols)
     codes.insert(0, "segment_id", [f"SEG{j:05d}" for j in range(1, len(codes) + 1)])
 
@@ -134,10 +133,8 @@ def build_codes(p: SynthParams, s: Sample) -> pd.DataFrame:
                                              "counterfactual", "confirmatory")
     codes = pd.concat([codes, second], ignore_index=True)
     codes = codes.sort_values(["segment_id", "coder"], ignore_index=True, kind="stable")
-    cats = {"source": SOURCES, "mechanism": tuple(_MECH_INDEX),
-            "dimension": ("care", "control", "recognition", "responsiveness", "friend_like",
-                          "professional"),
-            "instance": ("confirmatory", "counterfactual"), "actor": ACTORS}
+    cats = {col: _CODES.column(col).categories
+            for col in ("source", "mechanism", "dimension", "instance", "actor")}
     for col, values in cats.items():
         codes[col] = pd.Categorical(codes[col], categories=list(values))
     return codes.astype({"wave": "int64", "level": "int64"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..study import Study
+from ..study.contract import CONTRACT, ID_PATTERN, WAVES
 
 __all__ = ["data_dictionary"]
 
@@ -47,11 +48,11 @@ def _allowed(series: pd.Series, kind: str) -> str:
     if kind == "bool":
         return "true, false"
     if series.name == "wave":
-        return "1, 2, 3"
+        return ", ".join(map(str, WAVES))
     if series.name == "level":
-        return "0, 1, 2"
+        return ", ".join(map(str, CONTRACT["codes"].column("level").allowed))
     if kind == "id":
-        return "[A-Za-z0-9_-]{1,64}"
+        return ID_PATTERN.pattern
     if kind == "name" and series.nunique() <= 10:
         return ", ".join(sorted(map(str, series.dropna().unique())))
     if pd.api.types.is_numeric_dtype(series) and series.notna().any():

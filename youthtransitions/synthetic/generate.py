@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..study import Study
-from .codes import build_codes
+from .codes import SOURCES, build_codes
 from .params import DEFAULT_SEED, GENERATOR, SynthParams, make_params
 from .sample import draw_sample
 from .truth import QUAL_EFFECTS, compute_truth
@@ -25,7 +25,7 @@ def build_truth(params: SynthParams, seed: int, codes: pd.DataFrame) -> dict[str
         "coded_rows": int(len(codes)),
         "double_coded_segments": int(codes["segment_id"].duplicated().sum()),
         "youth_with_source": {src: int(codes.loc[codes["source"] == src, "youth_id"].nunique())
-                              for src in ("youth_interview", "pmk_interview", "case_summary")},
+                              for src in SOURCES},
     }
     truth["qual"] = {
         "built_in": [k for k, v in QUAL_EFFECTS.items() if v],

@@ -14,13 +14,11 @@ from .._atomic import atomic_directory
 from .._tidy import to_jsonable
 from ..errors import UsageError
 from ..study import Study
+from ..study.contract import FORMATS, TABLES
+from ..study.readers import CODES_EXTRA_FORMATS, METADATA_KEY
 from .dictionary import data_dictionary
 
-__all__ = ["write_study", "load_truth", "table_bytes", "METADATA_KEY"]
-
-#: Parquet schema-metadata key marking a table as produced by youthtransitions
-METADATA_KEY = b"youthtransitions"
-_TABLES = ("youth", "waves", "pmk", "scales", "codes")
+__all__ = ["write_study", "load_truth", "table_bytes", "check_target", "METADATA_KEY"]
 
 
 def _json(value: Any) -> str:
@@ -43,12 +41,36 @@ def table_bytes(frame, marker: dict[str, Any]) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def _check_target(out: Path, force: bool) -> None:
+def check_target(out_dir: str | os.PathLike, *, force: bool = False) -> Path:
+    """Refuse an output folder :func:`write_study` would refuse, before any work is done.
+
+    Raises
+    ------
+    UsageError
+        If ``out_dir`` exists and is not a folder, or is a non-empty folder holding no
+        ``study.json`` and ``force`` is false.
+    """
+    out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"output path {out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / "study.json").is_file() and not force:
         raise UsageError(f"output folder {out} is not empty and holds no study "
                          "(no study.json); choose another folder or force overwriting")
+    return out
+
+
+def _stale_files(out: Path, written: set[str]) -> list[Path]:
+    """Study files in ``out`` that a previous write left and this one did not write."""
+    stale = []
+    for entry in out.iterdir():
+        if not entry.is_file() or entry.name in written:
+            continue
+        stem, suffix = entry.stem, entry.suffix.lower().lstrip(".")
+        table_file = stem in TABLES and (
+            suffix in FORMATS or (stem == "codes" and suffix in CODES_EXTRA_FORMATS))
+        if table_file or entry.name == "truth.json":
+            stale.append(entry)
+    return stale
 
 
 def write_study(study: Study, out_dir: str | os.PathLike, *, force: bool = False) -> Path:
@@ -71,15 +93,18 @@ def write_study(study: Study, out_dir: str | os.PathLike, *, force: bool = False
     ``{"synthetic", "seed", "generator"}``), ``study.json``, ``data_dictionary.md`` and,
     when the study carries one, ``truth.json``. All are built in memory first and moved into
     place only when every file is complete. Two writes of one study are byte-identical.
+    When the folder already held a study (``study.json``), its table files (any format) and
+    ``truth.json`` that this write did not produce are removed, so the folder holds exactly
+    the new study's tables; other files are kept.
     """
-    out = Path(out_dir)
-    _check_target(out, force)
+    out = check_target(out_dir, force=force)
+    held_study = (out / "study.json").is_file()
     meta = study.metadata or {}
     marker = {"synthetic": bool(study.synthetic), "seed": meta.get("seed"),
               "generator": meta.get("generator")}
     files: dict[str, bytes] = {}
     present = []
-    for name in _TABLES:
+    for name in TABLES:
         frame = getattr(study, name)
         if frame is None:
             continue
@@ -96,6 +121,9 @@ def write_study(study: Study, out_dir: str | os.PathLike, *, force: bool = False
     with atomic_directory(out) as tmp:
         for fname, data in files.items():
             (tmp / fname).write_bytes(data)
+    if held_study:  # rewriting a study: drop its tables and truth that were not rewritten
+        for stale in _stale_files(out, set(files)):
+            stale.unlink()
     return out
 
 

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..study.contract import CONTRACT, SERVICES
+from ..study.scales import score_matrix
 from .params import ScaleSpec, SynthParams
 
 __all__ = ["Youth", "WaveLatents", "draw_youth", "draw_wave_latents", "draw_items",
-           "score_items", "SERVICES", "GENDERS", "ETHNICITIES", "MECHANISMS"]
+           "score_items", "SERVICES", "GENDERS", "ETHNICITIES"]
 
-SERVICES = ("svc_welfare", "svc_justice", "svc_mental_health", "svc_alt_education")
-GENDERS = ("female", "male", "another")
-ETHNICITIES = ("maori", "pakeha", "pasifika", "other")
-MECHANISMS = ("power", "recognition", "responsiveness", "mutuality")
+GENDERS = CONTRACT["youth"].column("gender").categories
+ETHNICITIES = CONTRACT["youth"].column("ethnicity").categories
 
 #: base thresholds of a 5-point item on the latent response scale
 _BASE_THRESHOLDS = np.array([-1.6, -0.6, 0.3, 1.2])
@@ -197,16 +197,13 @@ def score_items(items: np.ndarray, spec: ScaleSpec) -> np.ndarray:
 
     Notes
     -----
-    Same rule as :func:`youthtransitions.study.score_scales`; used inside the generator (on
-    arrays, before any table exists) for the observed wave-1 scores that drive PMK nomination
-    and attrition, and for the population truth.
+    The contract's rule itself, :func:`youthtransitions.study.scales.score_matrix` (the rule
+    of :func:`youthtransitions.study.score_scales`), applied to arrays after reflecting the
+    reverse-keyed items; used inside the generator (before any table exists) for the
+    observed wave-1 scores that drive PMK nomination and attrition, and for the population
+    truth.
     """
     x = np.array(items, dtype=np.float64)
     rev = np.isin(np.arange(1, spec.n_items + 1), spec.reverse)
     x[..., rev] = spec.min + spec.max - x[..., rev]
-    if not np.isnan(x).any():
-        return x.mean(axis=-1)
-    answered = np.isfinite(x).sum(axis=-1)
-    with np.errstate(invalid="ignore"):
-        mean = np.nanmean(np.where(answered[..., None] > 0, x, 0.0), axis=-1)
-    return np.where(answered >= 0.8 * spec.n_items, mean, np.nan)
+    return score_matrix(x.reshape(-1, spec.n_items)).reshape(x.shape[:-1])

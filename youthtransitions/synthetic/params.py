@@ -177,17 +177,72 @@ class SynthParams:
         return out
 
 
+#: fields that are probability vectors: non-negative, summing to 1
+_PROB_VECTORS = ("msu_service_count_probs", "gender_probs", "ethnicity_probs_msu",
+                 "ethnicity_probs_other", "pmk_role_probs")
+#: fields (or every element of a tuple field) that are shares, ICCs or loadings in [0, 1]
+_UNIT_INTERVAL = ("single_service_prob", "icc_rq", "icc_traits", "mech_loading",
+                  "pmk_wave_response", "prq_load_rq", "item_missing", "scale_skip",
+                  "code_prob", "counterfactual_flip", "double_code_share",
+                  "second_coder_agree")
+
+
+def _as_tuple(name: str, value: Any, default: tuple) -> tuple:
+    """An override of a tuple field as a tuple of the default's length."""
+    try:
+        out = tuple(value)
+    except TypeError:
+        raise UsageError(f"{name} must be a sequence of {len(default)} numbers, "
+                         f"got {value!r}") from None
+    if len(out) != len(default):
+        raise UsageError(f"{name} must have {len(default)} values (like the default "
+                         f"{list(default)}), got {len(out)}")
+    return out
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UsageError(f"{name} must hold numbers, got {value!r}")
+    return float(value)
+
+
+def _check_values(p: SynthParams) -> None:
+    """Refuse parameter values the model cannot use (:class:`UsageError` naming the field)."""
+    for name in _PROB_VECTORS:
+        probs = [_number(name, v) for v in getattr(p, name)]
+        if min(probs) < 0 or abs(sum(probs) - 1.0) > 1e-9:
+            raise UsageError(f"{name} must be non-negative and sum to 1, got {list(probs)}")
+    for name in _UNIT_INTERVAL:
+        value = getattr(p, name)
+        for v in (value if isinstance(value, tuple) else (value,)):
+            if not 0.0 <= _number(name, v) <= 1.0:
+                raise UsageError(f"{name} must lie between 0 and 1, got {value!r}")
+    if p.n_qual_pmk_nominated < 1:
+        raise UsageError("n_qual_pmk_nominated must be at least 1 (the subsample needs a "
+                         f"nominated PMK), got {p.n_qual_pmk_nominated}")
+
+
 def make_params(**overrides: Any) -> SynthParams:
-    """Default parameters with ``overrides`` applied; unknown names raise :class:`UsageError`."""
+    """Default parameters with ``overrides`` applied.
+
+    Raises
+    ------
+    UsageError
+        For an unknown name, a tuple override of another length than the default, a
+        probability vector (``*_probs``) that is negative or does not sum to 1, a share, ICC
+        or loading outside [0, 1], ``n_qual_pmk_nominated < 1``, or inconsistent counts.
+    """
     names = {f.name for f in fields(SynthParams)}
     unknown = sorted(set(overrides) - names)
     if unknown:
         raise UsageError(f"unknown synthetic-study parameter(s) {', '.join(unknown)}; "
                          f"known: {', '.join(sorted(names))}")
     defaults = SynthParams()
-    overrides = {k: tuple(v) if isinstance(getattr(defaults, k), tuple) else v
+    overrides = {k: _as_tuple(k, v, getattr(defaults, k))
+                 if isinstance(getattr(defaults, k), tuple) else v
                  for k, v in overrides.items()}
     params = replace(defaults, **overrides)
+    _check_values(params)
     if params.n_msu > params.n_youth or params.n_qual > params.n_msu:
         raise UsageError("need n_qual <= n_msu <= n_youth "
                          f"(got {params.n_qual}, {params.n_msu}, {params.n_youth})")

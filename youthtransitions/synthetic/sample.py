@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
+from ..parallel import replicate_generators
+from ..study.contract import CONTRACT
 from .latent import (
     ETHNICITIES,
     GENDERS,
@@ -27,7 +29,7 @@ from .params import SCALE_SPECS, SynthParams
 
 __all__ = ["Sample", "draw_sample", "PMK_ROLES", "MAX_SUBSAMPLE_SMD"]
 
-PMK_ROLES = ("parent", "whanau", "caregiver", "worker", "other")
+PMK_ROLES = CONTRACT["pmk"].column("pmk_role").categories
 #: the subsample is redrawn until every profile SMD against the 506 is below this
 MAX_SUBSAMPLE_SMD = 0.10
 _MAX_TRIES = 20_000
@@ -200,9 +202,7 @@ def _long_table(ids: np.ndarray, present: np.ndarray, extra: dict[str, object],
 
 def draw_sample(p: SynthParams, seed: int) -> Sample:
     """Draw one synthetic sample (all contract tables except ``codes``)."""
-    streams = dict(zip(_STREAMS, (np.random.Generator(np.random.PCG64(s)) for s in
-                                  np.random.SeedSequence(seed).spawn(len(_STREAMS))),
-                       strict=True))
+    streams = dict(zip(_STREAMS, replicate_generators(seed, len(_STREAMS)), strict=True))
     n = p.n_youth
     y = draw_youth(streams["youth"], p, n, p.n_msu)
     lat = draw_wave_latents(streams["youth"], p, y)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..study.contract import DIMENSIONS
 from .latent import draw_items, draw_wave_latents, draw_youth, score_items
 from .params import SCALE_SPECS, SynthParams
 
@@ -154,8 +155,7 @@ def compute_truth(p: SynthParams) -> dict[str, Any]:
     qual_pop = {
         "share_all_four_active": float(all4.mean()),
         "share_active": {m: float(a) for m, a in
-                         zip(("power", "recognition", "responsiveness", "mutuality"),
-                             y.active.mean(axis=0), strict=True)},
+                         zip(DIMENSIONS, y.active.mean(axis=0), strict=True)},
         "share_trap": float(y.trap.mean()),
         "wellbeing_change_all4_minus_other": float(
             (wb[all4, 2] - wb[all4, 0]).mean() - (wb[~all4, 2] - wb[~all4, 0]).mean()),
