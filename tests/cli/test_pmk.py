@@ -62,3 +62,29 @@ def test_pmk_method_option_is_checked(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["pmk", "--method", "forest"])
     assert stop.value.code == 2
+
+
+@pytest.mark.parametrize(("extra", "workers", "scheduler"), [
+    ([], 1, None), (["--workers", "2"], 2, None),
+    (["--scheduler", "tcp://127.0.0.1:8786"], 1, "tcp://127.0.0.1:8786")])
+def test_pmk_parallel_options_reach_compare_methods(monkeypatch, capsys, extra, workers,
+                                                    scheduler):
+    import youthtransitions.missing as missing
+    from youthtransitions.errors import UsageError
+
+    seen = {}
+
+    def fake_compare(study, **kwargs):
+        seen.update(kwargs)
+        raise UsageError("stop here")
+
+    monkeypatch.setattr(missing, "compare_methods", fake_compare)
+    assert main(["pmk", "--m", "2", *extra]) == 2
+    assert "stop here" in capsys.readouterr().err
+    assert seen["workers"] == workers and seen["scheduler"] == scheduler
+
+
+def test_pmk_workers_and_scheduler_exclude_each_other(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["pmk", "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"])
+    assert stop.value.code == 2

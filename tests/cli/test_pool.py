@@ -73,6 +73,11 @@ def test_pool_text_output(capsys):
     (["pool", FILES[0], "/nonexistent/imp2.csv", *ARGS], "does not exist"),
     (["pool", FILES[0], "notes.docx", *ARGS], "unknown type"),
     (["pool", *FILES[:2], "--formula", "ReadAchiev ~ nothere", "--group", "ID"], "imp_1.csv"),
+    # df_com is checked before any file is read or model fitted
+    (["pool", "/nonexistent/a.csv", "/nonexistent/b.csv", *ARGS, "--df-com", "0"],
+     "df_com must be a positive number"),
+    (["pool", "/nonexistent/a.csv", "/nonexistent/b.csv", *ARGS, "--df-com", "nan"],
+     "df_com must be a positive number"),
 ])
 def test_pool_errors_exit_2(capsys, argv, message):
     status, _, err = _run(capsys, argv)

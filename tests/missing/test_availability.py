@@ -103,3 +103,9 @@ def test_public_aliases():
     for name in ("availability", "impute", "pool", "ipw", "delta_sensitivity",
                  "compare_methods", "simulate_pmk"):
         assert callable(getattr(yt.pmk, name))
+
+
+@pytest.mark.parametrize("level", [95, 0, 1, -0.1])
+def test_level_is_checked(data, level):
+    with pytest.raises(UsageError, match="level must lie strictly between 0 and 1"):
+        availability(data, covariates=COVS, level=level)

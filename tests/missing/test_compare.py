@@ -60,3 +60,22 @@ def test_pmk_alias_availability(study):
     assert 0.3 < res.share_available < 0.7
     bal = res.balance.set_index("covariate")
     assert bal.loc["wellbeing_w1", "smd"] > 0.1  # youth with a PMK report fare better
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"level": 95}, "level must lie strictly between 0 and 1"),
+    ({"trim": (0.01,)}, "trim must be two percentiles")])
+def test_options_checked_before_imputing(monkeypatch, options, message):
+    import pandas as pd
+
+    from youthtransitions.errors import UsageError
+    from youthtransitions.missing import compare as compare_module
+
+    def no_impute(*args, **kwargs):  # pragma: no cover - must not be reached
+        raise AssertionError("imputed before checking the options")
+
+    monkeypatch.setattr(compare_module, "impute", no_impute)
+    wide = pd.DataFrame({"pmk_functioning_w3": [1.0, None, 2.0, 3.0, 4.0],
+                         "relationship_quality_w1": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    with pytest.raises(UsageError, match=message):
+        compare_methods(wide, m=2, **options)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ._common import add_study_dir, study_dir
+from ._common import add_parallel_options, add_study_dir, study_dir
 
 
 def register(subparsers) -> None:
@@ -20,7 +20,7 @@ def register(subparsers) -> None:
     p.add_argument("--method", choices=["pmm", "norm"], default="pmm",
                    help="imputation model: predictive mean matching (default) or Bayesian "
                         "normal-regression draws (extrapolates beyond the observed range)")
-    p.add_argument("--workers", type=int, default=1, help="worker processes for imputation")
+    add_parallel_options(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=run)
 
@@ -31,8 +31,10 @@ def run(args) -> int:
 
     study = load_study(study_dir(args.dir))
     result = compare_methods(study, m=args.m, seed=args.seed, method=args.method,
-                             workers=args.workers)
-    avail = availability(study)
+                             workers=args.workers, scheduler=args.scheduler)
+    # the wide youth frame compare_methods already built (n, availability and sample loss
+    # are the same as from the study; only the wave patterns, unused here, differ)
+    avail = availability(result.imputation.data)
     if args.json:
         out = result.to_dict()
         out["availability"] = {"n": avail.n, "n_available": avail.n_available,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from .._tidy import to_jsonable
-
 FIELDS = ["term", "estimate", "std_error", "df", "statistic", "p_value", "riv", "fmi"]
 
 
@@ -26,6 +24,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from .._tidy import to_jsonable
     from ..missing.files import pool_files
 
     result = pool_files(args.files, formula=args.formula, group=args.group,

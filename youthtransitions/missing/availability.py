@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._tidy import TidyResult
-from .frames import AVAILABLE, availability_inputs, wide_name, youth_wide
+from .frames import AVAILABLE, availability_inputs, check_level, wide_name, youth_wide
 from .logit import covariate_matrix, fit_logit, logit_table, smd
 
 __all__ = ["AvailabilityResult", "availability", "ANALYSES"]
@@ -135,6 +135,7 @@ def availability(study: Any, *, indicator: str = AVAILABLE,
     in ``tests/reference/mitml/availability_glm.R``). Sample loss of an analysis is the share
     of youth lacking its outcome or its predictor.
     """
+    level = check_level(level)
     wide = study if isinstance(study, pd.DataFrame) else youth_wide(study)
     a, covariates = availability_inputs(wide, indicator, covariates)
     x = covariate_matrix(wide, covariates, missing="keep")

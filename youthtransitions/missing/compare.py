@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .._tidy import TidyResult
 from ..errors import UsageError
 from .estimate import ESTIMATE_COLUMNS, cc_estimate, mi_estimate
-from .frames import PMK_OUTCOME, PMK_PREDICTOR, youth_wide
+from .frames import PMK_OUTCOME, PMK_PREDICTOR, check_level, youth_wide
 from .impute import impute
 from .sensitivity import delta_sensitivity
-from .weights import ipw
+from .weights import _check_trim, ipw
 
 __all__ = ["ComparisonResult", "compare_methods", "pmk_truth"]
 
@@ -92,7 +91,8 @@ def compare_methods(study: Any, *, m: int = 20, seed: int | None = None,
                     deltas: Sequence[float] | None = None,
                     outcome: str = PMK_OUTCOME, predictor: str = PMK_PREDICTOR,
                     covariates: Sequence[str] | None = None, level: float = 0.95,
-                    trim: tuple[float, float] = (0.01, 0.99), workers: int = 1, scheduler: Any = None) -> ComparisonResult:
+                    trim: tuple[float, float] | None = (0.01, 0.99), workers: int = 1,
+                    scheduler: Any = None) -> ComparisonResult:
     """The relationship-quality estimate under each way of handling missing PMK reports.
 
     Parameters
@@ -110,7 +110,8 @@ def compare_methods(study: Any, *, m: int = 20, seed: int | None = None,
     covariates : sequence of str, optional
         Availability predictors of the weighting model.
     trim : (float, float), default (0.01, 0.99)
-        Percentiles for the ``ipw_trimmed`` row (the ``ipw`` row is untrimmed).
+        Percentiles for the ``ipw_trimmed`` row (the ``ipw`` row is untrimmed); the trimmed
+        row reuses the ``ipw`` row's availability model (:meth:`IPWResult.retrim`).
     level : float, default 0.95
 
     Returns
@@ -126,6 +127,9 @@ def compare_methods(study: Any, *, m: int = 20, seed: int | None = None,
     trimmed at the ``trim`` percentiles (``ipw_trimmed``). Delta rows: :func:`~youthtransitions.missing.delta_sensitivity`.
     ``covers_truth``: the interval of the slope contains the population value.
     """
+    level = check_level(level)
+    if trim is not None:
+        _check_trim(trim)
     wide = study if isinstance(study, pd.DataFrame) else youth_wide(study)
     for col in (outcome, predictor):
         if col not in wide:
@@ -139,17 +143,15 @@ def compare_methods(study: Any, *, m: int = 20, seed: int | None = None,
     wdata = wide.assign(__available__=avail)
     weighting = ipw(wdata, formula=f"{outcome} ~ {predictor}", indicator="__available__",
                     covariates=covariates, level=level)
-    trimmed = ipw(wdata, formula=f"{outcome} ~ {predictor}", indicator="__available__",
-                  covariates=covariates, level=level, trim=trim)
+    trimmed = weighting.retrim(trim)  # same availability model, trimmed weights
     rows += [ipw_row(weighting, predictor, "ipw"), ipw_row(trimmed, predictor, "ipw_trimmed")]
     sens = delta_sensitivity(imp, deltas=deltas, outcome=outcome, predictor=predictor,
                              alpha=1 - level)
     for rec in sens.table.to_dict("records"):
         rows.append({"method": "mi_delta", **{k: rec[k] for k in ESTIMATE_COLUMNS[1:]},
                      "delta": rec["delta"]})
-    table = pd.DataFrame(rows)
-    table["delta"] = table["delta"] if "delta" in table else np.nan
-    table = table[["method", "delta"] + ESTIMATE_COLUMNS[1:]]
+    # the delta grid has at least two points, so "delta" is a column (NaN off the grid)
+    table = pd.DataFrame(rows)[["method", "delta"] + ESTIMATE_COLUMNS[1:]]
     if truth is not None:
         table["truth_slope"] = truth["slope"]
         table["truth_r2"] = truth["r2"]

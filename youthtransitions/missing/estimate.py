@@ -7,8 +7,9 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import UsageError
+from .frames import check_level
 from .pooling import pool
-from .r2pool import pool_r2
+from .r2pool import fisher_z_limits, pool_r2
 
 __all__ = ["simple_ols", "cc_estimate", "mi_estimate", "fisher_ci", "ESTIMATE_COLUMNS"]
 
@@ -54,14 +55,14 @@ def simple_ols(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, fl
 def fisher_ci(r2: float, n: float, level: float) -> tuple[float, float]:
     """Fisher-z interval of a squared correlation: ``tanh(atanh(sqrt(R²)) ± z/sqrt(n-3))²``
     (lower limit floored at 0)."""
-    z = np.arctanh(np.sqrt(max(r2, 0.0)))
-    half = stats.norm.ppf(0.5 + level / 2) / np.sqrt(max(n - 3, 1.0))
-    return float(np.tanh(max(z - half, 0.0)) ** 2), float(np.tanh(z + half) ** 2)
+    return fisher_z_limits(np.arctanh(np.sqrt(max(r2, 0.0))), 1 / np.sqrt(max(n - 3, 1.0)),
+                           level)
 
 
 def cc_estimate(data: pd.DataFrame, *, outcome: str, predictor: str,
                 level: float = 0.95) -> dict:
     """Complete-case slope (t interval on n - 2 df) and R² (Fisher-z interval)."""
+    level = check_level(level)
     params, cov, r2, n = simple_ols(data[predictor].to_numpy(float),
                                     data[outcome].to_numpy(float))
     se = float(np.sqrt(cov[1, 1]))

@@ -11,19 +11,20 @@ from .pooling import PooledResult, pool
 
 __all__ = ["pool_files"]
 
+
 def pool_files(paths: Sequence[str | Path], *, formula: str, group: str, random: str = "1",
-               df_com: float | None = None, method: str = "reml", engine: str = "fast",
-               level: float = 0.95) -> PooledResult:
-    """Fit ``fit_lmm(formula, data, group=group, random=random)`` to each file and pool.
+               df_com: float | None = None) -> PooledResult:
+    """Fit ``fit_lmm(formula, data, group=group, random=random)`` (REML) to each file and pool.
 
     Parameters
     ----------
     paths : sequence of path
         At least two completed data sets with the same columns.
-    formula, group, random, method, engine
+    formula, group, random
         Passed to :func:`youthtransitions.models.fit_lmm`.
     df_com : float, optional
-        Complete-data df for the Barnard-Rubin df (see :func:`~youthtransitions.missing.pool`).
+        Complete-data df for the Barnard-Rubin df (see :func:`~youthtransitions.missing.pool`);
+        checked before any file is read.
 
     Returns
     -------
@@ -35,12 +36,18 @@ def pool_files(paths: Sequence[str | Path], *, formula: str, group: str, random:
     paths = list(paths)
     if len(paths) < 2:
         raise UsageError(f"pooling needs at least 2 completed data sets, got {len(paths)}")
+    if df_com is not None:
+        try:
+            df_com = float(df_com)
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"df_com must be a positive number, got {df_com!r}") from exc
+        if not df_com > 0:
+            raise UsageError(f"df_com must be a positive number, got {df_com!r}")
     fits = []
     for p in paths:
         data = read_data_file(p)
         try:
-            fits.append(fit_lmm(formula, data, group=group, random=random, method=method,
-                                engine=engine))
+            fits.append(fit_lmm(formula, data, group=group, random=random))
         except UsageError as exc:
             raise UsageError(f"{p}: {exc}") from exc
-    return pool(fits, df_com=df_com, level=level)
+    return pool(fits, df_com=df_com)

@@ -23,6 +23,17 @@ _BOOL_COLUMNS = ("msu", "pmk_nominated", "qual_subsample", "svc_welfare", "svc_j
                  "svc_mental_health", "svc_alt_education")
 
 
+def check_level(level: Any, name: str = "level") -> float:
+    """``level`` as a float strictly between 0 and 1, else :class:`UsageError`."""
+    try:
+        value = float(level)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if isinstance(level, bool) or not 0 < value < 1:
+        raise UsageError(f"{name} must lie strictly between 0 and 1 (e.g. 0.95), got {level!r}")
+    return value
+
+
 def wide_name(scale: str, wave: int) -> str:
     """Column name of a scale's score at one wave in the wide frame (``<scale>_w<wave>``)."""
     return f"{scale}_w{int(wave)}"

@@ -11,8 +11,17 @@ from scipy import stats
 
 from .._tidy import TidyResult
 from ..errors import UsageError
+from ..models.bootstrap import percentile_ci
 
-__all__ = ["PooledR2", "pool_r2"]
+__all__ = ["PooledR2", "pool_r2", "fisher_z_limits"]
+
+
+def fisher_z_limits(z: float, se: float, level: float) -> tuple[float, float]:
+    """R² limits from a Fisher-z interval: ``tanh(z ± q·se)²`` with ``q`` the normal
+    ``(1 + level)/2`` quantile, the lower limit 0 when ``z - q·se <= 0``."""
+    half = stats.norm.ppf(0.5 + level / 2) * se
+    lo, hi = z - half, z + half
+    return (0.0 if lo <= 0 else float(np.tanh(lo) ** 2)), float(np.tanh(hi) ** 2)
 
 
 class PooledR2(TidyResult):
@@ -96,12 +105,9 @@ def pool_r2(values: Sequence[float], *, n: int | None = None,
         z = np.arctanh(np.sqrt(vals))
         zbar = z.mean()
         total = 1.0 / (n - 3) + (1.0 + 1.0 / m) * z.var(ddof=1)
-        half = stats.norm.ppf(0.5 + level / 2) * np.sqrt(total)
-        lo, hi = zbar - half, zbar + half
-        return PooledR2(estimate=np.tanh(zbar) ** 2,
-                        conf_low=0.0 if lo <= 0 else np.tanh(lo) ** 2,
-                        conf_high=np.tanh(hi) ** 2, method=method, per_imputation=vals,
-                        level=level, name=name)
+        lo, hi = fisher_z_limits(zbar, np.sqrt(total), level)
+        return PooledR2(estimate=np.tanh(zbar) ** 2, conf_low=lo, conf_high=hi,
+                        method=method, per_imputation=vals, level=level, name=name)
     if method == "bootstrap":
         if boot is None or len(boot) != m:
             raise UsageError("method='bootstrap' needs one array of bootstrap R² per imputation")
@@ -109,8 +115,7 @@ def pool_r2(values: Sequence[float], *, n: int | None = None,
         stacked = stacked[np.isfinite(stacked)]
         if stacked.size < 20:
             raise UsageError("too few finite bootstrap replicates to form an interval")
-        a = (1 - level) / 2
-        lo, hi = np.quantile(stacked, [a, 1 - a])
+        lo, hi = percentile_ci(stacked, level)
         return PooledR2(estimate=vals.mean(), conf_low=lo, conf_high=hi, method=method,
                         per_imputation=vals, level=level, name=name)
     raise UsageError(f"method must be 'fisher_z' or 'bootstrap', got {method!r}")

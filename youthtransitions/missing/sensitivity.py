@@ -143,15 +143,16 @@ def delta_sensitivity(imputation: ImputationResult, *, deltas: Sequence[float] |
     deltas = np.sort(np.asarray(list(deltas), dtype=float))
     if deltas.size < 2 or not np.all(np.isfinite(deltas)):
         raise UsageError("deltas must be at least two finite numbers")
+    # only the two analysed columns are shifted and re-fitted, not whole completed frames
+    pairs = [(d[predictor].to_numpy(float), d[outcome].to_numpy(float))
+             for d in imputation.datasets]
     rows = []
     for delta in deltas:
         shifted = []
-        for d in imputation.datasets:
-            s = d.copy()
-            vals = s[outcome].to_numpy(float).copy()
-            vals[missing] += delta
-            s[outcome] = vals
-            shifted.append(s)
+        for x, y in pairs:
+            y = y.copy()
+            y[missing] += delta
+            shifted.append(pd.DataFrame({predictor: x, outcome: y}))
         row = mi_estimate(shifted, outcome=outcome, predictor=predictor, level=1 - alpha)
         row.pop("method")
         rows.append({"delta": float(delta), **row})

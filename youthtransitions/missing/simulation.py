@@ -97,9 +97,9 @@ def _replicate(rng, m, n_iter, level, overrides):
     imp = impute(wide, m=m, n_iter=n_iter, seed=int(rng.integers(0, 2**31 - 1)))
     rows.append(mi_estimate(imp.datasets, outcome=PMK_OUTCOME, predictor=PMK_PREDICTOR,
                             level=level))
-    rows.append(ipw_row(ipw(wide, level=level), PMK_PREDICTOR, "ipw"))
-    rows.append(ipw_row(ipw(wide, level=level, trim=(0.01, 0.99)), PMK_PREDICTOR,
-                        "ipw_trimmed"))
+    weighting = ipw(wide, level=level)
+    rows.append(ipw_row(weighting, PMK_PREDICTOR, "ipw"))
+    rows.append(ipw_row(weighting.retrim((0.01, 0.99)), PMK_PREDICTOR, "ipw_trimmed"))
     keep = ("method", "estimate", "std_error", "conf_low", "conf_high", "r2", "r2_low",
             "r2_high", "n")
     return [{"seed": seed, **{k: float(r[k]) if k != "method" else r[k] for k in keep},

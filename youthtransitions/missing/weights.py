@@ -18,11 +18,24 @@ from .frames import (
     PMK_OUTCOME,
     PMK_PREDICTOR,
     availability_inputs,
+    check_level,
     youth_wide,
 )
 from .logit import covariate_matrix, fit_logit, logit_table, smd
 
 __all__ = ["IPWResult", "ipw", "availability_weights"]
+
+
+def _check_trim(trim: Any) -> tuple[float, float]:
+    """``trim`` as ``(low, high)`` percentiles with 0 <= low < high <= 1, else UsageError."""
+    message = f"trim must be two percentiles (low, high) with 0 <= low < high <= 1, got {trim!r}"
+    try:
+        lo, hi = (float(v) for v in trim)
+    except (TypeError, ValueError) as exc:  # not iterable, wrong length, not numbers
+        raise UsageError(message) from exc
+    if not 0 <= lo < hi <= 1:
+        raise UsageError(message)
+    return lo, hi
 
 
 def availability_weights(p: np.ndarray, available: np.ndarray, *, stabilize: bool = True,
@@ -43,9 +56,7 @@ def availability_weights(p: np.ndarray, available: np.ndarray, *, stabilize: boo
     if stabilize:
         w = w * a.mean()
     if trim is not None:
-        lo, hi = trim
-        if not 0 <= lo < hi <= 1:
-            raise UsageError(f"trim must be two percentiles 0 <= low < high <= 1, got {trim}")
+        lo, hi = _check_trim(trim)
         qlo, qhi = np.quantile(w[a], [lo, hi])
         w = np.where(a, np.clip(w, qlo, qhi), 0.0)
     return w
@@ -80,11 +91,28 @@ class IPWResult(TidyResult):
         self.fit, self.weights, self.probability = fit, weights, probability
         self.balance, self.model, self.formula, self.level = balance, model, formula, level
         self.stabilize, self.trim = stabilize, trim
+        self._inputs = None  # (wide, available, covariate matrix, covariates) for retrim
         w = fit.model.weights
         self.n = int(fit.nobs)
         self.n_effective = float(w.sum() ** 2 / (w**2).sum())
         self.r2 = float(fit.rsquared)
         self.r2_low, self.r2_high = fisher_ci(self.r2, self.n_effective, level)
+
+    def retrim(self, trim: tuple[float, float] | None) -> IPWResult:
+        """The same weighting with the weights trimmed at other percentiles.
+
+        Reuses the fitted availability probabilities and model (only the weights, balance
+        and outcome model are recomputed), so ``ipw(data, ...).retrim(trim)`` equals
+        ``ipw(data, ..., trim=trim)`` without refitting the availability model.
+        """
+        if trim is not None:
+            _check_trim(trim)
+        if self._inputs is None:
+            raise UsageError("retrim needs a result of ipw()")
+        wide, a, x, covariates = self._inputs
+        return _weighted_fit(wide, a, x, covariates, self.probability.to_numpy(), self.model,
+                             formula=self.formula, level=self.level,
+                             stabilize=self.stabilize, trim=trim)
 
     def _summary_header(self):
         w = self.weights[self.weights > 0]
@@ -93,7 +121,8 @@ class IPWResult(TidyResult):
                 ("weights max", w.max()), ("weighted R²", self.r2)]
 
     def to_frame(self) -> pd.DataFrame:
-        """The weighted outcome model: ``COEF_COLUMNS`` with HC1 standard errors."""
+        """The weighted outcome model: ``COEF_COLUMNS`` with HC1 standard errors, t tests and
+        t intervals on ``df`` = n - k residual degrees of freedom."""
         ci = self.fit.conf_int(alpha=1 - self.level)
         frame = pd.DataFrame({
             "term": [str(t) for t in self.fit.params.index],
@@ -128,6 +157,19 @@ def _estimable(col: pd.Series, y: pd.Series, min_count: int = 10) -> bool:
     return True
 
 
+def _check_stage(name: str, y: pd.Series, a: pd.Series) -> None:
+    """A stage is a 0/1 column that every available youth (still at risk) passed."""
+    if not y.isin([0, 1]).all():
+        raise UsageError(f"stage column {name!r} must be 0/1")
+    failed = int(((a == 1) & (y != 1)).sum())
+    if failed:
+        raise UsageError(f"stage column {name!r}: {failed} available youth did not pass this "
+                         f"stage; a stage must be required for availability (every available "
+                         f"youth has 1)")
+    if y.nunique() < 2:
+        raise UsageError(f"stage column {name!r} does not vary among the youth who reach it")
+
+
 def _staged_probability(wide, a, indicator, stages, x, level):
     """Product of per-stage logistic probabilities and the stacked model tables."""
     import statsmodels.api as sm
@@ -135,12 +177,17 @@ def _staged_probability(wide, a, indicator, stages, x, level):
     at_risk = pd.Series(True, index=wide.index)
     p = np.ones(len(wide))
     tables = []
+    if len(set(stages)) != len(stages) or indicator in stages:
+        raise UsageError(f"stages must be distinct columns other than the indicator "
+                         f"{indicator!r}, got {list(stages)}")
     for name in [*stages, indicator]:
         if name not in wide:
             raise UsageError(f"stage column {name!r} is not in the data")
         y = a if name == indicator else pd.to_numeric(wide[name], errors="coerce")
         if (y[at_risk].isna()).any():
             raise UsageError(f"stage column {name!r} has missing values")
+        if name != indicator:
+            _check_stage(name, y[at_risk], a[at_risk])
         cols = [c for c in x.columns if _estimable(x.loc[at_risk, c], y[at_risk])]
         fit = fit_logit(y[at_risk].rename(name), x.loc[at_risk, cols])
         design = sm.add_constant(x[cols], has_constant="add")
@@ -196,14 +243,18 @@ def ipw(study: Any, *, formula: str | None = None, indicator: str = AVAILABLE,
     probability is capped by the interview rate), and leaves covariates imbalanced. Weights
     as :func:`availability_weights`. The outcome model is weighted
     least squares on the available youth with heteroskedasticity-robust HC1 standard errors
-    (statsmodels ``WLS(..., cov_type="HC1")``; these ignore the estimation of the weights, so
-    they are slightly conservative, Lunceford & Davidian 2004). Balance: weighted SMD of each
-    covariate between the available youth and the whole sample (target of the weighting),
-    with the pooled unweighted SD as yardstick. Weighted R² is
+    (statsmodels ``WLS(..., cov_type="HC1", use_t=True)``; these ignore the estimation of the
+    weights, so they are slightly conservative, Lunceford & Davidian 2004); p-values and
+    intervals use the t distribution on the residual df :math:`n - k` reported in ``df``.
+    Balance: weighted SMD of each covariate between the available youth and the whole sample
+    (target of the weighting), with the pooled unweighted SD as yardstick. Weighted R² is
     :math:`1 - \\sum w e^2 / \\sum w (y - \\bar y_w)^2`; its interval is Fisher-z on the Kish
     effective sample size :math:`(\\sum w)^2/\\sum w^2`. Checked against closed forms in
     ``tests/missing/test_weights.py``.
     """
+    level = check_level(level)
+    if trim is not None:
+        _check_trim(trim)
     wide = study if isinstance(study, pd.DataFrame) else youth_wide(study)
     formula = formula or f"{PMK_OUTCOME} ~ {PMK_PREDICTOR}"
     a, covariates = availability_inputs(wide, indicator, covariates)
@@ -211,6 +262,12 @@ def ipw(study: Any, *, formula: str | None = None, indicator: str = AVAILABLE,
     stages = _default_stages(wide, a, indicator) if stages is None else list(stages)
     with single_blas_thread():
         p, model = _staged_probability(wide, a, indicator, stages, x, level)
+    return _weighted_fit(wide, a, x, covariates, p, model, formula=formula, level=level,
+                         stabilize=stabilize, trim=trim)
+
+
+def _weighted_fit(wide, a, x, covariates, p, model, *, formula, level, stabilize, trim):
+    """Weights from the availability probabilities ``p``, balance and the weighted model."""
     w = availability_weights(p, a.to_numpy(), stabilize=stabilize, trim=trim)
     weights = pd.Series(w, index=wide.index, name="weight")
     rows = []
@@ -230,9 +287,12 @@ def ipw(study: Any, *, formula: str | None = None, indicator: str = AVAILABLE,
     data = data[avail]
     try:
         with single_blas_thread():
-            fit = smf.wls(formula, data=data, weights=data["__w__"]).fit(cov_type="HC1")
+            model_wls = smf.wls(formula, data=data, weights=data["__w__"])
+            fit = model_wls.fit(cov_type="HC1", use_t=True)
     except Exception as exc:  # formula errors come from formulaic/patsy with varied types
         raise UsageError(f"cannot fit the outcome model {formula!r}: {exc}") from exc
-    return IPWResult(fit=fit, weights=weights, probability=pd.Series(p, index=wide.index),
-                     balance=balance, model=model, formula=formula,
-                     level=level, stabilize=stabilize, trim=trim)
+    result = IPWResult(fit=fit, weights=weights, probability=pd.Series(p, index=wide.index),
+                       balance=balance, model=model, formula=formula,
+                       level=level, stabilize=stabilize, trim=trim)
+    result._inputs = (wide, a, x, covariates)
+    return result
