@@ -128,3 +128,37 @@ def test_parquet_with_named_index(capsys, tmp_path):
     out = _json(capsys, tmp_path / "indexed.parquet", "--formula", "y ~ x_w", "--group", "id",
                 "--compare", "y ~ 1", "--json")
     assert out["n_groups"] == 160 and out["n_obs"] == 576
+
+
+@pytest.mark.parametrize("level", ["95", "0", "1", "nan"])
+def test_bad_level_exits_2(capsys, level):
+    assert main(["fit", str(DATA), "--formula", "y ~ x_w", "--group", "id",
+                 "--level", level]) == 2
+    err = capsys.readouterr().err
+    assert "--level must be between 0 and 1" in err and "Traceback" not in err
+
+
+def test_level_reaches_fixed_effect_intervals(capsys):
+    out = _json(capsys, DATA, "--formula", "y ~ x_w", "--group", "id", "--level", "0.8",
+                "--json")
+    ci = fit_lmm("y ~ x_w", pd.read_csv(DATA), group="id").conf_int(0.8)
+    assert out["level"] == 0.8
+    assert [f["conf_low"] for f in out["fixed"]] == pytest.approx(ci["conf_low"].tolist(),
+                                                                  rel=1e-12)
+    assert [f["conf_high"] for f in out["fixed"]] == pytest.approx(ci["conf_high"].tolist(),
+                                                                   rel=1e-12)
+    assert main(["fit", str(DATA), "--formula", "y ~ x_w", "--group", "id",
+                 "--level", "0.8"]) == 0
+    assert "Confidence level:" in capsys.readouterr().out
+
+
+def test_module_top_imports_stay_light():
+    import ast
+
+    import youthtransitions.cli.fit as mod
+
+    tree = ast.parse(Path(mod.__file__).read_text())
+    top = {alias.name for node in tree.body if isinstance(node, ast.Import)
+           for alias in node.names}
+    top |= {node.module or "" for node in tree.body if isinstance(node, ast.ImportFrom)}
+    assert not top & {"numpy", "pandas", "_tidy"}

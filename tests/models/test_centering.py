@@ -37,3 +37,18 @@ def test_errors():
         center_within(df, ["x"], "g")
     with pytest.raises(UsageError, match="DataFrame"):
         center_within([1, 2], ["x"], "g")
+
+
+def test_missing_group_rows_get_nan_not_a_pooled_person():
+    df = pd.DataFrame({"id": ["a", "a", None, None], "x": [1.0, 3.0, 10.0, 20.0]})
+    out = center_within(df, "x", "id")
+    assert out["x_between"].iloc[:2].tolist() == [2.0, 2.0]
+    assert out[["x_between", "x_within"]].iloc[2:].isna().all().all()
+
+
+def test_existing_output_column_is_usage_error():
+    df = pd.DataFrame({"id": ["a", "a"], "x": [1.0, 3.0], "x_within": [0.0, 0.0]})
+    with pytest.raises(UsageError, match="already exist"):
+        center_within(df, "x", "id")
+    with pytest.raises(UsageError, match="collide"):
+        center_within(df[["id", "x"]], "x", "id", suffixes=("_m", "_m"))

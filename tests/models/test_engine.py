@@ -213,3 +213,25 @@ def test_unpolished_minimisation_is_close_to_polished():
     assert quick["varpar_hessian"] is None and quick["n_evaluations"] < full["n_evaluations"]
     np.testing.assert_allclose(quick["theta"], full["theta"], atol=1e-4)
     np.testing.assert_allclose(quick["deviance"], full["deviance"], rtol=1e-8)
+
+
+def test_one_varpar_hessian_and_shared_inference():
+    from youthtransitions.models.engine import finish_fit, inference, satterthwaite
+    from youthtransitions.models.engine import optimize as opt
+
+    assert satterthwaite.varpar_hessian is opt.varpar_hessian
+    y, X, Z, groups, n_groups = _data(2)
+    dev = ProfiledDeviance(sufficient_statistics(y, X, Z, groups, n_groups), reml=True)
+    theta = opt.minimise_deviance(dev)["theta"]
+    done = finish_fit(dev, theta)
+    again = inference(dev, theta, done["sigma2"])
+    # at sigma-hat(theta) the (theta, sigma) deviance equals the profiled deviance
+    assert again["loglik"] == pytest.approx(done["loglik"], rel=1e-12)
+    np.testing.assert_allclose(again["vcov"], done["vcov"], rtol=1e-12)
+    np.testing.assert_allclose(again["df"], done["df"], rtol=1e-12)
+    assert again["singular"] == done["singular"]
+    # the explicit Hessian equals the all-coordinate central difference of the gradient
+    varpar = np.append(theta, np.sqrt(done["sigma2"]))
+    np.testing.assert_allclose(opt.varpar_hessian(dev, varpar),
+                               opt.fd_hessian(dev.varpar_grad, varpar,
+                                              floor=opt.varpar_floor(len(varpar))), rtol=0)

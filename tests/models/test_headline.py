@@ -129,6 +129,33 @@ def test_bad_input():
         variance_explained(df, outcome="wb", predictor="rq", group="youth_id", wave="wave", B=1)
 
 
+def test_unidentifiable_mixed_model_is_usage_error():
+    df = simulate(20, 3)
+    one_youth = df[df["youth_id"] == df["youth_id"].iloc[0]]
+    with pytest.raises(UsageError, match="variance_explained: .*at least 2 groups"):
+        variance_explained(one_youth, outcome="wb", predictor="rq", group="youth_id",
+                           wave="wave", B=0, method="ml")
+    one_row_each = df.drop_duplicates("youth_id").assign(wave=lambda d: np.arange(len(d)) % 3)
+    with pytest.raises(UsageError, match="variance_explained: number of groups"):
+        variance_explained(one_row_each, outcome="wb", predictor="rq", group="youth_id",
+                           wave="wave", B=0)
+
+
+def test_options_checked_before_fitting(monkeypatch):
+    import youthtransitions.models.headline as headline
+
+    def boom(*args, **kwargs):
+        raise AssertionError("fitted before the options were checked")
+
+    monkeypatch.setattr(headline, "_prepare", boom)
+    df = simulate(20, 3)
+    with pytest.raises(UsageError, match="B must"):
+        variance_explained(df, outcome="wb", predictor="rq", group="youth_id", wave="wave", B=1)
+    with pytest.raises(UsageError, match="level must be between 0 and 1"):
+        variance_explained(df, outcome="wb", predictor="rq", group="youth_id", wave="wave",
+                           B=0, level=95)
+
+
 def test_synthetic_study_truth_within_intervals():
     synthetic = pytest.importorskip("youthtransitions.synthetic")
     from youthtransitions.study import load_study

@@ -167,3 +167,11 @@ def test_fit_lmm_r2_end_to_end(name):
     for measure, value in _expected(model["r2mlm"]).items():
         if value is not None:
             assert result[measure] == pytest.approx(value, abs=TOL), measure
+
+
+def test_random_names_must_match_z():
+    fit = _fake_fit(REFERENCE["models"]["ri"])
+    with pytest.raises(UsageError, match="2 random-effect names for Z's 1 column"):
+        r2_from_parts(X=fit.X, Z=fit.Z, groups=fit.groups, beta=fit.params, tau=[[0.5]],
+                      sigma2=1.0, fixed_names=fit.fixed_names,
+                      random_names=["(Intercept)", "x"])

@@ -6,8 +6,6 @@ import argparse
 import json
 from typing import Any
 
-import numpy as np
-
 from ._common import add_parallel_options
 
 
@@ -32,7 +30,9 @@ def register(subparsers: Any) -> None:
                         "(of the differences with --compare)")
     p.add_argument("--bootstrap-kind", choices=("cluster", "parametric"), default="cluster")
     p.add_argument("--seed", type=int, help="bootstrap seed (default: drawn and reported)")
-    p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    p.add_argument("--level", type=float, default=0.95,
+                   help="confidence level of the fixed-effect intervals and of the bootstrap "
+                        "intervals, between 0 and 1 (default 0.95)")
     add_parallel_options(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(run=run)
@@ -47,7 +47,7 @@ def _report(full, reduced, boot) -> dict[str, Any]:
         "group": full.group, "random_formula": full.random, "n_obs": full.n_obs,
         "n_groups": full.n_groups, "n_dropped": full.n_dropped, "converged": full.converged,
         "singular": full.singular, "loglik": full.loglik, "aic": full.aic, "bic": full.bic,
-        "fixed": frame_to_records(full.to_frame()),
+        "level": full.ci_level, "fixed": frame_to_records(full.to_frame()),
         "random": {"terms": list(full.random_names),
                    "cov": full.random_cov.to_numpy().tolist()},
         "residual_variance": full.residual_variance,
@@ -65,12 +65,18 @@ def _report(full, reduced, boot) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ..errors import UsageError
     from ..models import bootstrap_r2, fit_lmm, r2_difference
     from ..study.datafile import read_data_file
 
+    if not 0 < args.level < 1:
+        raise UsageError(f"--level must be between 0 and 1 (e.g. 0.95), got {args.level!r}")
     data = read_data_file(args.data)
     full = fit_lmm(args.formula, data, group=args.group, random=args.random,
                    method=args.method, engine=args.engine)
+    full.ci_level = args.level
     reduced = None
     if args.compare:
         reduced = fit_lmm(args.compare, data.loc[full.data.index], group=args.group,

@@ -31,7 +31,14 @@ def center_within(df: pd.DataFrame, cols: str | Iterable[str], group: str, *,
     DataFrame
         A copy of ``df`` with ``<col>_between`` (the mean of the column over the group's
         non-missing values) and ``<col>_within`` (the value minus that mean) added. Missing
-        values stay missing in ``<col>_within``; the group mean ignores them.
+        values stay missing in ``<col>_within``; the group mean ignores them. Rows whose
+        ``group`` is missing belong to no person: both new columns are NaN there.
+
+    Raises
+    ------
+    UsageError
+        Unknown or non-numeric column, no columns, or an output column that already exists
+        (the input is never overwritten).
 
     Examples
     --------
@@ -60,8 +67,13 @@ def center_within(df: pd.DataFrame, cols: str | Iterable[str], group: str, *,
                          f"(columns: {list(df.columns)})")
     if not cols:
         raise UsageError("center_within: no columns to centre")
+    new_cols = [f"{c}{sfx}" for c in cols for sfx in suffixes]
+    clash = [c for c in new_cols if c in df.columns]
+    if clash or len(set(new_cols)) < len(new_cols):
+        raise UsageError(f"center_within: output column(s) {clash or new_cols} already exist "
+                         "or collide; drop them or pass other suffixes")
     out = df.copy()
-    grouped = out.groupby(group, sort=False, dropna=False)
+    grouped = out.groupby(group, sort=False, dropna=True)
     for col in cols:
         if not pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
             raise UsageError(f"center_within: column {col!r} must be numeric, "

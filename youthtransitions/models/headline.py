@@ -19,6 +19,7 @@ from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import run_replicates
 from .bootstrap import _fit, cluster_rows, percentile_ci
+from .lmm import check_identifiable
 from .r2 import classify_predictors, measures_from_parts
 
 __all__ = ["MULTILEVEL_MEASURES", "DELTA_MEASURES", "VarianceExplained", "flatten_truth",
@@ -205,6 +206,10 @@ def variance_explained(data: pd.DataFrame, *, outcome: str, predictor: str, grou
     Checked on simulated data with known population values and on the shipped synthetic
     study's truth.json in ``tests/models/test_headline.py``.
     """
+    if not isinstance(B, (int, np.integer)) or isinstance(B, bool) or B < 0 or B == 1:
+        raise UsageError(f"B must be 0 (no intervals) or an integer of at least 2, got {B!r}")
+    if not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
+        raise UsageError(f"level must be between 0 and 1, got {level!r}")
     parts, n = _prepare(data, outcome=outcome, predictor=predictor, group=group, wave=wave,
                         first_wave=first_wave, last_wave=last_wave, method=method)
     names = (["headline_r2"] + [f"r2_by_wave.{w}" for w in parts["waves"]]
@@ -212,10 +217,6 @@ def variance_explained(data: pd.DataFrame, *, outcome: str, predictor: str, grou
              + [f"multilevel.delta.{m}" for m in DELTA_MEASURES])
     parts["n_estimands"] = len(names)
     estimate = _estimates(parts, np.arange(parts["x_wide"].shape[0]), None, None)
-    if not isinstance(B, (int, np.integer)) or isinstance(B, bool) or B < 0 or B == 1:
-        raise UsageError(f"B must be 0 (no intervals) or an integer of at least 2, got {B!r}")
-    if not 0 < level < 1:
-        raise UsageError(f"level must be between 0 and 1, got {level!r}")
     reps = None
     lo = hi = np.full(len(names), np.nan)
     failed = 0
@@ -268,6 +269,9 @@ def _prepare(data, *, outcome, predictor, group, wave, first_wave, last_wave, me
         raise UsageError("variance_explained: fewer than 3 rows have both the outcome and "
                          "the predictor")
     g = youth_codes[ok]
+    check_identifiable(n=int(ok.sum()), p=3, q=1, n_groups=int(np.unique(g).size),
+                       reml=method.lower() == "reml", group=group,
+                       where="variance_explained: ")
     x = frame[predictor].to_numpy(float)[ok]
     counts = np.bincount(g, minlength=len(youth)).astype(float)
     means = np.bincount(g, weights=x, minlength=len(youth)) / np.where(counts > 0, counts, 1)

@@ -22,7 +22,7 @@ from .._tidy import COEF_COLUMNS, TidyResult
 from ..errors import UsageError
 from .formula import Design, build_design
 
-__all__ = ["LMMResult", "fit_lmm", "ConvergenceWarning"]
+__all__ = ["LMMResult", "fit_lmm", "ConvergenceWarning", "check_identifiable"]
 
 
 class ConvergenceWarning(UserWarning):
@@ -75,9 +75,12 @@ class LMMResult(TidyResult):
         ``Sigma_b = sigma^2 Lambda Lambda'``.
     df_method : str
         How ``df`` was computed ("Satterthwaite" or a note when it could not be).
+    ci_level : float, default 0.95
+        Level of the intervals in :meth:`to_frame` and :meth:`summary` (settable).
     """
 
     title = "Linear mixed model"
+    ci_level: float = 0.95
 
     def __init__(self, *, design: Design, formula: str, group: str, random: str,
                  method: str, engine: str, beta: np.ndarray, vcov: np.ndarray,
@@ -130,9 +133,10 @@ class LMMResult(TidyResult):
         half = crit * self.std_errors
         return pd.DataFrame({"conf_low": self.params - half, "conf_high": self.params + half})
 
-    def to_frame(self) -> pd.DataFrame:
-        """Fixed effects as a coefficient table (``COEF_COLUMNS``)."""
-        ci = self.conf_int()
+    def to_frame(self, level: float | None = None) -> pd.DataFrame:
+        """Fixed effects as a coefficient table (``COEF_COLUMNS``), intervals at ``level``
+        (default :attr:`ci_level`)."""
+        ci = self.conf_int(self.ci_level if level is None else level)
         frame = pd.DataFrame({
             "term": self.fixed_names, "estimate": self.params.to_numpy(),
             "std_error": self.std_errors.to_numpy(), "df": self.df.to_numpy(),
@@ -170,6 +174,8 @@ class LMMResult(TidyResult):
                 head.append((f"Corr({a}, {self.random_names[k]})", float(corr[j, k])))
         head += [("Converged", self.converged), ("Singular", self.singular),
                  ("df", self.df_method)]
+        if self.ci_level != 0.95:
+            head.append(("Confidence level", self.ci_level))
         return head
 
     def r2(self):
@@ -181,6 +187,30 @@ class LMMResult(TidyResult):
     def fitted_fixed(self) -> np.ndarray:
         """``X @ beta``."""
         return self.X @ self.params.to_numpy()
+
+
+def check_identifiable(*, n: int, p: int, q: int, n_groups: int, reml: bool, group: str,
+                       random: str = "1", where: str = "") -> None:
+    """Refuse a two-level model that cannot be fitted, as lme4 does.
+
+    Raises :class:`UsageError` when REML has no more observations than fixed effects, or
+    (lme4's ``check.nlev.gtr.1`` / ``check.nobs.vs.nlev`` / ``check.nobs.vs.nRE`` = "stop")
+    there are fewer than 2 groups, as many groups as observations, or as many random effects
+    as observations. ``where`` prefixes the message (e.g. ``"variance_explained: "``).
+    """
+    if reml and n <= p:
+        raise UsageError(f"{where}REML needs more observations ({n}) than fixed effects ({p})")
+    if n_groups < 2:
+        raise UsageError(f"{where}the group column {group!r} has {n_groups} level after "
+                         "dropping missing rows; a mixed model needs at least 2 groups")
+    if n_groups >= n:
+        raise UsageError(f"{where}number of groups of {group!r} ({n_groups}) must be less "
+                         f"than the number of observations ({n}): the random effects and the "
+                         "residual are not identifiable")
+    if q * n_groups >= n:
+        raise UsageError(f"{where}number of observations ({n}) must exceed the number of "
+                         f"random effects ({q} x {n_groups} = {q * n_groups}); simplify the "
+                         f"random part {random!r}")
 
 
 _METHODS = {"reml": "REML", "ml": "ML"}
@@ -261,20 +291,8 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
     design = build_design(formula, data, group=group, random=random)
     n, p = design.X.shape
     n_groups, q = len(design.group_labels), design.Z.shape[1]
-    if reml and n <= p:
-        raise UsageError(f"REML needs more observations ({n}) than fixed effects ({p})")
-    # lme4's checks (check.nlev.gtr.1 / check.nobs.vs.nlev / check.nobs.vs.nRE = "stop")
-    if n_groups < 2:
-        raise UsageError(f"the group column {group!r} has {n_groups} level after dropping "
-                         "missing rows; a mixed model needs at least 2 groups")
-    if n_groups >= n:
-        raise UsageError(f"number of groups of {group!r} ({n_groups}) must be less than the "
-                         f"number of observations ({n}): the random effects and the residual "
-                         "are not identifiable")
-    if q * n_groups >= n:
-        raise UsageError(f"number of observations ({n}) must exceed the number of random "
-                         f"effects ({q} x {n_groups} = {q * n_groups}); simplify the random "
-                         f"part {random!r}")
+    check_identifiable(n=n, p=p, q=q, n_groups=n_groups, reml=reml, group=group,
+                       random=random)
     if engine == "fast":
         from .engine import fit_profiled
 

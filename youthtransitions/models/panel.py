@@ -90,6 +90,14 @@ def panel_compare(data: pd.DataFrame, *, outcome: str, predictor: str, entity: s
     covariates : sequence of str, keyword-only
         Further numeric regressors (time-varying ones are identified by the within estimator).
     level : float, default 0.95
+        Confidence level, between 0 and 1.
+
+    Raises
+    ------
+    UsageError
+        Unknown or non-numeric column, a column in two roles, repeated (entity, time) pairs,
+        fewer than 2 entities, a regressor constant within every entity, a bad ``level``, a
+        column named ``<predictor>_mean`` or ``_const`` (used internally).
 
     Returns
     -------
@@ -97,6 +105,7 @@ def panel_compare(data: pd.DataFrame, *, outcome: str, predictor: str, entity: s
 
     Notes
     -----
+    * Non-numeric (e.g. string) time labels are replaced by their sorted codes 0, 1, ...
     * Fixed effects: ``linearmodels.PanelOLS(entity_effects=True)``, i.e. OLS of
       :math:`y_{it}-\\bar y_i` on :math:`x_{it}-\\bar x_i` with df ``n - N - k``.
     * Random effects: ``linearmodels.RandomEffects`` (quasi-demeaned GLS, variance components
@@ -122,7 +131,19 @@ def panel_compare(data: pd.DataFrame, *, outcome: str, predictor: str, entity: s
     covariates = list(covariates)
     if not isinstance(data, pd.DataFrame):
         raise UsageError(f"panel_compare needs a DataFrame, got {type(data).__name__}")
+    if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) \
+            or not 0 < level < 1:
+        raise UsageError(f"panel_compare: level must be between 0 and 1, got {level!r}")
     cols = [outcome, predictor, *covariates]
+    names = [*cols, entity, time]
+    repeated = sorted({c for c in names if names.count(c) > 1})
+    if repeated:
+        raise UsageError(f"panel_compare: column(s) {repeated} used in more than one role "
+                         "(outcome, predictor, covariates, entity, time must all differ)")
+    reserved = [c for c in (f"{predictor}_mean", "_const") if c in names]
+    if reserved:
+        raise UsageError(f"panel_compare: column name(s) {reserved} are used internally "
+                         "(the person mean and the constant); rename them")
     missing = [c for c in [*cols, entity, time] if c not in data.columns]
     if missing:
         raise UsageError(f"panel_compare: column(s) {missing} not in the data")
@@ -133,11 +154,24 @@ def panel_compare(data: pd.DataFrame, *, outcome: str, predictor: str, entity: s
     frame = data[[entity, time, *cols]].dropna()
     if frame.duplicated([entity, time]).any():
         raise UsageError(f"panel_compare: ({entity}, {time}) pairs are not unique")
+    n_entities = int(frame[entity].nunique())
+    if n_entities < 2:
+        raise UsageError(f"panel_compare: {n_entities} entity ({entity!r}) with complete rows; "
+                         "the panel estimators need at least 2")
+    regs = [predictor, *covariates]
+    varies = frame.groupby(entity)[regs].nunique().max() > 1
+    if not varies.all():
+        raise UsageError(f"panel_compare: {list(varies.index[~varies])} constant within every "
+                         f"{entity!r}; the fixed-effects (within) estimator cannot identify "
+                         "its effect")
+    if not (pd.api.types.is_numeric_dtype(frame[time])
+            or pd.api.types.is_datetime64_any_dtype(frame[time])):
+        # linearmodels needs a numeric or date time index: use the sorted labels' codes
+        frame = frame.assign(**{time: pd.factorize(frame[time], sort=True)[0]})
     mean_col = f"{predictor}_mean"
     frame = frame.assign(**{mean_col: frame.groupby(entity)[predictor].transform("mean")})
     frame = frame.assign(**{"_const": 1.0})
     panel = frame.set_index([entity, time])
-    regs = [predictor, *covariates]
     fe = PanelOLS(panel[outcome], panel[regs], entity_effects=True).fit()
     re = RandomEffects(panel[outcome], panel[["_const", *regs]]).fit()
     mu = RandomEffects(panel[outcome], panel[["_const", *regs, mean_col]]).fit()
@@ -164,4 +198,4 @@ def panel_compare(data: pd.DataFrame, *, outcome: str, predictor: str, entity: s
                            mundlak_p=float(stats.chi2.sf(chi2, 1)), hausman_chi2=h,
                            hausman_df=len(regs), hausman_p=float(stats.chi2.sf(h, len(regs))),
                            n_obs=int(len(frame)),
-                           n_entities=int(frame[entity].nunique()))
+                           n_entities=n_entities)

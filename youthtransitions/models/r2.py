@@ -191,7 +191,8 @@ def r2_from_parts(*, X: np.ndarray, Z: np.ndarray, groups: np.ndarray, beta: Seq
     sigma2 : float
         Level-1 residual variance.
     fixed_names, random_names : sequence of str
-        Names of X's and Z's columns.
+        Names of X's and Z's columns (``random_names`` optional; when given, its length is
+        checked against Z and tau).
 
     Returns
     -------
@@ -238,6 +239,9 @@ def r2_from_parts(*, X: np.ndarray, Z: np.ndarray, groups: np.ndarray, beta: Seq
     if Z.ndim != 2 or Z.shape[0] != n or tau.shape != (Z.shape[1], Z.shape[1]):
         raise UsageError(f"Z has shape {Z.shape} and tau {tau.shape}; they do not match "
                          f"{n} observations")
+    if random_names is not None and len(random_names) != Z.shape[1]:
+        raise UsageError(f"{len(random_names)} random-effect names for Z's {Z.shape[1]} "
+                         f"column(s) and tau {tau.shape}")
     if len(groups) != n:
         raise UsageError(f"groups has {len(groups)} entries for {n} observations")
     if not np.isfinite(sigma2) or sigma2 < 0:

@@ -16,9 +16,8 @@ import warnings
 import numpy as np
 
 from ..errors import UsageError
-from .engine import ProfiledDeviance, sufficient_statistics
+from .engine import ProfiledDeviance, inference, inference_without_df, sufficient_statistics
 from .engine.deviance import theta_positions
-from .engine.satterthwaite import satterthwaite_df
 from .formula import Design
 
 __all__ = ["fit_statsmodels", "lambda_from_cov"]
@@ -64,19 +63,18 @@ def fit_statsmodels(design: Design, *, reml: bool) -> dict:
     ss = sufficient_statistics(design.y, design.X, design.Z, design.groups,
                                len(design.group_labels))
     dev = ProfiledDeviance(ss, reml=reml)
-    sigma = float(np.sqrt(sigma2))
-    C = np.linalg.inv(dev.state(theta)["XVX"])
-    vcov = sigma2 * (C + C.T) / 2
-    loglik = -dev.varpar_deviance(np.append(theta, sigma)) / 2
+    # vcov, loglik and the singular flag as the fast engine computes them (engine.inference)
     try:
-        df, _ = satterthwaite_df(dev, theta, sigma, vcov)
+        inf = inference(dev, theta, sigma2)
+        df = inf["df"]
         df_method = "Satterthwaite (at statsmodels' estimates)"
     except (np.linalg.LinAlgError, ValueError):
+        inf = inference_without_df(dev, theta, sigma2)
         df = np.full(p, float(design.X.shape[0] - p))
         df_method = "residual (n - p): Satterthwaite failed at statsmodels' estimates"
-    diag = np.array([theta[i] for i, (r, c) in enumerate(theta_positions(q)) if r == c])
     converged = bool(res.converged) and not any("converge" in m.lower() for m in messages)
-    return dict(beta=beta, vcov=vcov, df=df, sigma2=sigma2, random_cov=cov_re, theta=theta,
-                loglik=loglik, converged=converged, singular=bool((diag < 1e-4).any()),
+    return dict(beta=beta, vcov=inf["vcov"], df=df, sigma2=sigma2, random_cov=cov_re,
+                theta=theta, loglik=inf["loglik"], converged=converged,
+                singular=inf["singular"],
                 message="; ".join(messages) or "statsmodels reported no convergence",
                 df_method=df_method, optimizer=dict(statsmodels_warnings=messages))

@@ -1,5 +1,7 @@
 # Reference for youthtransitions.models.panel_compare: plm 2.6 (Debian r-cran-plm).
 # Rscript plm.R  ->  plm_reference.json
+# (estimates, standard errors, t statistics, p values (t with df.residual), df.residual,
+# phtest statistic, df and p value)
 suppressPackageStartupMessages({library(plm); library(jsonlite)})
 d <- read.csv("panel_data.csv")
 d$x_mean <- ave(d$x, d$youth_id)
@@ -10,12 +12,14 @@ mu <- plm(y ~ x + c + x_mean, data = pd, model = "random", random.method = "swar
 h <- phtest(fe, re)
 co <- function(m, term) {
   s <- summary(m)$coefficients
-  list(estimate = s[term, 1], std_error = s[term, 2])
+  list(estimate = s[term, 1], std_error = s[term, 2], statistic = s[term, 3],
+       p_value = s[term, 4], df_residual = df.residual(m))
 }
 write_json(list(
   fixed_effects = co(fe, "x"), random_effects = co(re, "x"), mundlak = co(mu, "x"),
   mundlak_mean = co(mu, "x_mean"), hausman = list(statistic = unname(h$statistic),
-                                                   df = unname(h$parameter)),
+                                                   df = unname(h$parameter),
+                                                   p_value = unname(h$p.value)),
   ercomp = list(sigma2_idios = re$ercomp$sigma2[["idios"]], sigma2_id = re$ercomp$sigma2[["id"]]),
   version = as.character(packageVersion("plm"))),
   "plm_reference.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)

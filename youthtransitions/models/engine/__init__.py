@@ -14,38 +14,53 @@ from .patterns import PatternDeviance, design_patterns
 from .satterthwaite import satterthwaite_df
 from .suffstats import sufficient_statistics
 
-__all__ = ["fit_profiled", "finish_fit", "make_deviance", "ProfiledDeviance",
+__all__ = ["fit_profiled", "finish_fit", "inference", "inference_without_df", "SINGULAR_TOL", "make_deviance", "ProfiledDeviance",
            "PatternDeviance", "sufficient_statistics"]
 
 SINGULAR_TOL = 1e-4  # lme4's isSingular(tol = 1e-4) on the diagonal of Lambda
 
 
+def inference(dev: ProfiledDeviance, theta: np.ndarray, sigma2: float, *,
+              hessian: np.ndarray | None = None) -> dict:
+    """Fixed-effect covariance ``sigma^2 (X'V^{-1}X)^{-1}``, Satterthwaite df, log-likelihood
+    and lme4's singularity flag at ``(theta, sigma2)``; shared by both engines."""
+    out = inference_without_df(dev, theta, sigma2)
+    out["df"], out["satterthwaite"] = satterthwaite_df(dev, np.asarray(theta, float),
+                                                       np.sqrt(sigma2), out["vcov"],
+                                                       hessian=hessian)
+    return out
+
+
+def inference_without_df(dev: ProfiledDeviance, theta: np.ndarray, sigma2: float) -> dict:
+    """:func:`inference` without the Satterthwaite df (for when they cannot be computed)."""
+    theta = np.asarray(theta, float)
+    C = np.linalg.inv(dev.state(theta)["XVX"])
+    diag = np.array([theta[i] for i, (r, c) in enumerate(dev.positions) if r == c])
+    return dict(vcov=sigma2 * (C + C.T) / 2,
+                loglik=-dev.varpar_deviance(np.append(theta, np.sqrt(sigma2))) / 2,
+                singular=bool((diag < SINGULAR_TOL).any()))
+
+
 def finish_fit(dev: ProfiledDeviance, theta: np.ndarray, *,
                hessian: np.ndarray | None = None) -> dict:
     """Estimates, standard errors, variance components and df at ``theta``."""
-    q = dev.q
     st = dev.state(theta)
     sigma2 = st["pwrss"] / dev.dof
-    lam = theta_to_lambda(theta, q)
-    C = np.linalg.inv(st["XVX"])
-    vcov = sigma2 * (C + C.T) / 2
-    df, info = satterthwaite_df(dev, theta, np.sqrt(sigma2), vcov, hessian=hessian)
-    diag = np.array([theta[i] for i, (r, c) in enumerate(dev.positions) if r == c])
-    return dict(beta=st["beta"], vcov=vcov, df=df, sigma2=sigma2,
-                random_cov=sigma2 * lam @ lam.T, theta=np.asarray(theta, float),
-                loglik=-st["deviance"] / 2, singular=bool((diag < SINGULAR_TOL).any()),
-                satterthwaite=info)
+    lam = theta_to_lambda(theta, dev.q)
+    out = inference(dev, theta, sigma2, hessian=hessian)
+    out.update(beta=st["beta"], sigma2=sigma2, random_cov=sigma2 * lam @ lam.T,
+               theta=np.asarray(theta, float), loglik=-st["deviance"] / 2)
+    return out
 
 
-def fit_profiled(y, X, Z, groups, *, n_groups: int, reml: bool = True,
-                 start: np.ndarray | None = None) -> dict:
+def fit_profiled(y, X, Z, groups, *, n_groups: int, reml: bool = True) -> dict:
     """Fit a two-level LMM by minimising the profiled (RE)ML deviance.
 
     Returns a dict with beta, vcov, df, sigma2, random_cov, theta, loglik, converged,
     singular, message and optimizer details (evaluations, deviance, gradient).
     """
     with single_blas_thread():
-        return _fit(y, X, Z, groups, n_groups=n_groups, reml=reml, start=start)
+        return _fit(y, X, Z, groups, n_groups=n_groups, reml=reml)
 
 
 def make_deviance(ss, *, reml: bool) -> ProfiledDeviance:
@@ -62,10 +77,10 @@ def make_deviance(ss, *, reml: bool) -> ProfiledDeviance:
     return ProfiledDeviance(ss, reml=reml)
 
 
-def _fit(y, X, Z, groups, *, n_groups, reml, start):
+def _fit(y, X, Z, groups, *, n_groups, reml):
     ss = sufficient_statistics(y, X, Z, groups, n_groups)
     dev = make_deviance(ss, reml=reml)
-    opt = minimise_deviance(dev, start=start)
+    opt = minimise_deviance(dev)
     out = finish_fit(dev, opt["theta"], hessian=opt.pop("varpar_hessian"))
     info = {k: v for k, v in opt.items() if k != "theta"}
     info["evaluation"] = ("patterns" if isinstance(dev, PatternDeviance) else "groups")

@@ -17,7 +17,7 @@ from scipy import optimize
 
 from .deviance import ProfiledDeviance, theta_lower_bounds
 
-__all__ = ["fd_hessian", "minimise_deviance"]
+__all__ = ["fd_hessian", "minimise_deviance", "varpar_hessian"]
 
 SCALED_GRAD_TOL = 1e-3  # lme4 checkConv uses 2e-3 on the relative gradient
 BOUND_TOL = 1e-6
@@ -30,25 +30,31 @@ def varpar_floor(k: int) -> np.ndarray:
     return np.append(np.full(k - 1, 0.1), 0.0)
 
 
-def fd_hessian(grad, x: np.ndarray, idx: np.ndarray | None = None,
-               floor: float | np.ndarray = 0.1) -> np.ndarray:
+def fd_hessian(grad, x: np.ndarray, floor: float | np.ndarray = 0.1) -> np.ndarray:
     """Symmetrised central-difference Hessian of an analytic gradient ``grad(x)``.
 
-    Over the coordinates ``idx`` (all by default); step ``1e-4 max(|x_j|, floor_j)``:
-    truncation error ~1e-8 relative, and rounding in the gradient (a sum of large terms when
-    theta is large) stays small beside it (1e-5 was visibly noisy at theta ~ 900). theta is scale-free (floor 0.1 lets a boundary
-    value 0 be stepped over); sigma carries the data's scale (floor 0: a relative step).
+    Step ``1e-4 max(|x_j|, floor_j)``: truncation error ~1e-8 relative, and rounding in the
+    gradient (a sum of large terms when theta is large) stays small beside it (1e-5 was
+    visibly noisy at theta ~ 900). theta is scale-free (floor 0.1 lets a boundary value 0 be
+    stepped over); sigma carries the data's scale (floor 0: a relative step).
     """
-    idx = np.arange(len(x)) if idx is None else np.asarray(idx)
+    x = np.asarray(x, float)
     floor = np.broadcast_to(np.asarray(floor, float), (len(x),))
-    H = np.empty((len(idx), len(idx)))
-    for col, j in enumerate(idx):
+    H = np.empty((len(x), len(x)))
+    for j in range(len(x)):
         h = 1e-4 * max(abs(x[j]), floor[j])
         up, dn = x.copy(), x.copy()
         up[j] += h
         dn[j] -= h
-        H[:, col] = (grad(up)[idx] - grad(dn)[idx]) / (2 * h)
+        H[:, j] = (grad(up) - grad(dn)) / (2 * h)
     return (H + H.T) / 2
+
+
+def varpar_hessian(dev: ProfiledDeviance, varpar: np.ndarray) -> np.ndarray:
+    """Hessian of the (RE)ML deviance in ``varpar = (theta, sigma)``: central differences of
+    its analytic gradient (:func:`fd_hessian` with :func:`varpar_floor` steps)."""
+    varpar = np.asarray(varpar, float)
+    return fd_hessian(dev.varpar_grad, varpar, floor=varpar_floor(len(varpar)))
 
 
 def minimise_deviance(dev: ProfiledDeviance, *, start: np.ndarray | None = None,
@@ -104,7 +110,7 @@ def minimise_deviance(dev: ProfiledDeviance, *, start: np.ndarray | None = None,
     # and its Schur complement on sigma is the Hessian of the profiled deviance:
     # d''(theta) = f_tt - f_ts f_st / f_ss (as f_s = 0 at sigma-hat).
     varpar = np.append(theta, np.sqrt(dev.last_state["pwrss"] / dev.dof))
-    hv = fd_hessian(dev.varpar_grad, varpar, floor=varpar_floor(len(varpar)))
+    hv = varpar_hessian(dev, varpar)
     theta_at_h = theta.copy()
     if not free.any():
         scaled = 0.0

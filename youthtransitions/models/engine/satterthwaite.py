@@ -21,17 +21,11 @@ from __future__ import annotations
 import numpy as np
 
 from .deviance import ProfiledDeviance
-from .optimize import fd_hessian, varpar_floor
+from .optimize import varpar_hessian
 
 __all__ = ["satterthwaite_df", "varpar_hessian"]
 
 EIG_TOL = 1e-8
-
-
-def varpar_hessian(dev: ProfiledDeviance, varpar: np.ndarray) -> np.ndarray:
-    """Hessian of the ``varpar`` deviance: central differences of its analytic gradient."""
-    varpar = np.asarray(varpar, float)
-    return fd_hessian(dev.varpar_grad, varpar, floor=varpar_floor(len(varpar)))
 
 
 def satterthwaite_df(dev: ProfiledDeviance, theta: np.ndarray, sigma: float,

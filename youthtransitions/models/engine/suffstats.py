@@ -61,7 +61,6 @@ def sufficient_statistics(y: np.ndarray, X: np.ndarray, Z: np.ndarray, groups: n
     ZtX = np.empty((q, p, n_groups))
     for a in range(q):
         for j in range(p):
-            # reuse a column when the random term is the same column of X (e.g. intercept)
             ZtX[a, j] = np.bincount(g, weights=Zc[a] * Xc[j], minlength=n_groups)
     Zty = np.empty((q, n_groups))
     for a in range(q):
