@@ -43,6 +43,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20240601)
     ap.add_argument("--m", type=int, default=10)
     ap.add_argument("--n-iter", type=int, default=5, dest="n_iter")
+    ap.add_argument("--method", choices=["norm", "pmm"], default="norm")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--scheduler", default=None)
     ap.add_argument("--write-docs", action="store_true")
@@ -50,11 +51,12 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     res = simulate_pmk(args.reps, seed=args.seed, m=args.m, n_iter=args.n_iter,
+                       method=args.method,
                        workers=args.workers, scheduler=args.scheduler, progress=False)
     seconds = time.perf_counter() - t0
     frame = res.to_frame()
     header = (f"Simulation: {args.reps} synthetic studies, seed {args.seed}, m = {args.m} "
-              f"imputations ({args.n_iter} cycles), {args.workers} workers, "
+              f"imputations ({args.n_iter} cycles, {args.method}), {args.workers} workers, "
               f"{seconds:.0f} s wall time.")
     table = _markdown(frame, header)
     print(table)

@@ -17,9 +17,9 @@ def register(subparsers) -> None:
     add_study_dir(p)
     p.add_argument("--m", type=int, default=20, help="imputations (default 20)")
     p.add_argument("--seed", type=int, default=20240501, help="imputation seed")
-    p.add_argument("--method", choices=["pmm", "norm"], default="pmm",
-                   help="imputation model: predictive mean matching (default) or Bayesian "
-                        "normal-regression draws (extrapolates beyond the observed range)")
+    p.add_argument("--method", choices=["norm", "pmm"], default="norm",
+                   help="imputation model: normal-regression draws (default; they extrapolate "
+                        "to youth unlike every donor) or predictive mean matching")
     add_parallel_options(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=run)

@@ -87,7 +87,7 @@ def ipw_row(result, predictor: str, method: str) -> dict:
 
 
 def compare_methods(study: Any, *, m: int = 20, seed: int | None = None,
-                    method: str = "pmm", n_iter: int = 10,
+                    method: str = "norm", n_iter: int = 10,
                     deltas: Sequence[float] | None = None,
                     outcome: str = PMK_OUTCOME, predictor: str = PMK_PREDICTOR,
                     covariates: Sequence[str] | None = None, level: float = 0.95,
@@ -126,6 +126,12 @@ def compare_methods(study: Any, *, m: int = 20, seed: int | None = None,
     :func:`~youthtransitions.missing.ipw` (stabilised, HC1 SEs), untrimmed (``ipw``) and
     trimmed at the ``trim`` percentiles (``ipw_trimmed``). Delta rows: :func:`~youthtransitions.missing.delta_sensitivity`.
     ``covers_truth``: the interval of the slope contains the population value.
+
+    Imputation uses normal-regression draws by default. About half the youth have no wave-3
+    PMK report, and many of them are unlike every donor; predictive mean matching cannot
+    impute beyond the observed values and, over 200 simulated studies (docs/missing-data.md),
+    attenuated the slope (bias -0.018, 95% coverage 0.920) where normal draws did not (bias
+    -0.012, coverage 0.945). ``method="pmm"`` remains available.
     """
     level = check_level(level)
     if trim is not None:

@@ -72,13 +72,13 @@ class SimulationResult(TidyResult):
         return pd.DataFrame(rows)
 
 
-def _one_replicate(rng: np.random.Generator, m: int, n_iter: int, level: float,
+def _one_replicate(rng: np.random.Generator, m: int, n_iter: int, level: float, method: str,
                    overrides: dict) -> list[dict]:
     with single_blas_thread():
-        return _replicate(rng, m, n_iter, level, overrides)
+        return _replicate(rng, m, n_iter, level, method, overrides)
 
 
-def _replicate(rng, m, n_iter, level, overrides):
+def _replicate(rng, m, n_iter, level, method, overrides):
     from ..synthetic import synthesize
 
     for attempt in range(_MAX_DRAWS):
@@ -94,7 +94,8 @@ def _replicate(rng, m, n_iter, level, overrides):
         raise UsageError("the synthetic study carries no PMK truth")
     wide = youth_wide(study)
     rows = [cc_estimate(wide, outcome=PMK_OUTCOME, predictor=PMK_PREDICTOR, level=level)]
-    imp = impute(wide, m=m, n_iter=n_iter, seed=int(rng.integers(0, 2**31 - 1)))
+    imp = impute(wide, m=m, n_iter=n_iter, method=method,
+                 seed=int(rng.integers(0, 2**31 - 1)))
     rows.append(mi_estimate(imp.datasets, outcome=PMK_OUTCOME, predictor=PMK_PREDICTOR,
                             level=level))
     weighting = ipw(wide, level=level)
@@ -107,7 +108,7 @@ def _replicate(rng, m, n_iter, level, overrides):
 
 
 def simulate_pmk(reps: int, *, seed: int | None = None, m: int = 10, n_iter: int = 5,
-                 level: float = 0.95, workers: int = 1, scheduler: Any = None,
+                 method: str = "norm", level: float = 0.95, workers: int = 1, scheduler: Any = None,
                  progress: bool | None = None, **overrides: Any) -> SimulationResult:
     """Draw ``reps`` synthetic studies and estimate the PMK slope by CC, MI and IPW in each.
 
@@ -118,6 +119,9 @@ def simulate_pmk(reps: int, *, seed: int | None = None, m: int = 10, n_iter: int
     seed : int, optional
         Master seed; replicate ``i`` draws its study seed and imputation seed from child ``i``
         of ``SeedSequence(seed)``, so results do not depend on ``workers`` or ``scheduler``.
+    method : {"norm", "pmm"}
+        Imputation model (:func:`~youthtransitions.missing.impute`); normal-regression draws
+        by default, as :func:`~youthtransitions.missing.compare_methods` (see its Notes).
     m, n_iter : int
         Imputations and chained-equation cycles per study.
     level : float, default 0.95
@@ -147,7 +151,7 @@ def simulate_pmk(reps: int, *, seed: int | None = None, m: int = 10, n_iter: int
     if not 0 < level < 1:
         raise UsageError(f"level must lie in (0, 1), got {level!r}")
     out = run_replicates(_one_replicate, int(reps), seed=seed,
-                         args=(m, n_iter, level, overrides), workers=workers,
+                         args=(m, n_iter, level, method, overrides), workers=workers,
                          scheduler=scheduler, progress=progress, description="PMK simulation")
     rows = [{"rep": i + 1, **r} for i, rep in enumerate(out) for r in rep]
     return SimulationResult(replicates=pd.DataFrame(rows), reps=int(reps), seed=seed, m=m,
