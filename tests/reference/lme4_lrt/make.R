@@ -33,10 +33,14 @@ comparisons <- list(
 rows <- list()
 for (nm in names(comparisons)) {
   cmp <- comparisons[[nm]]
-  fits <- lapply(cmp$formulas, function(f) lmer(f, data = cmp$data, REML = TRUE))
+  fits <- lapply(cmp$formulas, function(f) lmer(f, data = cmp$data, REML = TRUE,
+                                                 control = tight_lmer()))
+  # the ML refit anova would make, run to the same tight tolerance
+  ml <- lapply(cmp$formulas, function(f) lmer(f, data = cmp$data, REML = FALSE,
+                                              control = tight_lmer()))
   names(fits) <- paste0("m", seq_along(fits) - 1)
   a <- suppressWarnings(suppressMessages(
-    do.call(anova, c(unname(fits), list(refit = cmp$refit)))))
+    do.call(anova, c(unname(if (cmp$refit) ml else fits), list(refit = cmp$refit)))))
   # anova orders rows by npar; the formulas are listed in that order, so row i is model i
   stopifnot(nrow(a) == length(fits), !is.unsorted(a$npar))
   rows[[nm]] <- data.frame(

@@ -48,7 +48,8 @@ estimates <- function(m) {
 
 rows <- list()
 for (nm in names(specs)) for (reml in c(TRUE, FALSE)) {
-  m <- lmer(specs[[nm]][[1]], data = specs[[nm]][[2]], REML = reml)
+  m <- lmer(specs[[nm]][[1]], data = specs[[nm]][[2]], REML = reml,
+            control = tight_lmer())
   vn <- var_names(m)
   pr <- profile(m, signames = TRUE)
   for (level in c(0.95, 0.90)) {

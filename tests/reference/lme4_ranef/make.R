@@ -27,11 +27,12 @@ sleep$row <- seq_len(nrow(sleep))
 study <- read_ref(here, "shipped_study", "headline.csv")
 study$row <- seq_len(nrow(study))
 study <- study[!is.na(study$relationship_quality_within), ]
+fit <- function(f, data) lmer(f, data = data, REML = TRUE, control = tight_lmer())
 fits <- list(
-  sleep_slope = lmer(Reaction ~ Days + (Days | Subject), data = sleep, REML = TRUE),
-  sleep_ri = lmer(Reaction ~ Days + (1 | Subject), data = sleep, REML = TRUE),
-  study = lmer(wellbeing ~ relationship_quality_within + relationship_quality_between +
-                 wave + (1 | youth_id), data = study, REML = TRUE))
+  sleep_slope = fit(Reaction ~ Days + (Days | Subject), sleep),
+  sleep_ri = fit(Reaction ~ Days + (1 | Subject), sleep),
+  study = fit(wellbeing ~ relationship_quality_within + relationship_quality_between +
+                 wave + (1 | youth_id), study))
 data_of <- list(sleep_slope = sleep, sleep_ri = sleep, study = study)
 group_of <- c(sleep_slope = "Subject", sleep_ri = "Subject", study = "youth_id")
 

@@ -19,11 +19,12 @@ sleep <- read_ref(here, "r_datasets", "sleepstudy.csv")
 sleep$Subject <- factor(sleep$Subject)
 study <- read_ref(here, "shipped_study", "headline.csv")
 study <- study[!is.na(study$relationship_quality_within), ]
+fit <- function(f, data) lmer(f, data = data, REML = TRUE, control = tight_lmer())
 fits <- list(
-  sleep_ri = lmer(Reaction ~ Days + (1 | Subject), data = sleep, REML = TRUE),
-  sleep_slope = lmer(Reaction ~ Days + (Days | Subject), data = sleep, REML = TRUE),
-  study = lmer(wellbeing ~ relationship_quality_within + relationship_quality_between +
-                 wave + (1 | youth_id), data = study, REML = TRUE))
+  sleep_ri = fit(Reaction ~ Days + (1 | Subject), sleep),
+  sleep_slope = fit(Reaction ~ Days + (Days | Subject), sleep),
+  study = fit(wellbeing ~ relationship_quality_within + relationship_quality_between +
+                 wave + (1 | youth_id), study))
 num <- function(x) if (is.null(x)) NA_real_ else unname(x)
 rows <- lapply(names(fits), function(nm) {
   ic <- performance::icc(fits[[nm]])

@@ -32,3 +32,11 @@ write_versions <- function(here, packages) {
   write_ref(v, here, "versions.csv")
   writeLines(capture.output(print(sessionInfo())), file.path(here, "session_info.txt"))
 }
+
+# lme4's default stopping rule (nloptwrap BOBYQA, ftol_abs = 1e-8 on the deviance) can stop
+# ~1e-3 (relative) short of the optimum in a flat variance component; references are lme4's
+# optimum, so its optimiser runs to a tight tolerance (as ../lme4/models.R does).
+tight_opt <- list(xtol_abs = 1e-12, ftol_abs = 1e-14, xtol_rel = 0, ftol_rel = 0,
+                  maxeval = 1e5)
+tight_lmer <- function() lme4::lmerControl(optimizer = "nloptwrap", optCtrl = tight_opt)
+tight_glmer <- function() lme4::glmerControl(optimizer = "nloptwrap", optCtrl = tight_opt)

@@ -26,15 +26,14 @@ reference_lmm_data <- function(here) {
 reference_lmms <- function(here) {
   d <- reference_lmm_data(here)
   sum_contrasts <- list(recipe = "contr.sum", temperature = "contr.sum")
+  fit <- function(f, data, ...) lmer(f, data = data, REML = TRUE, control = tight_lmer(), ...)
+  cake_f <- angle ~ recipe * temperature + (1 | recipe:replicate)
   list(
-    sleep_slope = lmer(Reaction ~ Days + (Days | Subject), data = d$sleep, REML = TRUE),
-    cake = lmer(angle ~ recipe * temperature + (1 | recipe:replicate), data = d$cake,
-                REML = TRUE),
-    cake_sum = lmer(angle ~ recipe * temperature + (1 | recipe:replicate), data = d$cake,
-                    REML = TRUE, contrasts = sum_contrasts),
-    cake_unbalanced = lmer(angle ~ recipe * temperature + (1 | recipe:replicate),
-                           data = d$cake[-seq(1, nrow(d$cake), by = 7), ], REML = TRUE),
-    study = lmer(wellbeing ~ relationship_quality_within + relationship_quality_between +
-                   factor(wave) + ethnicity + (1 | youth_id), data = d$study, REML = TRUE)
+    sleep_slope = fit(Reaction ~ Days + (Days | Subject), d$sleep),
+    cake = fit(cake_f, d$cake),
+    cake_sum = fit(cake_f, d$cake, contrasts = sum_contrasts),
+    cake_unbalanced = fit(cake_f, d$cake[-seq(1, nrow(d$cake), by = 7), ]),
+    study = fit(wellbeing ~ relationship_quality_within + relationship_quality_between +
+                  factor(wave) + ethnicity + (1 | youth_id), d$study)
   )
 }

@@ -18,4 +18,8 @@ write_ref(lme4::grouseticks, here, "grouseticks.csv")
 write_ref(data.frame(row = rownames(psych::bfi), psych::bfi[, paste0("A", 1:5)]), here,
           "bfi_agreeableness.csv")
 write_ref(mice::nhanes, here, "nhanes.csv")
+# InstEval's students 1-200 (5,461 ratings of 841 lecturers): a partially crossed design
+ie <- lme4::InstEval
+ie <- ie[as.integer(as.character(ie$s)) <= 200, c("s", "d", "service", "y")]
+write_ref(ie, here, "insteval_s200.csv")
 write_versions(here, c("lme4", "psych", "mice"))
