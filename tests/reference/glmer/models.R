@@ -37,25 +37,30 @@ reference_glmm_data <- function(here) {
 }
 
 reference_glmms <- function(here) {
+  # The data sets live in the global environment and each call names them, so update() (which
+  # insight uses to refit the null model for r2_nakagawa) can re-evaluate the call.
   d <- reference_glmm_data(here)
+  assign("cbpp", d$cbpp, globalenv()); assign("cbpp_binary", d$binary, globalenv())
+  assign("grouse", d$grouse, globalenv()); assign("study", d$study, globalenv())
   g <- function(f, data, family, nagq = 1) {
-    glmer(f, data = data, family = family, nAGQ = nagq, control = tight_glmer())
+    eval(bquote(glmer(.(f), data = .(as.name(data)), family = .(family), nAGQ = .(nagq),
+                      control = tight_glmer())), globalenv())
   }
   cb <- cbind(incidence, size - incidence) ~ period + (1 | herd)
   po <- incidence ~ period + offset(log(size)) + (1 | herd)
   st <- high_wellbeing ~ relationship_quality_within + relationship_quality_between + wave +
     (1 | youth_id)
-  probit <- binomial(link = "probit")
+  probit <- quote(binomial(link = "probit"))
   list(
-    cbpp_logit_laplace = g(cb, d$cbpp, binomial),
-    cbpp_logit_agq10 = g(cb, d$cbpp, binomial, 10),
-    cbpp_probit_laplace = g(cb, d$cbpp, probit),
-    cbpp_probit_agq10 = g(cb, d$cbpp, probit, 10),
-    cbpp_binary_laplace = g(incidence01 ~ period + (1 | herd), d$binary, binomial),
-    cbpp_poisson_offset_laplace = g(po, d$cbpp, poisson),
-    cbpp_poisson_offset_agq10 = g(po, d$cbpp, poisson, 10),
-    grouse_poisson = g(TICKS ~ YEAR + scale(HEIGHT) + (1 | BROOD) + (1 | LOCATION), d$grouse,
-                       poisson),
-    study_binary_laplace = g(st, d$study, binomial),
-    study_binary_agq10 = g(st, d$study, binomial, 10))
+    cbpp_logit_laplace = g(cb, "cbpp", quote(binomial)),
+    cbpp_logit_agq10 = g(cb, "cbpp", quote(binomial), 10),
+    cbpp_probit_laplace = g(cb, "cbpp", probit),
+    cbpp_probit_agq10 = g(cb, "cbpp", probit, 10),
+    cbpp_binary_laplace = g(incidence01 ~ period + (1 | herd), "cbpp_binary", quote(binomial)),
+    cbpp_poisson_offset_laplace = g(po, "cbpp", quote(poisson)),
+    cbpp_poisson_offset_agq10 = g(po, "cbpp", quote(poisson), 10),
+    grouse_poisson = g(TICKS ~ YEAR + scale(HEIGHT) + (1 | BROOD) + (1 | LOCATION), "grouse",
+                       quote(poisson)),
+    study_binary_laplace = g(st, "study", quote(binomial)),
+    study_binary_agq10 = g(st, "study", quote(binomial), 10))
 }
