@@ -18,7 +18,7 @@ ALLOWED = {
     "cli": {"study", "models", "synthetic", "missing", "qual", "report", "api"},
     "api": {"study", "models", "synthetic", "missing", "qual", "report"},
 }
-BASE = {"errors", "_tidy", "_atomic", "_options", "_version", "parallel"}
+BASE = {"errors", "_tidy", "_coef", "_atomic", "_options", "_version", "parallel"}
 
 
 def _area(module: str) -> str:

@@ -39,3 +39,10 @@ def test_to_jsonable_handles_numpy_and_missing():
                        "b": np.bool_(True), "a": np.array([1, 2])})
     assert out == {"x": 3, "y": 0.25, "z": [None, None], "b": True, "a": [1, 2]}
     assert frame_to_records(pd.DataFrame({"k": [pd.NA]})) == [{"k": None}]
+
+
+def test_to_json_derives_from_the_frame():
+    out = _Result().to_json(settings={"n_obs": np.int64(10)}, key="fixed", columns=["term"])
+    assert out == {"n_obs": 10, "fixed": [{"term": "a"}, {"term": "b"}]}
+    assert _Result().to_json() == {"rows": _Result().to_records()}
+    json.dumps(out)

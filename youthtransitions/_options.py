@@ -11,7 +11,7 @@ from typing import Any, get_args
 
 from .errors import UsageError
 
-__all__ = ["check_choice", "check_count", "choices_of"]
+__all__ = ["check_choice", "check_count", "check_level", "choices_of"]
 
 
 def choices_of(literal: Any) -> tuple[Any, ...]:
@@ -63,3 +63,10 @@ def check_count(name: str, value: Any, *, minimum: int = 1, maximum: int | None 
         upper = f" and at most {maximum}" if maximum is not None else ""
         raise UsageError(f"{name} must be at least {minimum}{upper}, got {value!r}")
     return number
+
+
+def check_level(level: Any, name: str = "level") -> float:
+    """``level`` (a confidence level) as a float strictly between 0 and 1, else UsageError."""
+    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
+        raise UsageError(f"{name} must lie strictly between 0 and 1 (e.g. 0.95), got {level!r}")
+    return float(level)

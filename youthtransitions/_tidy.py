@@ -3,22 +3,25 @@
 A result class derives from :class:`TidyResult` and implements :meth:`to_frame`. Text
 (``summary()``, ``str``), HTML (``_repr_html_`` for Jupyter) and JSON-ready records are all
 derived from that one frame, so the views can never disagree.
+
+Confidence levels follow one convention: a result records the level it was made at as
+``ci_level``; ``to_frame(level=None)`` (and ``conf_int(level=None)`` where there is one) use
+``ci_level`` when ``level`` is None and honour ``level`` when given.
 """
 
 from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["TidyResult", "COEF_COLUMNS", "frame_to_records", "to_jsonable"]
+from ._coef import COEF_COLUMNS
 
-#: Column order of a coefficient table (STYLE.md, point 1).
-COEF_COLUMNS = ["term", "estimate", "std_error", "df", "statistic", "p_value",
-                "conf_low", "conf_high"]
+__all__ = ["TidyResult", "COEF_COLUMNS", "frame_to_records", "to_jsonable"]
 
 
 def to_jsonable(value: Any) -> Any:
@@ -114,3 +117,12 @@ class TidyResult:
     def to_records(self) -> list[dict[str, Any]]:
         """The tidy table as JSON-ready records."""
         return frame_to_records(self.to_frame())
+
+    def to_json(self, *, settings: Mapping[str, Any] | None = None, key: str = "rows",
+                columns: list[str] | None = None) -> dict[str, Any]:
+        """JSON-ready dict: ``settings`` (header fields) with the records of
+        :meth:`to_frame` (its ``columns``, default all) under ``key``. Results whose published
+        JSON has another shape compose it from :meth:`to_frame` in their own ``to_json``."""
+        frame = self.to_frame()
+        return to_jsonable({**dict(settings or {}),
+                            key: frame_to_records(frame if columns is None else frame[columns])})

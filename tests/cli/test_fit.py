@@ -135,7 +135,7 @@ def test_bad_level_exits_2(capsys, level):
     assert main(["fit", str(DATA), "--formula", "y ~ x_w", "--group", "id",
                  "--level", level]) == 2
     err = capsys.readouterr().err
-    assert "--level must be between 0 and 1" in err and "Traceback" not in err
+    assert "--level must lie strictly between 0 and 1" in err and "Traceback" not in err
 
 
 def test_level_reaches_fixed_effect_intervals(capsys):

@@ -144,3 +144,17 @@ def test_extract_statsmodels_mixedlm_fixed_effects_only():
     assert list(params.index) == list(fit.fe_params.index)
     np.testing.assert_array_equal(cov.to_numpy(),
                                   fit.cov_params().loc[params.index, params.index].to_numpy())
+
+
+def test_level_convention_and_immutability():
+    import dataclasses
+
+    pairs = _pairs("lm")
+    at90 = pool(pairs, df_com=22, level=0.9)
+    assert at90.ci_level == at90.level == 0.9
+    np.testing.assert_allclose(at90.conf_int()["conf_low"],
+                               pool(pairs, df_com=22).conf_int(0.9)["conf_low"], rtol=1e-12)
+    np.testing.assert_allclose(at90.to_frame(0.95)["conf_high"],
+                               pool(pairs, df_com=22).to_frame()["conf_high"], rtol=1e-12)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        at90.m = 3

@@ -73,7 +73,7 @@ def test_intervals_and_shape(fits):
     res = bootstrap_r2(full, reduced, B=30, seed=3)
     assert res.difference and res.bootstrap["B"] == 30 and res.bootstrap["failed"] == 0
     frame = res.to_frame()
-    assert list(frame.columns) == ["measure", "value", "conf_low", "conf_high"]
+    assert list(frame.columns) == ["measure", "estimate", "conf_low", "conf_high"]
     for m in ("total.f1", "total.f2", "within.f1", "between.f2", "marginal"):
         lo, hi = res.ci[m]
         assert lo < hi
@@ -144,3 +144,16 @@ def test_random_slope_replicate_equals_refit():
     expected = fit_lmm("y ~ x_w + x_b", boot, group="id", random="1 + x_w").r2()
     for j, m in enumerate(MEASURES):
         assert res.bootstrap["replicates"][1, j] == pytest.approx(expected.values[m], abs=1e-5), m
+
+
+def test_level_convention_and_json(fits):
+    # the same draws at another level: to_frame(level) equals bootstrap_r2(level=...)
+    full, reduced = fits
+    res = bootstrap_r2(full, reduced, B=20, seed=5)
+    at80 = bootstrap_r2(full, reduced, B=20, seed=5, level=0.8)
+    assert res.ci_level == 0.95 and at80.ci_level == 0.8
+    np.testing.assert_allclose(res.to_frame(0.8)[["conf_low", "conf_high"]],
+                               at80.to_frame()[["conf_low", "conf_high"]], rtol=1e-14)
+    boot = res.to_json()["bootstrap"]
+    assert boot["of"] == "r2_difference" and boot["B"] == 20 and boot["level"] == 0.95
+    assert boot["ci"]["total.f1"] == pytest.approx(list(res.ci["total.f1"]), rel=1e-15)

@@ -235,3 +235,49 @@ def test_one_varpar_hessian_and_shared_inference():
     np.testing.assert_allclose(opt.varpar_hessian(dev, varpar),
                                opt.fd_hessian(dev.varpar_grad, varpar,
                                               floor=opt.varpar_floor(len(varpar))), rtol=0)
+
+
+@pytest.mark.parametrize("random", ["1", "1 + wave"])
+def test_refit_is_fit_lmm_path(random):
+    # fit_lmm runs refit(inference=True): the same numbers; an estimates-only refit warm-started
+    # at the fit's theta reaches the same optimum (beta to 1e-10; Sigma_b to 1e-6 relative,
+    # bounded Brent's xatol 1e-10 on theta for one covariance parameter)
+    import dataclasses
+
+    import pandas as pd
+
+    from youthtransitions.models import fit_lmm
+    from youthtransitions.models.engine import EngineFit, refit
+
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"id": np.repeat(np.arange(150), 3), "wave": np.tile([0, 1, 2], 150)})
+    d["y"] = (1 + 0.5 * d["wave"] + rng.normal(size=150)[d["id"]]
+              + 0.4 * rng.normal(size=150)[d["id"]] * d["wave"] + rng.normal(size=450))
+    fit = fit_lmm("y ~ wave", d, group="id", random=random)
+    des = fit.design
+    again = refit(des.y, des.X, des.Z, des.groups, reml=True)
+    assert isinstance(again, EngineFit) and again.converged
+    np.testing.assert_allclose(again.beta, fit.params, atol=1e-10, rtol=0)
+    np.testing.assert_allclose(again.vcov, fit.cov_params, atol=1e-10, rtol=0)
+    np.testing.assert_allclose(again.df, fit.df, atol=1e-10, rtol=0)
+    assert again.loglik == pytest.approx(fit.loglik, abs=1e-10)
+    quick = refit(des.y, des.X, des.Z, des.groups, reml=True, start=fit.theta,
+                  inference=False)
+    assert quick.vcov is None and quick.df is None
+    np.testing.assert_allclose(quick.beta, fit.params, atol=1e-10, rtol=0)
+    np.testing.assert_allclose(quick.random_cov, fit.random_cov, rtol=1e-6)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quick.beta = None
+
+
+def test_statsmodels_engine_returns_the_typed_result():
+    import pandas as pd
+
+    from youthtransitions.models.engine import EngineFit
+    from youthtransitions.models.formula import build_design
+    from youthtransitions.models.sm_engine import fit_statsmodels
+
+    y, X, Z, groups, _ = _data(1, seed=8, n_groups=60)
+    d = pd.DataFrame({"y": y, "x1": X[:, 1], "x2": X[:, 2], "g": groups})
+    out = fit_statsmodels(build_design("y ~ x1 + x2", d, group="g"), reml=True)
+    assert isinstance(out, EngineFit) and out.vcov.shape == (3, 3) and out.df.shape == (3,)

@@ -151,7 +151,7 @@ def test_options_checked_before_fitting(monkeypatch):
     df = simulate(20, 3)
     with pytest.raises(UsageError, match="B must"):
         variance_explained(df, outcome="wb", predictor="rq", group="youth_id", wave="wave", B=1)
-    with pytest.raises(UsageError, match="level must be between 0 and 1"):
+    with pytest.raises(UsageError, match="level must lie strictly between 0 and 1"):
         variance_explained(df, outcome="wb", predictor="rq", group="youth_id", wave="wave",
                            B=0, level=95)
 
@@ -172,3 +172,16 @@ def test_synthetic_study_truth_within_intervals():
     check = res.compare_truth(truth)
     assert len(check) >= 10, check
     assert check["covered"].all(), check
+
+
+def test_level_convention(result):
+    # another level is recomputed from the replicates: percentiles as the bootstrap takes them
+    from youthtransitions.models.bootstrap import percentile_ci
+
+    assert result.ci_level == 0.95
+    frame = result.to_frame(0.8)
+    lo, hi = percentile_ci(result.replicates, 0.8)
+    np.testing.assert_array_equal(frame["conf_low"], lo)
+    np.testing.assert_array_equal(frame["conf_high"], hi)
+    assert (frame["conf_high"] - frame["conf_low"] <= result.to_frame()["conf_high"]
+            - result.to_frame()["conf_low"]).all()

@@ -254,3 +254,44 @@ def test_nullable_and_categorical_columns(data_b, fit_b):
     assert r.n_obs == fit_b.n_obs and r.n_dropped == fit_b.n_dropped
     np.testing.assert_allclose(r.params, fit_b.params, rtol=1e-8)
     np.testing.assert_allclose(r.loglik, fit_b.loglik, rtol=1e-12)
+
+
+def test_level_convention(data_b, fit_b):
+    # closed form: interval half-width = t_{df, 1/2 + level/2} SE, to 1e-12
+    at80 = fit_lmm("y ~ x + wave", data_b, group="id", random="1 + wave", ci_level=0.8)
+    assert at80.ci_level == 0.8 and fit_b.ci_level == 0.95
+    frame = at80.to_frame()
+    half = stats.t.ppf(0.9, frame["df"]) * frame["std_error"]
+    np.testing.assert_allclose(frame["conf_high"] - frame["estimate"], half, rtol=1e-12)
+    # level=None means ci_level; a given level is honoured by conf_int and to_frame alike
+    np.testing.assert_allclose(at80.conf_int()["conf_low"], frame["conf_low"], rtol=1e-12)
+    np.testing.assert_allclose(fit_b.conf_int(0.8)["conf_low"], frame["conf_low"], rtol=1e-12)
+    np.testing.assert_allclose(fit_b.to_frame(0.8)["conf_high"], frame["conf_high"],
+                               rtol=1e-12)
+    assert list(fit_b.conf_int().index) == fit_b.fixed_names
+    with pytest.raises(UsageError, match="ci_level must lie strictly between 0 and 1"):
+        fit_lmm("y ~ x", data_b, group="id", ci_level=95)
+
+
+def test_result_holds_its_design_and_is_immutable(fit_b):
+    import dataclasses
+
+    from youthtransitions.models.engine import EngineFit
+    from youthtransitions.models.formula import Design
+
+    assert isinstance(fit_b.design, Design) and isinstance(fit_b.engine_fit, EngineFit)
+    assert fit_b.X is fit_b.design.X and fit_b.data is fit_b.design.data
+    np.testing.assert_array_equal(fit_b.params.to_numpy(), fit_b.engine_fit.beta)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fit_b.ci_level = 0.9
+    with pytest.raises(AttributeError):
+        fit_b.params = None
+
+
+def test_to_json_composes_the_tidy_table(fit_b):
+    out = fit_b.to_json(level=0.9)
+    assert out["level"] == 0.9 and out["n_obs"] == fit_b.n_obs
+    assert [r["conf_low"] for r in out["fixed"]] == pytest.approx(
+        fit_b.to_frame(0.9)["conf_low"].tolist(), rel=1e-15)
+    assert out["r2"] == fit_b.r2().to_json()
+    json.dumps(out)

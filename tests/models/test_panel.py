@@ -118,7 +118,7 @@ def test_hausman_matches_phtest(result):
 
 @pytest.mark.parametrize("level", [95, 0, 1, -0.5, True, "0.95"])
 def test_bad_level(level):
-    with pytest.raises(UsageError, match="level must be between 0 and 1"):
+    with pytest.raises(UsageError, match="level must lie strictly between 0 and 1"):
         panel_compare(DATA, outcome="y", predictor="x", entity="youth_id", time="wave",
                       level=level)
 
@@ -152,3 +152,13 @@ def test_reserved_column_names():
     with pytest.raises(UsageError, match="used internally"):
         panel_compare(DATA.assign(x_mean=DATA["c"]), outcome="y", predictor="x",
                       entity="youth_id", time="wave", covariates=["x_mean"])
+
+
+def test_level_convention(result):
+    # to_frame(level) recomputes the intervals as panel_compare(level=...) makes them (1e-12)
+    at90 = panel_compare(DATA, outcome="y", predictor="x", entity="youth_id", time="wave",
+                         covariates=["c"], level=0.9)
+    assert result.ci_level == 0.95 and at90.ci_level == 0.9
+    np.testing.assert_allclose(result.to_frame(0.9)[["conf_low", "conf_high"]],
+                               at90.to_frame()[["conf_low", "conf_high"]], rtol=1e-12)
+    assert list(result.to_frame(0.9)) == list(result.to_frame())

@@ -122,13 +122,13 @@ def test_closed_form_random_intercept():
 def test_result_views():
     result = r2(_fake_fit(REFERENCE["models"]["rs"]))
     frame = result.to_frame()
-    assert list(frame.columns) == ["measure", "value"]
+    assert list(frame.columns) == ["measure", "estimate"]
     assert list(frame["measure"]) == list(MEASURES)
     js = result.to_json()
     assert set(js) == {"marginal", "conditional", "rights_sterba"}
     assert set(js["rights_sterba"]["between"]) == {"f2", "m"}
     with_ci = result.with_ci({"total.f1": (0.01, 0.1)}, level=0.95)
-    assert list(with_ci.to_frame().columns) == ["measure", "value", "conf_low", "conf_high"]
+    assert list(with_ci.to_frame().columns) == ["measure", "estimate", "conf_low", "conf_high"]
     assert "total.f1" in with_ci.summary() and "<table" in with_ci._repr_html_()
     assert isinstance(with_ci, R2Result)
     with pytest.raises(KeyError, match="unknown R² measure"):

@@ -39,44 +39,28 @@ def register(subparsers: Any) -> None:
 
 
 def _report(full, reduced, boot) -> dict[str, Any]:
-    from .._tidy import frame_to_records, to_jsonable
     from ..models import r2_difference
 
-    out: dict[str, Any] = {
-        "engine": full.engine, "method": full.method, "formula": full.formula,
-        "group": full.group, "random_formula": full.random, "n_obs": full.n_obs,
-        "n_groups": full.n_groups, "n_dropped": full.n_dropped, "converged": full.converged,
-        "singular": full.singular, "loglik": full.loglik, "aic": full.aic, "bic": full.bic,
-        "level": full.ci_level, "fixed": frame_to_records(full.to_frame()),
-        "random": {"terms": list(full.random_names),
-                   "cov": full.random_cov.to_numpy().tolist()},
-        "residual_variance": full.residual_variance,
-        "r2": full.r2().to_json()}
+    out = full.to_json()
     if reduced is not None:
         out["compare_formula"] = reduced.formula
         out["r2_difference"] = r2_difference(full, reduced).to_json()
     if boot is not None:
-        out["bootstrap"] = {"B": boot.bootstrap["B"], "seed": boot.bootstrap["seed"],
-                            "kind": boot.bootstrap["kind"], "level": boot.level,
-                            "failed": boot.bootstrap["failed"],
-                            "of": "r2_difference" if reduced is not None else "r2",
-                            "ci": {m: list(v) for m, v in boot.ci.items()}}
-    return to_jsonable(out)
+        out["bootstrap"] = boot.to_json()["bootstrap"]
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from ..errors import UsageError
+    from .._options import check_level
     from ..models import bootstrap_r2, fit_lmm, r2_difference
     from ..study.datafile import read_data_file
 
-    if not 0 < args.level < 1:
-        raise UsageError(f"--level must be between 0 and 1 (e.g. 0.95), got {args.level!r}")
+    level = check_level(args.level, "--level")
     data = read_data_file(args.data)
     full = fit_lmm(args.formula, data, group=args.group, random=args.random,
-                   method=args.method, engine=args.engine)
-    full.ci_level = args.level
+                   method=args.method, engine=args.engine, ci_level=level)
     reduced = None
     if args.compare:
         reduced = fit_lmm(args.compare, data.loc[full.data.index], group=args.group,

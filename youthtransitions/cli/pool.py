@@ -24,15 +24,14 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from .._tidy import to_jsonable
     from ..missing.files import pool_files
 
     result = pool_files(args.files, formula=args.formula, group=args.group,
                         random=args.random, df_com=args.df_com)
     if args.json:
-        frame = result.to_frame()[FIELDS]
-        print(json.dumps(to_jsonable({"m": result.m, "df_com": args.df_com,
-                                      "fixed": frame}), indent=2))
+        payload = result.to_json(settings={"m": result.m, "df_com": result.df_com},
+                                 key="fixed", columns=FIELDS)
+        print(json.dumps(payload, indent=2))
     else:
         print(result.summary())
     return 0

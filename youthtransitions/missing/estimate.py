@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from .._coef import coef_table
 from ..errors import UsageError
 from .frames import check_level
 from .pooling import pool
@@ -65,13 +65,10 @@ def cc_estimate(data: pd.DataFrame, *, outcome: str, predictor: str,
     level = check_level(level)
     params, cov, r2, n = simple_ols(data[predictor].to_numpy(float),
                                     data[outcome].to_numpy(float))
-    se = float(np.sqrt(cov[1, 1]))
-    df = n - 2
-    q = stats.t.ppf(0.5 + level / 2, df)
+    row = coef_table(["slope"], params[1:], np.sqrt(cov[1:, 1]), n - 2, level=level).iloc[0]
     lo, hi = fisher_ci(r2, n, level)
-    return {"method": "complete_cases", "estimate": float(params[1]), "std_error": se,
-            "df": float(df), "p_value": float(2 * stats.t.sf(abs(params[1] / se), df)),
-            "conf_low": float(params[1] - q * se), "conf_high": float(params[1] + q * se),
+    return {"method": "complete_cases",
+            **{k: float(row[k]) for k in ESTIMATE_COLUMNS[1:7]},
             "r2": r2, "r2_low": lo, "r2_high": hi, "n": n}
 
 

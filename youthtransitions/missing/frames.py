@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._options import check_level  # noqa: F401 - the missing modules import it from here
 from ..errors import UsageError
 
 __all__ = ["youth_wide", "wide_name", "PMK_OUTCOME", "PMK_PREDICTOR", "AVAILABLE",
@@ -21,17 +22,6 @@ AVAILABLE = "pmk_available"
 
 _BOOL_COLUMNS = ("msu", "pmk_nominated", "qual_subsample", "svc_welfare", "svc_justice",
                  "svc_mental_health", "svc_alt_education")
-
-
-def check_level(level: Any, name: str = "level") -> float:
-    """``level`` as a float strictly between 0 and 1, else :class:`UsageError`."""
-    try:
-        value = float(level)
-    except (TypeError, ValueError):
-        value = float("nan")
-    if isinstance(level, bool) or not 0 < value < 1:
-        raise UsageError(f"{name} must lie strictly between 0 and 1 (e.g. 0.95), got {level!r}")
-    return value
 
 
 def wide_name(scale: str, wave: int) -> str:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from .._tidy import COEF_COLUMNS, TidyResult
+from .._coef import coef_table
+from .._options import check_choice, check_level
+from .._tidy import TidyResult
 from ..errors import UsageError
 
 __all__ = ["PooledResult", "pool", "extract_estimates"]
@@ -70,74 +73,112 @@ def extract_estimates(result: Any, *, position: int | None = None) -> tuple[pd.S
     return params, cov
 
 
+@dataclass(frozen=True, eq=False, repr=False)
 class PooledResult(TidyResult):
     """Estimates pooled over imputations by Rubin's rules.
 
     Attributes
     ----------
-    params, std_errors, df, tvalues, pvalues : pandas.Series
-        Pooled estimate, total standard error ``sqrt(T)``, degrees of freedom, ``Qbar/se``,
-        two-sided p value from the t distribution with ``df``.
-    ubar, b, total : pandas.Series
-        Within-, between- and total variance per term.
-    riv, lambda_, fmi : pandas.Series
-        Relative increase in variance, proportion of variance due to missingness, fraction of
-        missing information.
-    total_cov : pandas.DataFrame
-        ``Ubar + (1 + 1/m) B`` (full matrix).
+    params : pandas.Series
+        Pooled estimate ``Qbar`` per term.
+    ubar_cov, b_cov, total_cov : pandas.DataFrame
+        Within-imputation, between-imputation and total ``Ubar + (1 + 1/m) B`` covariance.
     m : int
         Number of imputations; ``df_com`` the complete-data df used (``None``: Rubin 1987 df).
+    convention : {"mitml", "mice"}
+    ci_level : float
+        Level of the intervals when none is given (also ``level``).
+
+    Derived (read-only): ``std_errors`` (``sqrt(T)``), ``df``, ``tvalues`` (``Qbar/se``),
+    ``pvalues`` (two-sided, t on ``df``); ``ubar``, ``b``, ``total`` (the variances per
+    term); ``riv``, ``lambda_``, ``fmi`` (relative increase in variance, proportion of
+    variance due to missingness, fraction of missing information).
     """
 
+    params: pd.Series
+    ubar_cov: pd.DataFrame
+    b_cov: pd.DataFrame
+    m: int
+    df_com: float | None
+    convention: str
+    ci_level: float = 0.95
     title = "Pooled estimates (Rubin's rules)"
 
-    def __init__(self, *, params, ubar_cov, b_cov, m, df_com, convention, level):
-        self.m = int(m)
-        self.df_com = df_com
-        self.convention = convention
-        self.level = float(level)
-        self.params = params
-        idx = params.index
-        self.ubar_cov = ubar_cov
-        self.b_cov = b_cov
-        self.total_cov = ubar_cov + (1.0 + 1.0 / m) * b_cov
-        self.ubar = pd.Series(np.diag(ubar_cov.to_numpy()), index=idx)
-        self.b = pd.Series(np.diag(b_cov.to_numpy()), index=idx)
-        self.total = pd.Series(np.diag(self.total_cov.to_numpy()), index=idx)
-        self.std_errors = np.sqrt(self.total)
-        self.riv = (1.0 + 1.0 / m) * self.b / self.ubar
-        self.lambda_ = (1.0 + 1.0 / m) * self.b / self.total
-        self.df = pd.Series(_pooled_df(self.lambda_.to_numpy(), m, df_com, convention), index=idx)
-        self.fmi = (self.riv + 2.0 / (self.df + 3.0)) / (self.riv + 1.0)
-        self.tvalues = self.params / self.std_errors
-        self.pvalues = pd.Series(2.0 * stats.t.sf(np.abs(self.tvalues.to_numpy()),
-                                                  self.df.to_numpy()), index=idx)
+    @property
+    def level(self) -> float:
+        """The confidence level of the intervals (:attr:`ci_level`)."""
+        return self.ci_level
+
+    def _diag(self, cov: pd.DataFrame) -> pd.Series:
+        return pd.Series(np.diag(cov.to_numpy()), index=self.params.index)
+
+    @cached_property
+    def total_cov(self) -> pd.DataFrame:
+        return self.ubar_cov + (1.0 + 1.0 / self.m) * self.b_cov
+
+    @cached_property
+    def ubar(self) -> pd.Series:
+        return self._diag(self.ubar_cov)
+
+    @cached_property
+    def b(self) -> pd.Series:
+        return self._diag(self.b_cov)
+
+    @cached_property
+    def total(self) -> pd.Series:
+        return self._diag(self.total_cov)
+
+    @cached_property
+    def std_errors(self) -> pd.Series:
+        return np.sqrt(self.total)
+
+    @cached_property
+    def riv(self) -> pd.Series:
+        return (1.0 + 1.0 / self.m) * self.b / self.ubar
+
+    @cached_property
+    def lambda_(self) -> pd.Series:
+        return (1.0 + 1.0 / self.m) * self.b / self.total
+
+    @cached_property
+    def df(self) -> pd.Series:
+        return pd.Series(_pooled_df(self.lambda_.to_numpy(), self.m, self.df_com,
+                                    self.convention), index=self.params.index)
+
+    @cached_property
+    def fmi(self) -> pd.Series:
+        return (self.riv + 2.0 / (self.df + 3.0)) / (self.riv + 1.0)
+
+    @cached_property
+    def tvalues(self) -> pd.Series:
+        return pd.Series(self.to_frame()["statistic"].to_numpy(), index=self.params.index)
+
+    @cached_property
+    def pvalues(self) -> pd.Series:
+        return pd.Series(self.to_frame()["p_value"].to_numpy(), index=self.params.index)
 
     def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Confidence limits ``Qbar ± t_{df, (1+level)/2} sqrt(T)``."""
-        level = self.level if level is None else float(level)
-        q = stats.t.ppf(0.5 + level / 2.0, self.df.to_numpy())
-        half = q * self.std_errors.to_numpy()
-        return pd.DataFrame({"conf_low": self.params.to_numpy() - half,
-                             "conf_high": self.params.to_numpy() + half}, index=self.params.index)
+        """Confidence limits ``Qbar ± t_{df, (1+level)/2} sqrt(T)`` at ``level`` (default
+        :attr:`ci_level`)."""
+        frame = self.to_frame(level)
+        return pd.DataFrame({"conf_low": frame["conf_low"].to_numpy(),
+                             "conf_high": frame["conf_high"].to_numpy()},
+                            index=self.params.index)
 
     def _summary_header(self):
         df_com = "none (Rubin 1987 df)" if self.df_com is None else self.df_com
         return [("imputations (m)", self.m), ("complete-data df", df_com),
                 ("convention", self.convention)]
 
-    def to_frame(self) -> pd.DataFrame:
-        """``COEF_COLUMNS`` plus ``riv``, ``lambda``, ``fmi``, ``ubar``, ``b``."""
-        ci = self.conf_int()
-        frame = pd.DataFrame({
-            "term": list(self.params.index), "estimate": self.params.to_numpy(),
-            "std_error": self.std_errors.to_numpy(), "df": self.df.to_numpy(),
-            "statistic": self.tvalues.to_numpy(), "p_value": self.pvalues.to_numpy(),
-            "conf_low": ci["conf_low"].to_numpy(), "conf_high": ci["conf_high"].to_numpy(),
-            "riv": self.riv.to_numpy(), "lambda": self.lambda_.to_numpy(),
-            "fmi": self.fmi.to_numpy(), "ubar": self.ubar.to_numpy(), "b": self.b.to_numpy(),
-        })
-        return frame[COEF_COLUMNS + ["riv", "lambda", "fmi", "ubar", "b"]]
+    def to_frame(self, level: float | None = None) -> pd.DataFrame:
+        """``COEF_COLUMNS`` plus ``riv``, ``lambda``, ``fmi``, ``ubar``, ``b``; intervals at
+        ``level`` (default :attr:`ci_level`)."""
+        frame = coef_table(list(self.params.index), self.params.to_numpy(),
+                           self.std_errors.to_numpy(), self.df.to_numpy(),
+                           level=self.ci_level if level is None else level)
+        return frame.assign(riv=self.riv.to_numpy(), **{"lambda": self.lambda_.to_numpy()},
+                            fmi=self.fmi.to_numpy(), ubar=self.ubar.to_numpy(),
+                            b=self.b.to_numpy())
 
 
 def _pooled_df(lam: np.ndarray, m: int, df_com: float | None, convention: str) -> np.ndarray:
@@ -196,10 +237,8 @@ def pool(results: Sequence[Any], *, df_com: float | None = None, level: float = 
     zero. Checked against ``mice::pool`` and ``mitml::testEstimates``
     (``tests/reference/mitml/pool.R``): estimates and SEs to 1e-6, df and FMI to 1e-4.
     """
-    if convention not in ("mitml", "mice"):
-        raise UsageError(f"convention must be 'mitml' or 'mice', got {convention!r}")
-    if not 0 < level < 1:
-        raise UsageError(f"level must lie strictly between 0 and 1, got {level!r}")
+    check_choice("convention", convention, Convention)
+    level = check_level(level)
     if df_com is not None:
         df_com = float(df_com)
         if not df_com > 0:
@@ -223,4 +262,4 @@ def pool(results: Sequence[Any], *, df_com: float | None = None, level: float = 
     return PooledResult(params=pd.Series(qbar, index=idx),
                         ubar_cov=pd.DataFrame(u.mean(axis=0), index=idx, columns=idx),
                         b_cov=pd.DataFrame(b, index=idx, columns=idx),
-                        m=m, df_com=df_com, convention=convention, level=level)
+                        m=m, df_com=df_com, convention=convention, ci_level=level)

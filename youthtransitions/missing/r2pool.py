@@ -50,7 +50,17 @@ class PooledR2(TidyResult):
         self.level = level
         self.name = name
 
-    def to_frame(self) -> pd.DataFrame:
+    @property
+    def ci_level(self) -> float:
+        """The confidence level of the interval (``level``)."""
+        return self.level
+
+    def to_frame(self, level: float | None = None) -> pd.DataFrame:
+        """``measure, estimate, conf_low, conf_high, level, method, m``; the interval is the
+        one pooled at :attr:`ci_level` (pool again with ``pool_r2(level=...)`` for another)."""
+        if level is not None and level != self.level:
+            raise UsageError(f"this R² was pooled at level {self.level}; call pool_r2 with "
+                             f"level={level!r} for another interval")
         return pd.DataFrame([{"measure": self.name, "estimate": self.estimate,
                               "conf_low": self.conf_low, "conf_high": self.conf_high,
                               "level": self.level, "method": self.method, "m": self.m}])

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from .._tidy import COEF_COLUMNS, TidyResult
+from .._coef import coef_table
+from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import single_blas_thread
 from .estimate import fisher_ci
@@ -120,17 +121,18 @@ class IPWResult(TidyResult):
                 ("effective n (Kish)", self.n_effective), ("weights min", w.min()),
                 ("weights max", w.max()), ("weighted R²", self.r2)]
 
-    def to_frame(self) -> pd.DataFrame:
+    @property
+    def ci_level(self) -> float:
+        """The confidence level of the intervals (``level``)."""
+        return self.level
+
+    def to_frame(self, level: float | None = None) -> pd.DataFrame:
         """The weighted outcome model: ``COEF_COLUMNS`` with HC1 standard errors, t tests and
-        t intervals on ``df`` = n - k residual degrees of freedom."""
-        ci = self.fit.conf_int(alpha=1 - self.level)
-        frame = pd.DataFrame({
-            "term": [str(t) for t in self.fit.params.index],
-            "estimate": self.fit.params.to_numpy(), "std_error": self.fit.bse.to_numpy(),
-            "df": float(self.fit.df_resid), "statistic": self.fit.tvalues.to_numpy(),
-            "p_value": self.fit.pvalues.to_numpy(), "conf_low": ci.iloc[:, 0].to_numpy(),
-            "conf_high": ci.iloc[:, 1].to_numpy()})
-        return frame[COEF_COLUMNS]
+        t intervals on ``df`` = n - k residual degrees of freedom, at ``level`` (default
+        :attr:`ci_level`)."""
+        return coef_table(self.fit.params.index, self.fit.params.to_numpy(),
+                          self.fit.bse.to_numpy(), float(self.fit.df_resid),
+                          level=self.level if level is None else level)
 
 
 def _default_stages(wide: pd.DataFrame, a: pd.Series, indicator: str) -> list[str]:

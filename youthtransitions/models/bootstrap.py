@@ -1,8 +1,9 @@
 """Bootstrap confidence intervals for the R² measures of mixed models and their differences.
 
 Cluster bootstrap (resample youth with replacement, refit) and parametric bootstrap (simulate
-from the fitted model, refit). Refits reuse the fitted design arrays, not the formula, and run
-through :func:`youthtransitions.parallel.run_replicates`, so the draws depend only on the seed.
+from the fitted model, refit). Refits reuse the fitted design arrays, not the formula, go
+through the engine's one fit path (:func:`youthtransitions.models.engine.refit`, estimates
+only, warm-started at the fitted theta) and run through :func:`youthtransitions.parallel.run_replicates`, so the draws depend only on the seed.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._options import check_choice, check_count, check_level
 from ..errors import UsageError
 from ..parallel import run_replicates
+from .engine import refit
 from .r2 import MEASURES, R2Result, classify_predictors, measures_from_parts, r2_difference
 
 __all__ = ["bootstrap_r2", "cluster_rows", "percentile_ci"]
 
-_KINDS = ("cluster", "parametric")
+Kind = Literal["cluster", "parametric"]
 
 
 def cluster_rows(groups: np.ndarray, draw: np.ndarray, *,
@@ -83,61 +86,14 @@ def _spec(result: Any, role: str) -> dict[str, Any]:
                          f"(fit_lmm result), got {type(result).__name__}") from exc
 
 
-def _fit(y, X, Z, codes, n_groups, reml, start=None):
-    """Refit with the fast engine, warm-started: estimates only (no standard errors or df).
-
-    Uses the engine's profiled deviance (pattern-compressed when groups share few
-    ``Z_i'Z_i``, as panels with three waves do). One covariance parameter (a random
-    intercept) is minimised by bounded Brent (:func:`_scalar_minimum`), more covariance
-    parameters by the engine's optimiser. Returns ``(beta, T, sigma2, theta)``.
-    """
-    from .engine import make_deviance, sufficient_statistics
-    from .engine.deviance import theta_to_lambda
-    from .engine.optimize import minimise_deviance
-
-    dev = make_deviance(sufficient_statistics(y, X, Z, codes, n_groups), reml=reml)
-    if dev.q == 1:
-        theta = _scalar_minimum(dev, start)
-    else:
-        theta = minimise_deviance(dev, start=start, polish=False)["theta"]
-    state = dev.state(theta)
-    sigma2 = float(state["pwrss"] / dev.dof)
-    lam = theta_to_lambda(theta, dev.q)
-    return np.asarray(state["beta"], float), sigma2 * lam @ lam.T, sigma2, theta
-
-
-def _scalar_minimum(dev, start=None) -> np.ndarray:
-    """Minimise a one-parameter profiled deviance over theta >= 0 (bounded Brent).
-
-    For a refit with one covariance parameter this needs about 20 deviance evaluations and
-    none of the engine's gradient, Hessian or convergence checks, several times faster than
-    the general optimiser. ``xatol`` 1e-10; the bracket is widened while the minimum sits at
-    its upper end; theta = 0 (a boundary, singular fit, as lme4) when the deviance there is
-    no larger than at the interior minimum.
-    """
-    from scipy.optimize import minimize_scalar
-
-    def deviance(t: float) -> float:
-        return float(dev.state(np.array([t]))["deviance"])
-
-    s0 = 1.0 if start is None else float(np.ravel(start)[0])
-    upper = max(10.0 * s0, 10.0) if np.isfinite(s0) else 10.0
-    while True:
-        res = minimize_scalar(deviance, bounds=(0.0, upper), method="bounded",
-                              options={"xatol": 1e-10, "maxiter": 500})
-        if res.x < 0.99 * upper or upper > 1e8:
-            break
-        upper *= 100.0  # the minimum sits at the bound: widen the search
-    theta = float(res.x) if deviance(0.0) > res.fun else 0.0
-    return np.array([theta])
-
-
 def _measures(spec, kinds, rows, codes, y, n_groups) -> np.ndarray:
     X, Z = spec["X"][rows], spec["Z"][rows]
     theta = spec["theta"]
     start = theta if theta.size and np.isfinite(theta).all() else None
-    beta, tau, sigma2, _theta = _fit(y, X, Z, codes, n_groups, spec["reml"], start)
-    values = measures_from_parts(X=X, Z=Z, beta=beta, tau=tau, sigma2=sigma2, kinds=kinds)
+    fit = refit(y, X, Z, codes, n_groups=n_groups, reml=spec["reml"], start=start,
+                inference=False)
+    values = measures_from_parts(X=X, Z=Z, beta=fit.beta, tau=fit.random_cov,
+                                 sigma2=fit.sigma2, kinds=kinds)
     return np.array([np.nan if values[m] is None else values[m] for m in MEASURES])
 
 
@@ -168,7 +124,7 @@ def _replicate(rng: np.random.Generator, full: dict, reduced: dict | None, kinds
 
 
 def bootstrap_r2(full: Any, reduced: Any = None, *, B: int = 1000,
-                 kind: Literal["cluster", "parametric"] = "cluster", seed: int | None = None,
+                 kind: Kind = "cluster", seed: int | None = None,
                  workers: int = 1, scheduler: Any = None, level: float = 0.95,
                  progress: bool | None = None) -> R2Result:
     """Bootstrap confidence intervals for every R² measure (or every difference).
@@ -214,12 +170,9 @@ def bootstrap_r2(full: Any, reduced: Any = None, *, B: int = 1000,
     reproducibility across worker counts and Dask, and for coverage of a known truth, in
     ``tests/models/test_bootstrap.py``.
     """
-    if kind not in _KINDS:
-        raise UsageError(f"kind must be one of {_KINDS}, got {kind!r}")
-    if not isinstance(B, (int, np.integer)) or isinstance(B, bool) or B < 2:
-        raise UsageError(f"B must be an integer of at least 2, got {B!r}")
-    if not 0 < level < 1:
-        raise UsageError(f"level must be between 0 and 1, got {level!r}")
+    check_choice("kind", kind, Kind)
+    B = check_count("B", B, minimum=2)
+    level = check_level(level)
     spec_full = _spec(full, "full")
     spec_red = None if reduced is None else _spec(reduced, "reduced")
     if spec_red is not None and not (spec_red["y"].shape == spec_full["y"].shape

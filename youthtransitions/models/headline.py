@@ -15,11 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._options import check_level
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import run_replicates
-from .bootstrap import _fit, cluster_rows, percentile_ci
-from .lmm import check_identifiable
+from .bootstrap import cluster_rows, percentile_ci
+from .centering import center_codes
+from .engine import refit
+from .lmm import check_identifiable, check_method
 from .r2 import classify_predictors, measures_from_parts
 
 __all__ = ["MULTILEVEL_MEASURES", "DELTA_MEASURES", "VarianceExplained", "flatten_truth",
@@ -81,8 +84,18 @@ class VarianceExplained(TidyResult):
                 ("Headline", f"wave {s['first_wave']} predictor -> wave {s['last_wave']} outcome"),
                 ("Bootstrap", f"cluster B={s['B']} seed={s['seed']} level={s['level']}")]
 
-    def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+    @property
+    def ci_level(self) -> float:
+        """Confidence level of the intervals (``settings["level"]``)."""
+        return self.settings["level"]
+
+    def to_frame(self, level: float | None = None) -> pd.DataFrame:
+        """``estimand, estimate, conf_low, conf_high``, the intervals at ``level`` (default
+        :attr:`ci_level`; another is recomputed from the bootstrap replicates)."""
+        if level is None or level == self.ci_level or self.replicates is None:
+            return self.table.copy()
+        lo, hi = percentile_ci(self.replicates, check_level(level))
+        return self.table.assign(conf_low=lo, conf_high=hi)
 
     def __getitem__(self, estimand: str) -> float:
         hit = self.table.loc[self.table["estimand"] == estimand, "estimate"]
@@ -127,11 +140,11 @@ def _estimates(parts: dict, youth: np.ndarray, rows: np.ndarray | None,
     values = {}
     for model in ("full", "null"):
         Xm = X if model == "full" else X[:, :1]
-        beta, tau, s2, theta = _fit(y, Xm, Z, codes, n_groups, parts["reml"],
-                                    parts["starts"].get(model))
-        parts["starts"].setdefault(model, theta)  # the full-sample fit warm-starts the draws
-        values[model] = measures_from_parts(X=Xm, Z=Z, beta=beta, tau=tau, sigma2=s2,
-                                            kinds=parts["kinds"][model])
+        fit = refit(y, Xm, Z, codes, n_groups=n_groups, reml=parts["reml"],
+                    start=parts["starts"].get(model), inference=False)
+        parts["starts"].setdefault(model, fit.theta)  # the full-sample fit warm-starts draws
+        values[model] = measures_from_parts(X=Xm, Z=Z, beta=fit.beta, tau=fit.random_cov,
+                                            sigma2=fit.sigma2, kinds=parts["kinds"][model])
     out += [values["full"][m] for m in MULTILEVEL_MEASURES]
     out += [values["full"][m] - values["null"][m] for m in DELTA_MEASURES]
     return np.array(out, dtype=float)
@@ -208,8 +221,7 @@ def variance_explained(data: pd.DataFrame, *, outcome: str, predictor: str, grou
     """
     if not isinstance(B, (int, np.integer)) or isinstance(B, bool) or B < 0 or B == 1:
         raise UsageError(f"B must be 0 (no intervals) or an integer of at least 2, got {B!r}")
-    if not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
-        raise UsageError(f"level must be between 0 and 1, got {level!r}")
+    level = check_level(level)
     parts, n = _prepare(data, outcome=outcome, predictor=predictor, group=group, wave=wave,
                         first_wave=first_wave, last_wave=last_wave, method=method)
     names = (["headline_r2"] + [f"r2_by_wave.{w}" for w in parts["waves"]]
@@ -246,8 +258,7 @@ def _prepare(data, *, outcome, predictor, group, wave, first_wave, last_wave, me
         if not pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]):
             raise UsageError(f"variance_explained: column {c!r} must be numeric, "
                              f"it has dtype {data[c].dtype}")
-    if not isinstance(method, str) or method.lower() not in ("reml", "ml"):
-        raise UsageError(f"method must be 'reml' or 'ml', got {method!r}")
+    reml = check_method(method)
     frame = data[[group, wave, outcome, predictor]].dropna(subset=[group, wave])
     if frame.duplicated([group, wave]).any():
         raise UsageError(f"variance_explained: ({group}, {wave}) pairs are not unique")
@@ -270,17 +281,15 @@ def _prepare(data, *, outcome, predictor, group, wave, first_wave, last_wave, me
                          "the predictor")
     g = youth_codes[ok]
     check_identifiable(n=int(ok.sum()), p=3, q=1, n_groups=int(np.unique(g).size),
-                       reml=method.lower() == "reml", group=group,
+                       reml=reml, group=group,
                        where="variance_explained: ")
-    x = frame[predictor].to_numpy(float)[ok]
-    counts = np.bincount(g, minlength=len(youth)).astype(float)
-    means = np.bincount(g, weights=x, minlength=len(youth)) / np.where(counts > 0, counts, 1)
-    X = np.column_stack([np.ones(g.size), x - means[g], means[g]])
+    between, within = center_codes(frame[predictor].to_numpy(float)[ok], g, len(youth))
+    X = np.column_stack([np.ones(g.size), within, between])
     names = ["(Intercept)", f"{predictor}_within", f"{predictor}_between"]
     kinds = classify_predictors(X, g, names)
     parts = {"starts": {}, "x_wide": x_wide, "y_wide": y_wide, "first": waves.index(first_wave),
              "last": waves.index(last_wave), "waves": waves, "groups": g,
-             "y": frame[outcome].to_numpy(float)[ok], "X": X, "reml": method.lower() == "reml",
+             "y": frame[outcome].to_numpy(float)[ok], "X": X, "reml": reml,
              "kinds": {"full": [kinds[k] for k in names], "null": [kinds[names[0]]]}}
     n = {"headline_r2": int((~np.isnan(x_wide[:, parts["first"]])
                              & ~np.isnan(y_wide[:, parts["last"]])).sum()),

@@ -12,17 +12,22 @@ relative covariance factor as lme4) and ``engine="statsmodels"`` (statsmodels Mi
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
-from .._tidy import COEF_COLUMNS, TidyResult
+from .._coef import coef_table
+from .._options import check_choice, check_level
+from .._tidy import TidyResult, frame_to_records, to_jsonable
 from ..errors import UsageError
+from .engine import EngineFit
 from .formula import Design, build_design
 
-__all__ = ["LMMResult", "fit_lmm", "ConvergenceWarning", "check_identifiable"]
+__all__ = ["LMMResult", "fit_lmm", "ConvergenceWarning", "check_identifiable", "check_method",
+           "Method", "Engine"]
 
 
 class ConvergenceWarning(UserWarning):
@@ -42,11 +47,26 @@ def _sd_corr(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sd, corr
 
 
+@dataclass(frozen=True, eq=False, repr=False)
 class LMMResult(TidyResult):
-    """A fitted two-level linear mixed model.
+    """A fitted two-level linear mixed model: its design and its engine fit.
 
     Attributes
     ----------
+    design : Design
+        The arrays fitted (:class:`youthtransitions.models.formula.Design`).
+    engine_fit : EngineFit
+        What the engine returned (:class:`youthtransitions.models.engine.EngineFit`).
+    formula, group, random : str
+        The specification.
+    method : {"REML", "ML"}
+    engine : {"fast", "statsmodels"}
+    ci_level : float, default 0.95
+        Level of the intervals of :meth:`to_frame`, :meth:`conf_int` and :meth:`summary`
+        when no ``level`` is given (``fit_lmm(..., ci_level=...)``).
+
+    Derived (read-only) attributes:
+
     params, std_errors, df, tvalues, pvalues : Series
         Fixed effects, their standard errors, Satterthwaite degrees of freedom (as lmerTest),
         t statistics and two-sided p values from t(df); indexed by fixed-effect name.
@@ -58,102 +78,215 @@ class LMMResult(TidyResult):
         ``sigma^2``.
     loglik, aic, bic : float
         Log-likelihood (the REML criterion's for a REML fit, as lme4), AIC and BIC with
-        ``p + q(q+1)/2 + 1`` parameters.
+        ``n_params = p + q(q+1)/2 + 1`` parameters.
     converged, singular : bool
         Optimiser convergence; lme4's ``isSingular`` (a diagonal element of the relative
         covariance factor below 1e-4).
     n_obs, n_groups, n_dropped : int
         Observations used, groups, rows dropped for a missing model variable.
-    method : {"REML", "ML"}
-    engine : {"fast", "statsmodels"}
-    formula, group, random : str
-        The specification.
-    y, X, Z, groups, group_labels, fixed_names, random_names, data
-        The design used (see :class:`youthtransitions.models.formula.Design`).
+    y, X, Z, groups, group_labels, fixed_names, random_names, response, data
+        The design's (see :class:`~youthtransitions.models.formula.Design`).
     theta : ndarray
         Lower triangle (column-major, as lme4) of the relative covariance factor Lambda,
         ``Sigma_b = sigma^2 Lambda Lambda'``.
     df_method : str
         How ``df`` was computed ("Satterthwaite" or a note when it could not be).
-    ci_level : float, default 0.95
-        Level of the intervals in :meth:`to_frame` and :meth:`summary` (settable).
+    optimizer : dict
+        Optimiser details.
     """
 
-    title = "Linear mixed model"
+    design: Design
+    engine_fit: EngineFit
+    formula: str
+    group: str
+    random: str
+    method: str
+    engine: str
     ci_level: float = 0.95
+    title = "Linear mixed model"
 
-    def __init__(self, *, design: Design, formula: str, group: str, random: str,
-                 method: str, engine: str, beta: np.ndarray, vcov: np.ndarray,
-                 df: np.ndarray, sigma2: float, random_cov: np.ndarray, theta: np.ndarray,
-                 loglik: float, converged: bool, singular: bool,
-                 df_method: str = "Satterthwaite", optimizer: dict | None = None):
-        self.formula, self.group, self.random = formula, group, random
-        self.method, self.engine = method, engine
-        self.y, self.X, self.Z = design.y, design.X, design.Z
-        self.groups, self.group_labels = design.groups, design.group_labels
-        self.fixed_names, self.random_names = list(design.fixed_names), list(design.random_names)
-        self.response = design.response
-        self.data = design.data
-        self.n_obs = int(len(design.y))
-        self.n_groups = int(len(design.group_labels))
-        self.n_dropped = int(design.n_dropped)
-        names = pd.Index(self.fixed_names)  # built once: pandas re-validates str lists
-        rnames = pd.Index(self.random_names)
-        beta = np.asarray(beta, float)
-        vcov = np.asarray(vcov, float)
-        se = np.sqrt(np.diag(vcov))
-        df = np.asarray(df, float)
-        tval = beta / se
-        self.params = pd.Series(beta, index=names, name="estimate")
-        self.cov_params = pd.DataFrame(vcov, index=names, columns=names)
-        self.std_errors = pd.Series(se, index=names, name="std_error")
-        self.df = pd.Series(df, index=names, name="df")
-        self.tvalues = pd.Series(tval, index=names, name="statistic")
-        self.pvalues = pd.Series(2 * special.stdtr(df, -np.abs(tval)), index=names,
-                                 name="p_value")
-        self.residual_variance = float(sigma2)
-        self.random_cov = pd.DataFrame(np.asarray(random_cov, float), index=rnames,
-                                       columns=rnames)
-        self.theta = np.asarray(theta, float)
-        self.loglik = float(loglik)
-        q, p = len(self.random_names), len(self.fixed_names)
-        self.n_params = p + q * (q + 1) // 2 + 1
-        self.aic = -2 * self.loglik + 2 * self.n_params
-        self.bic = -2 * self.loglik + np.log(self.n_obs) * self.n_params
-        self.converged, self.singular = bool(converged), bool(singular)
-        self.df_method = df_method
-        self.optimizer = dict(optimizer or {})
+    # -- the design ----------------------------------------------------------------------
+    y = property(lambda self: self.design.y, doc="Response.")
+    X = property(lambda self: self.design.X, doc="Fixed-effects design.")
+    Z = property(lambda self: self.design.Z, doc="Random-effects design.")
+    groups = property(lambda self: self.design.groups, doc="Group codes.")
+    group_labels = property(lambda self: self.design.group_labels, doc="Group identifiers.")
+    response = property(lambda self: self.design.response, doc="Name of the response.")
+    data = property(lambda self: self.design.data, doc="The model frame (rows used).")
+
+    @property
+    def fixed_names(self) -> list[str]:
+        """Names of the fixed effects (columns of X)."""
+        return list(self.design.fixed_names)
+
+    @property
+    def random_names(self) -> list[str]:
+        """Names of the random effects (columns of Z)."""
+        return list(self.design.random_names)
+
+    @property
+    def n_obs(self) -> int:
+        """Observations used."""
+        return int(len(self.design.y))
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups."""
+        return int(len(self.design.group_labels))
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows dropped for a missing model variable."""
+        return int(self.design.n_dropped)
+
+    # -- the fit -------------------------------------------------------------------------
+    @cached_property
+    def _names(self) -> pd.Index:
+        return pd.Index(self.design.fixed_names)  # built once: pandas re-validates str lists
+
+    @cached_property
+    def _wald(self) -> pd.DataFrame:
+        """The coefficient table at :attr:`ci_level`."""
+        return self.to_frame(self.ci_level, _cached=False)
+
+    def _series(self, column: str, name: str | None = None) -> pd.Series:
+        return pd.Series(self._wald[column].to_numpy(), index=self._names,
+                         name=name or column)
+
+    @cached_property
+    def params(self) -> pd.Series:
+        """Fixed effects."""
+        return pd.Series(np.asarray(self.engine_fit.beta, float), index=self._names,
+                         name="estimate")
+
+    @cached_property
+    def cov_params(self) -> pd.DataFrame:
+        """Covariance matrix of the fixed effects."""
+        return pd.DataFrame(np.asarray(self.engine_fit.vcov, float), index=self._names,
+                            columns=self._names)
+
+    @cached_property
+    def std_errors(self) -> pd.Series:
+        """Standard errors of the fixed effects."""
+        return pd.Series(np.sqrt(np.diag(self.cov_params.to_numpy())), index=self._names,
+                         name="std_error")
+
+    @cached_property
+    def df(self) -> pd.Series:
+        """Denominator degrees of freedom of each fixed effect."""
+        return pd.Series(np.asarray(self.engine_fit.df, float), index=self._names, name="df")
+
+    @cached_property
+    def tvalues(self) -> pd.Series:
+        """t statistics."""
+        return self._series("statistic")
+
+    @cached_property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p values from t(df)."""
+        return self._series("p_value")
+
+    @property
+    def residual_variance(self) -> float:
+        """``sigma^2``."""
+        return float(self.engine_fit.sigma2)
+
+    @cached_property
+    def random_cov(self) -> pd.DataFrame:
+        """Random-effects covariance ``Sigma_b``."""
+        names = pd.Index(self.design.random_names)
+        return pd.DataFrame(np.asarray(self.engine_fit.random_cov, float), index=names,
+                            columns=names)
+
+    @property
+    def theta(self) -> np.ndarray:
+        """Lower triangle (column-major) of the relative covariance factor."""
+        return np.asarray(self.engine_fit.theta, float)
+
+    @property
+    def loglik(self) -> float:
+        """Log-likelihood (REML criterion's for a REML fit)."""
+        return float(self.engine_fit.loglik)
+
+    @property
+    def n_params(self) -> int:
+        """``p + q(q+1)/2 + 1``."""
+        q, p = len(self.design.random_names), len(self.design.fixed_names)
+        return p + q * (q + 1) // 2 + 1
+
+    @property
+    def aic(self) -> float:
+        """``-2 loglik + 2 n_params``."""
+        return -2 * self.loglik + 2 * self.n_params
+
+    @property
+    def bic(self) -> float:
+        """``-2 loglik + log(n_obs) n_params``."""
+        return -2 * self.loglik + np.log(self.n_obs) * self.n_params
+
+    @property
+    def converged(self) -> bool:
+        """Optimiser convergence."""
+        return bool(self.engine_fit.converged)
+
+    @property
+    def singular(self) -> bool:
+        """lme4's ``isSingular``."""
+        return bool(self.engine_fit.singular)
+
+    @property
+    def df_method(self) -> str:
+        """How ``df`` was computed."""
+        return self.engine_fit.df_method
+
+    @property
+    def optimizer(self) -> dict:
+        """Optimiser details (a copy)."""
+        return dict(self.engine_fit.optimizer or {})
 
     # -- derived views -------------------------------------------------------------------
-    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        """Confidence intervals ``estimate -/+ t_{df}(1 - (1-level)/2) * SE``."""
-        if not 0 < level < 1:
-            raise UsageError(f"level must be between 0 and 1, got {level!r}")
-        crit = special.stdtrit(self.df.to_numpy(), 0.5 + level / 2)
-        half = crit * self.std_errors
-        return pd.DataFrame({"conf_low": self.params - half, "conf_high": self.params + half})
+    def conf_int(self, level: float | None = None) -> pd.DataFrame:
+        """Confidence intervals ``estimate -/+ t_{df}(1/2 + level/2) * SE`` at ``level``
+        (default :attr:`ci_level`)."""
+        frame = self.to_frame(level).set_index("term")[["conf_low", "conf_high"]]
+        return frame.set_axis(self._names, axis=0)
 
-    def to_frame(self, level: float | None = None) -> pd.DataFrame:
+    def to_frame(self, level: float | None = None, *, _cached: bool = True) -> pd.DataFrame:
         """Fixed effects as a coefficient table (``COEF_COLUMNS``), intervals at ``level``
         (default :attr:`ci_level`)."""
-        ci = self.conf_int(self.ci_level if level is None else level)
-        frame = pd.DataFrame({
-            "term": self.fixed_names, "estimate": self.params.to_numpy(),
-            "std_error": self.std_errors.to_numpy(), "df": self.df.to_numpy(),
-            "statistic": self.tvalues.to_numpy(), "p_value": self.pvalues.to_numpy(),
-            "conf_low": ci["conf_low"].to_numpy(), "conf_high": ci["conf_high"].to_numpy()})
-        return frame[COEF_COLUMNS]
+        if _cached and (level is None or level == self.ci_level):
+            return self._wald.copy()
+        return coef_table(self.design.fixed_names, self.engine_fit.beta,
+                          self.std_errors.to_numpy(), self.engine_fit.df,
+                          level=self.ci_level if level is None else level)
+
+    def to_json(self, level: float | None = None) -> dict[str, Any]:
+        """The model as JSON-ready values: specification, fit statistics, ``fixed`` (the
+        records of :meth:`to_frame`), ``random`` (terms and covariance), residual variance
+        and ``r2`` (:meth:`R2Result.to_json`)."""
+        level = self.ci_level if level is None else level
+        return to_jsonable({
+            "engine": self.engine, "method": self.method, "formula": self.formula,
+            "group": self.group, "random_formula": self.random, "n_obs": self.n_obs,
+            "n_groups": self.n_groups, "n_dropped": self.n_dropped,
+            "converged": self.converged, "singular": self.singular, "loglik": self.loglik,
+            "aic": self.aic, "bic": self.bic, "level": level,
+            "fixed": frame_to_records(self.to_frame(level)),
+            "random": {"terms": self.random_names,
+                       "cov": self.random_cov.to_numpy().tolist()},
+            "residual_variance": self.residual_variance, "r2": self.r2().to_json()})
 
     def random_frame(self) -> pd.DataFrame:
         """Variance components as a table: group, term1, term2, variance/covariance, sd/corr."""
         rows = []
         cov = self.random_cov.to_numpy()
         sd, corr = _sd_corr(cov)
-        for j, a in enumerate(self.random_names):
+        names = self.random_names
+        for j, a in enumerate(names):
             rows.append((self.group, a, "", cov[j, j], sd[j]))
-        for j, a in enumerate(self.random_names):
-            for k in range(j + 1, len(self.random_names)):
-                rows.append((self.group, a, self.random_names[k], cov[j, k], corr[j, k]))
+        for j, a in enumerate(names):
+            for k in range(j + 1, len(names)):
+                rows.append((self.group, a, names[k], cov[j, k], corr[j, k]))
         rows.append(("Residual", "", "", self.residual_variance, np.sqrt(self.residual_variance)))
         return pd.DataFrame(rows, columns=["group", "term1", "term2", "vcov", "sdcor"])
 
@@ -166,12 +299,13 @@ class LMMResult(TidyResult):
             ("Log-likelihood", self.loglik), ("AIC", self.aic), ("BIC", self.bic),
             ("Residual variance", self.residual_variance)]
         cov = self.random_cov.to_numpy()
-        for j, a in enumerate(self.random_names):
+        names = self.random_names
+        for j, a in enumerate(names):
             head.append((f"Var({a})", float(cov[j, j])))
         _, corr = _sd_corr(cov)
-        for j, a in enumerate(self.random_names):
-            for k in range(j + 1, len(self.random_names)):
-                head.append((f"Corr({a}, {self.random_names[k]})", float(corr[j, k])))
+        for j, a in enumerate(names):
+            for k in range(j + 1, len(names)):
+                head.append((f"Corr({a}, {names[k]})", float(corr[j, k])))
         head += [("Converged", self.converged), ("Singular", self.singular),
                  ("df", self.df_method)]
         if self.ci_level != 0.95:
@@ -183,10 +317,6 @@ class LMMResult(TidyResult):
         from .r2 import r2 as _r2
 
         return _r2(self)
-
-    def fitted_fixed(self) -> np.ndarray:
-        """``X @ beta``."""
-        return self.X @ self.params.to_numpy()
 
 
 def check_identifiable(*, n: int, p: int, q: int, n_groups: int, reml: bool, group: str,
@@ -213,13 +343,19 @@ def check_identifiable(*, n: int, p: int, q: int, n_groups: int, reml: bool, gro
                          f"random part {random!r}")
 
 
-_METHODS = {"reml": "REML", "ml": "ML"}
-_ENGINES = ("fast", "statsmodels")
+Method = Literal["reml", "ml"]
+Engine = Literal["fast", "statsmodels"]
+
+
+def check_method(method: Any) -> bool:
+    """``method`` ("reml" or "ml", any case) checked; True for REML."""
+    return check_choice("method", method.lower() if isinstance(method, str) else method,
+                        Method) == "reml"
 
 
 def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
-            method: Literal["reml", "ml"] = "reml",
-            engine: Literal["fast", "statsmodels"] = "fast") -> LMMResult:
+            method: Method = "reml", engine: Engine = "fast",
+            ci_level: float = 0.95) -> LMMResult:
     """Fit a two-level linear mixed model by REML or ML.
 
     Parameters
@@ -238,6 +374,9 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
     method : {"reml", "ml"}
     engine : {"fast", "statsmodels"}
         The profiled-deviance engine of this package, or statsmodels MixedLM.
+    ci_level : float, default 0.95
+        Level of the result's intervals when no other is asked for
+        (:attr:`LMMResult.ci_level`).
 
     Returns
     -------
@@ -283,11 +422,9 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
     (tests/reference/lme4/): fixed effects and log-likelihood to 1e-5 relative, standard
     errors and variance components to 1e-4, df to 1e-3.
     """
-    if not isinstance(method, str) or method.lower() not in _METHODS:
-        raise UsageError(f"method must be 'reml' or 'ml', got {method!r}")
-    if engine not in _ENGINES:
-        raise UsageError(f"engine must be one of {_ENGINES}, got {engine!r}")
-    reml = method.lower() == "reml"
+    reml = check_method(method)
+    check_choice("engine", engine, Engine)
+    ci_level = check_level(ci_level, "ci_level")
     design = build_design(formula, data, group=group, random=random)
     n, p = design.X.shape
     n_groups, q = len(design.group_labels), design.Z.shape[1]
@@ -306,15 +443,11 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
         from .sm_engine import fit_statsmodels
 
         fit = fit_statsmodels(design, reml=reml)
-    if not fit["converged"]:
+    if not fit.converged:
         warnings.warn(
             f"the mixed model {formula!r} with random ({random} | {group}) did not converge "
-            f"({fit.get('message', 'optimiser stopped')}); " + CONVERGENCE_ADVICE,
+            f"({fit.message or 'optimiser stopped'}); " + CONVERGENCE_ADVICE,
             ConvergenceWarning, stacklevel=2)
-    return LMMResult(design=design, formula=formula, group=group, random=random,
-                     method=_METHODS[method.lower()], engine=engine, beta=fit["beta"],
-                     vcov=fit["vcov"], df=fit["df"], sigma2=fit["sigma2"],
-                     random_cov=fit["random_cov"], theta=fit["theta"], loglik=fit["loglik"],
-                     converged=fit["converged"], singular=fit["singular"],
-                     df_method=fit.get("df_method", "Satterthwaite"),
-                     optimizer=fit.get("optimizer"))
+    return LMMResult(design=design, engine_fit=fit, formula=formula, group=group,
+                     random=random, method="REML" if reml else "ML", engine=engine,
+                     ci_level=ci_level)

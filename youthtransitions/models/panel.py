@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._tidy import COEF_COLUMNS, TidyResult
+from .._coef import coef_table
+from .._options import check_level
+from .._tidy import TidyResult
 from ..errors import UsageError
 
 __all__ = ["PanelComparison", "panel_compare"]
@@ -38,6 +40,8 @@ class PanelComparison(TidyResult):
         The classic Hausman (1978) contrast of fixed and random effects over the regressors
         (as ``plm::phtest``).
     n_obs, n_entities : int
+    ci_level : float
+        Level of the table's intervals; ``to_frame(level)`` recomputes them at another.
     """
 
     table: pd.DataFrame
@@ -49,6 +53,7 @@ class PanelComparison(TidyResult):
     hausman_p: float
     n_obs: int
     n_entities: int
+    ci_level: float = 0.95
     title: str = "Panel cross-check"
 
     def _summary_header(self) -> list[tuple[str, Any]]:
@@ -57,22 +62,14 @@ class PanelComparison(TidyResult):
                 ("Mundlak p", self.mundlak_p), ("Hausman chi2", self.hausman_chi2),
                 ("Hausman df", self.hausman_df), ("Hausman p", self.hausman_p)]
 
-    def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
-
-
-def _row(estimator: str, term: str, est: float, se: float, df: float | None,
-         level: float) -> dict[str, Any]:
-    stat = est / se if se > 0 else np.nan
-    if df is None or not np.isfinite(df):
-        p = 2 * stats.norm.sf(abs(stat))
-        crit = stats.norm.ppf(0.5 + level / 2)
-    else:
-        p = 2 * stats.t.sf(abs(stat), df)
-        crit = stats.t.ppf(0.5 + level / 2, df)
-    return {"estimator": estimator, "term": term, "estimate": est, "std_error": se,
-            "df": np.nan if df is None else df, "statistic": stat, "p_value": p,
-            "conf_low": est - crit * se, "conf_high": est + crit * se}
+    def to_frame(self, level: float | None = None) -> pd.DataFrame:
+        """``estimator`` and ``COEF_COLUMNS``, intervals at ``level`` (default
+        :attr:`ci_level`; t on ``df``, normal where ``df`` is NaN)."""
+        if level is None or level == self.ci_level:
+            return self.table.copy()
+        t = self.table
+        frame = coef_table(t["term"], t["estimate"], t["std_error"], t["df"], level=level)
+        return pd.concat([t[["estimator"]], frame], axis=1)
 
 
 def panel_compare(data: pd.DataFrame, *, outcome: str, predictor: str, entity: str, time: str,
@@ -131,9 +128,7 @@ def panel_compare(data: pd.DataFrame, *, outcome: str, predictor: str, entity: s
     covariates = list(covariates)
     if not isinstance(data, pd.DataFrame):
         raise UsageError(f"panel_compare needs a DataFrame, got {type(data).__name__}")
-    if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) \
-            or not 0 < level < 1:
-        raise UsageError(f"panel_compare: level must be between 0 and 1, got {level!r}")
+    level = check_level(level)
     cols = [outcome, predictor, *covariates]
     names = [*cols, entity, time]
     repeated = sorted({c for c in names if names.count(c) > 1})
@@ -177,19 +172,19 @@ def panel_compare(data: pd.DataFrame, *, outcome: str, predictor: str, entity: s
     mu = RandomEffects(panel[outcome], panel[["_const", *regs, mean_col]]).fit()
     rhs = " + ".join(regs)
     mm = fit_lmm(f"{outcome} ~ {rhs}", frame, group=entity, method="reml")
-    rows = [
-        _row("fixed_effects", predictor, fe.params[predictor], fe.std_errors[predictor],
-             fe.df_resid, level),
-        _row("random_effects", predictor, re.params[predictor], re.std_errors[predictor],
-             re.df_resid, level),
-        _row("mixed_model", predictor, mm.params[predictor], mm.std_errors[predictor],
-             mm.df[predictor], level),
-        _row("mundlak", predictor, mu.params[predictor], mu.std_errors[predictor],
-             mu.df_resid, level),
-        _row("mundlak_test", mean_col, mu.params[mean_col], mu.std_errors[mean_col],
-             mu.df_resid, level),
-    ]
-    table = pd.DataFrame(rows)[["estimator", *COEF_COLUMNS]]
+    rows = [("fixed_effects", predictor, fe.params[predictor], fe.std_errors[predictor],
+             fe.df_resid),
+            ("random_effects", predictor, re.params[predictor], re.std_errors[predictor],
+             re.df_resid),
+            ("mixed_model", predictor, mm.params[predictor], mm.std_errors[predictor],
+             mm.df[predictor]),
+            ("mundlak", predictor, mu.params[predictor], mu.std_errors[predictor],
+             mu.df_resid),
+            ("mundlak_test", mean_col, mu.params[mean_col], mu.std_errors[mean_col],
+             mu.df_resid)]
+    estimator, term, est, se, df = zip(*rows, strict=True)
+    table = pd.concat([pd.DataFrame({"estimator": list(estimator)}),
+                       coef_table(term, est, se, df, level=level)], axis=1)
     chi2 = float((mu.params[mean_col] / mu.std_errors[mean_col]) ** 2)
     diff = (fe.params[regs] - re.params[regs]).to_numpy()
     vdiff = (fe.cov.loc[regs, regs] - re.cov.loc[regs, regs]).to_numpy()
@@ -197,5 +192,4 @@ def panel_compare(data: pd.DataFrame, *, outcome: str, predictor: str, entity: s
     return PanelComparison(table=table, predictor=predictor, mundlak_chi2=chi2,
                            mundlak_p=float(stats.chi2.sf(chi2, 1)), hausman_chi2=h,
                            hausman_df=len(regs), hausman_p=float(stats.chi2.sf(h, len(regs))),
-                           n_obs=int(len(frame)),
-                           n_entities=n_entities)
+                           n_obs=int(len(frame)), n_entities=n_entities, ci_level=level)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._options import check_level
 from .._tidy import TidyResult, to_jsonable
 from ..errors import UsageError
 
@@ -95,10 +96,29 @@ class R2Result(TidyResult):
         """A copy carrying bootstrap confidence limits."""
         return replace(self, ci=dict(ci), level=level, bootstrap=bootstrap)
 
+    @property
+    def ci_level(self) -> float | None:
+        """Confidence level of ``ci`` (``level``; None when not bootstrapped)."""
+        return self.level
+
     def to_json(self) -> dict[str, Any]:
-        """Nested JSON shape: ``marginal, conditional, rights_sterba{total,within,between}``."""
-        return to_jsonable({"marginal": self.marginal, "conditional": self.conditional,
-                            "rights_sterba": self.rights_sterba})
+        """Nested JSON shape: ``marginal, conditional, rights_sterba{total,within,between}``
+        from :meth:`to_frame`, and ``bootstrap`` (settings, failed refits, limits) when
+        bootstrapped."""
+        frame = self.to_frame()
+        est = dict(zip(frame["measure"], frame["estimate"], strict=True))
+        out: dict[str, Any] = {
+            "marginal": est["marginal"], "conditional": est["conditional"],
+            "rights_sterba": {part: {name: est[f"{part}.{name}"] for name in names}
+                              for part, names in RS_MEASURES.items()}}
+        if self.bootstrap is not None and self.ci is not None:
+            b = self.bootstrap
+            out["bootstrap"] = {
+                "B": b.get("B"), "seed": b.get("seed"), "kind": b.get("kind"),
+                "level": self.level, "failed": b.get("failed"),
+                "of": "r2_difference" if self.difference else "r2",
+                "ci": {m: list(v) for m, v in self.ci.items()}}
+        return to_jsonable(out)
 
     def _summary_header(self) -> list[tuple[str, Any]]:
         head: list[tuple[str, Any]] = [("Observations", self.n_obs),
@@ -111,18 +131,34 @@ class R2Result(TidyResult):
                                       f" seed={self.bootstrap.get('seed')}"))
         return head
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per measure: ``measure, value`` (+ ``conf_low, conf_high`` if bootstrapped)."""
+    def to_frame(self, level: float | None = None) -> pd.DataFrame:
+        """One row per measure: ``measure, estimate`` (+ ``conf_low, conf_high`` if
+        bootstrapped, at ``level``: default :attr:`ci_level`, another recomputed from the
+        bootstrap replicates)."""
+        ci = self.ci
+        if ci is not None and level is not None and level != self.level:
+            ci = self._percentile_ci(level)
         rows = []
         for name in MEASURES:
             value = self.values.get(name)
             row: dict[str, Any] = {"measure": name,
-                                   "value": np.nan if value is None else float(value)}
-            if self.ci is not None:
-                lo, hi = self.ci.get(name, (np.nan, np.nan))
+                                   "estimate": np.nan if value is None else float(value)}
+            if ci is not None:
+                lo, hi = ci.get(name, (np.nan, np.nan))
                 row["conf_low"], row["conf_high"] = lo, hi
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def _percentile_ci(self, level: float) -> dict[str, tuple[float, float]]:
+        reps = (self.bootstrap or {}).get("replicates")
+        if reps is None:
+            raise UsageError(f"the intervals were made at level {self.level} and there are no "
+                             "bootstrap replicates to recompute them at another")
+        from .bootstrap import percentile_ci
+
+        lo, hi = percentile_ci(np.asarray(reps, float), check_level(level))
+        return {m: (float(lo[j]), float(hi[j])) for j, m in enumerate(MEASURES)
+                if m in self.ci}
 
 
 def _group_codes(groups: np.ndarray) -> tuple[np.ndarray, int]:

@@ -16,7 +16,13 @@ import warnings
 import numpy as np
 
 from ..errors import UsageError
-from .engine import ProfiledDeviance, inference, inference_without_df, sufficient_statistics
+from .engine import (
+    EngineFit,
+    ProfiledDeviance,
+    inference,
+    inference_without_df,
+    sufficient_statistics,
+)
 from .engine.deviance import theta_positions
 from .formula import Design
 
@@ -40,7 +46,7 @@ def lambda_from_cov(rel_cov: np.ndarray) -> np.ndarray:
         return lam * np.where(np.diag(lam) < 0, -1.0, 1.0)
 
 
-def fit_statsmodels(design: Design, *, reml: bool) -> dict:
+def fit_statsmodels(design: Design, *, reml: bool) -> EngineFit:
     """Fit with ``statsmodels.regression.mixed_linear_model.MixedLM``."""
     from statsmodels.regression.mixed_linear_model import MixedLM
 
@@ -73,8 +79,8 @@ def fit_statsmodels(design: Design, *, reml: bool) -> dict:
         df = np.full(p, float(design.X.shape[0] - p))
         df_method = "residual (n - p): Satterthwaite failed at statsmodels' estimates"
     converged = bool(res.converged) and not any("converge" in m.lower() for m in messages)
-    return dict(beta=beta, vcov=inf["vcov"], df=df, sigma2=sigma2, random_cov=cov_re,
-                theta=theta, loglik=inf["loglik"], converged=converged,
-                singular=inf["singular"],
-                message="; ".join(messages) or "statsmodels reported no convergence",
-                df_method=df_method, optimizer=dict(statsmodels_warnings=messages))
+    return EngineFit(beta=beta, vcov=inf["vcov"], df=df, sigma2=sigma2, random_cov=cov_re,
+                     theta=theta, loglik=inf["loglik"], converged=converged,
+                     singular=inf["singular"],
+                     message="; ".join(messages) or "statsmodels reported no convergence",
+                     df_method=df_method, optimizer=dict(statsmodels_warnings=messages))

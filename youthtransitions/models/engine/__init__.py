@@ -1,9 +1,15 @@
 """The fast engine: profiled (RE)ML over per-group sufficient statistics.
 
-:func:`fit_profiled` is the one entry point; ``fit_lmm(..., engine="fast")`` calls it.
+:func:`refit` is the one fit path and returns an :class:`EngineFit`: ``fit_lmm(...,
+engine="fast")`` calls it (through :func:`fit_profiled`) with inference, the bootstrap refits
+and :func:`~youthtransitions.models.variance_explained` call it for estimates only.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -14,10 +20,60 @@ from .patterns import PatternDeviance, design_patterns
 from .satterthwaite import satterthwaite_df
 from .suffstats import sufficient_statistics
 
-__all__ = ["fit_profiled", "finish_fit", "inference", "inference_without_df", "SINGULAR_TOL", "make_deviance", "ProfiledDeviance",
-           "PatternDeviance", "sufficient_statistics"]
+__all__ = ["EngineFit", "fit_profiled", "finish_fit", "inference", "inference_without_df",
+           "SINGULAR_TOL", "make_deviance", "ProfiledDeviance", "PatternDeviance", "refit",
+           "sufficient_statistics"]
 
 SINGULAR_TOL = 1e-4  # lme4's isSingular(tol = 1e-4) on the diagonal of Lambda
+
+
+@dataclass(frozen=True, eq=False)
+class EngineFit:
+    """What an engine returns for one fitted two-level model.
+
+    Attributes
+    ----------
+    beta : ndarray (p,)
+        Fixed effects.
+    sigma2 : float
+        Residual variance.
+    random_cov : ndarray (q, q)
+        Random-effects covariance ``Sigma_b = sigma^2 Lambda Lambda'``.
+    theta : ndarray
+        Lower triangle (column-major, as lme4) of the relative covariance factor Lambda.
+    loglik : float
+        Log-likelihood (the REML criterion's for a REML fit, as lme4).
+    converged, singular : bool
+        Optimiser convergence; lme4's ``isSingular`` (a diagonal element of Lambda < 1e-4).
+    message : str
+        The optimiser's message.
+    vcov : ndarray (p, p) or None
+        Fixed-effect covariance ``sigma^2 (X'V^{-1}X)^{-1}``; None for an estimates-only refit.
+    df : ndarray (p,) or None
+        Denominator degrees of freedom; None for an estimates-only refit.
+    df_method : str
+        How ``df`` was computed.
+    optimizer : mapping
+        Optimiser details (evaluations, deviance, gradient, evaluation mode).
+    """
+
+    beta: np.ndarray
+    sigma2: float
+    random_cov: np.ndarray
+    theta: np.ndarray
+    loglik: float
+    converged: bool
+    singular: bool
+    message: str = ""
+    vcov: np.ndarray | None = None
+    df: np.ndarray | None = None
+    df_method: str = "Satterthwaite"
+    optimizer: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _is_singular(dev: ProfiledDeviance, theta: np.ndarray) -> bool:
+    diag = np.array([theta[i] for i, (r, c) in enumerate(dev.positions) if r == c])
+    return bool((diag < SINGULAR_TOL).any())
 
 
 def inference(dev: ProfiledDeviance, theta: np.ndarray, sigma2: float, *,
@@ -35,10 +91,9 @@ def inference_without_df(dev: ProfiledDeviance, theta: np.ndarray, sigma2: float
     """:func:`inference` without the Satterthwaite df (for when they cannot be computed)."""
     theta = np.asarray(theta, float)
     C = np.linalg.inv(dev.state(theta)["XVX"])
-    diag = np.array([theta[i] for i, (r, c) in enumerate(dev.positions) if r == c])
     return dict(vcov=sigma2 * (C + C.T) / 2,
                 loglik=-dev.varpar_deviance(np.append(theta, np.sqrt(sigma2))) / 2,
-                singular=bool((diag < SINGULAR_TOL).any()))
+                singular=_is_singular(dev, theta))
 
 
 def finish_fit(dev: ProfiledDeviance, theta: np.ndarray, *,
@@ -53,14 +108,10 @@ def finish_fit(dev: ProfiledDeviance, theta: np.ndarray, *,
     return out
 
 
-def fit_profiled(y, X, Z, groups, *, n_groups: int, reml: bool = True) -> dict:
-    """Fit a two-level LMM by minimising the profiled (RE)ML deviance.
-
-    Returns a dict with beta, vcov, df, sigma2, random_cov, theta, loglik, converged,
-    singular, message and optimizer details (evaluations, deviance, gradient).
-    """
+def fit_profiled(y, X, Z, groups, *, n_groups: int, reml: bool = True) -> EngineFit:
+    """:func:`refit` with inference, BLAS limited to one thread (what ``fit_lmm`` runs)."""
     with single_blas_thread():
-        return _fit(y, X, Z, groups, n_groups=n_groups, reml=reml)
+        return refit(y, X, Z, groups, n_groups=n_groups, reml=reml)
 
 
 def make_deviance(ss, *, reml: bool) -> ProfiledDeviance:
@@ -77,13 +128,88 @@ def make_deviance(ss, *, reml: bool) -> ProfiledDeviance:
     return ProfiledDeviance(ss, reml=reml)
 
 
-def _fit(y, X, Z, groups, *, n_groups, reml):
-    ss = sufficient_statistics(y, X, Z, groups, n_groups)
-    dev = make_deviance(ss, reml=reml)
-    opt = minimise_deviance(dev)
-    out = finish_fit(dev, opt["theta"], hessian=opt.pop("varpar_hessian"))
-    info = {k: v for k, v in opt.items() if k != "theta"}
-    info["evaluation"] = ("patterns" if isinstance(dev, PatternDeviance) else "groups")
-    info["n_patterns"] = getattr(dev, "n_patterns", None)
-    out.update(converged=opt["converged"], message=opt["message"], optimizer=info)
-    return out
+def refit(y, X, Z, groups, *, n_groups: int | None = None, reml: bool = True,
+          start: np.ndarray | None = None, inference: bool = True) -> EngineFit:
+    """Fit a two-level LMM to arrays by minimising the profiled (RE)ML deviance.
+
+    Parameters
+    ----------
+    y : ndarray (n,)
+    X : ndarray (n, p)
+    Z : ndarray (n, q)
+    groups : ndarray (n,) of int
+        Group codes 0 .. n_groups-1.
+    n_groups : int, optional
+        Number of groups (default ``groups.max() + 1``).
+    reml : bool, default True
+    start : ndarray, optional
+        Starting theta (a warm start, e.g. the full-sample fit's theta for a bootstrap draw).
+    inference : bool, default True
+        True: the polished optimum with the fixed-effect covariance and Satterthwaite df
+        (``fit_lmm``). False: estimates only, for refits where only beta, Sigma_b and
+        sigma^2 are wanted (bootstrap draws); ``vcov`` and ``df`` are None.
+
+    Returns
+    -------
+    EngineFit
+
+    Notes
+    -----
+    The profiled deviance of Bates, Mächler, Bolker & Walker (2015, *J. Stat. Softw.* 67(1),
+    eqs. 34-41) over per-group sufficient statistics (:func:`make_deviance`). With inference
+    the optimiser polishes with Newton steps and checks convergence as lme4's ``checkConv``;
+    estimates only, one covariance parameter (a random intercept) is minimised by bounded
+    Brent (:func:`scalar_minimum`) and more by L-BFGS-B without the polish. The two agree to
+    the optimiser tolerance (``tests/models/test_engine.py``).
+    """
+    if n_groups is None:
+        n_groups = int(np.max(groups)) + 1 if len(groups) else 0
+    dev = make_deviance(sufficient_statistics(y, X, Z, groups, n_groups), reml=reml)
+    if inference:
+        opt = minimise_deviance(dev, start=start)
+        out = finish_fit(dev, opt["theta"], hessian=opt.pop("varpar_hessian"))
+        info = {k: v for k, v in opt.items() if k != "theta"}
+        info["evaluation"] = ("patterns" if isinstance(dev, PatternDeviance) else "groups")
+        info["n_patterns"] = getattr(dev, "n_patterns", None)
+        return EngineFit(beta=out["beta"], sigma2=out["sigma2"], random_cov=out["random_cov"],
+                         theta=out["theta"], loglik=out["loglik"], converged=opt["converged"],
+                         singular=out["singular"], message=opt["message"], vcov=out["vcov"],
+                         df=out["df"], optimizer=info)
+    if dev.q == 1:
+        theta, converged, message = scalar_minimum(dev, start)
+    else:
+        opt = minimise_deviance(dev, start=start, polish=False)
+        theta, converged, message = opt["theta"], opt["converged"], opt["message"]
+    state = dev.state(theta)
+    sigma2 = float(state["pwrss"] / dev.dof)
+    lam = theta_to_lambda(theta, dev.q)
+    return EngineFit(beta=np.asarray(state["beta"], float), sigma2=sigma2,
+                     random_cov=sigma2 * lam @ lam.T, theta=np.asarray(theta, float),
+                     loglik=-float(state["deviance"]) / 2, converged=bool(converged),
+                     singular=_is_singular(dev, theta), message=message)
+
+
+def scalar_minimum(dev: ProfiledDeviance, start=None) -> tuple[np.ndarray, bool, str]:
+    """Minimise a one-parameter profiled deviance over theta >= 0 (bounded Brent).
+
+    For a refit with one covariance parameter this needs about 20 deviance evaluations and
+    none of the general optimiser's gradient, Hessian or convergence checks, several times
+    faster. ``xatol`` 1e-10; the bracket is widened while the minimum sits at its upper end;
+    theta = 0 (a boundary, singular fit, as lme4) when the deviance there is no larger than
+    at the interior minimum. Returns ``(theta, converged, message)``.
+    """
+    from scipy.optimize import minimize_scalar
+
+    def deviance(t: float) -> float:
+        return float(dev.state(np.array([t]))["deviance"])
+
+    s0 = 1.0 if start is None else float(np.ravel(start)[0])
+    upper = max(10.0 * s0, 10.0) if np.isfinite(s0) else 10.0
+    while True:
+        res = minimize_scalar(deviance, bounds=(0.0, upper), method="bounded",
+                              options={"xatol": 1e-10, "maxiter": 500})
+        if res.x < 0.99 * upper or upper > 1e8:
+            break
+        upper *= 100.0  # the minimum sits at the bound: widen the search
+    theta = float(res.x) if deviance(0.0) > res.fun else 0.0
+    return np.array([theta]), bool(res.success), str(res.message)
