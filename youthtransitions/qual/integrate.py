@@ -14,7 +14,7 @@ from ..errors import UsageError
 from ..models.bootstrap import percentile_ci
 from ..parallel import run_replicates
 from ..study.qdpx import MECHANISMS
-from ..study.study import derive_msu
+from ..study.study import youth_msu
 from ._codes import as_codes
 from ._stats import (
     freedman_lane,
@@ -193,7 +193,10 @@ def _design(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
 def _msu_frame(study: Any, outcomes: pd.DataFrame) -> pd.DataFrame:
     """MSU youth with their outcomes; female/maori stay missing where gender/ethnicity are."""
     youth = study.youth.assign(youth_id=study.youth["youth_id"].astype(str))
-    msu = youth["msu"] if "msu" in youth.columns else derive_msu(youth)
+    msu = youth_msu(youth)
+    if msu is None:
+        raise UsageError("the youth table has neither the four service columns nor msu; "
+                         "integrate() compares the subsample with the other MSU youth")
     msu = msu.astype("boolean").fillna(False).astype(bool)  # unknown MSU status: left out
     frame = youth[msu.to_numpy()].merge(outcomes, on="youth_id", how="left")
     for col, column, value in (("female", "gender", "female"), ("maori", "ethnicity", "maori")):
