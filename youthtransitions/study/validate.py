@@ -25,7 +25,8 @@ from .contract import (
     TABLE_ORDER,
     Column,
 )
-from .readers import RawTable, read_folder
+from .folder import read_folder
+from .readers import RawTable
 from .study import derive_msu
 
 __all__ = ["validate_study", "check_tables", "sort_problems", "declared_items", "NO_ROWS_RULE"]
