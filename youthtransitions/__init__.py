@@ -27,6 +27,8 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "validate_study": ("youthtransitions.study", "validate_study"),
     "score_scales": ("youthtransitions.study", "score_scales"),
     "reliability": ("youthtransitions.study", "reliability"),
+    "read_codes": ("youthtransitions.study", "read_codes"),
+    "write_qdpx": ("youthtransitions.study", "write_qdpx"),
     # synthetic study
     "synthesize": ("youthtransitions.synthetic", "synthesize"),
     "write_study": ("youthtransitions.synthetic", "write_study"),
@@ -45,8 +47,6 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "pool": ("youthtransitions.missing", "pool"),
     "impute": ("youthtransitions.missing", "impute"),
     # qualitative integration
-    "read_codes": ("youthtransitions.qual", "read_codes"),
-    "write_qdpx": ("youthtransitions.qual", "write_qdpx"),
     "integrate": ("youthtransitions.qual", "integrate"),
     "qca": ("youthtransitions.qual", "qca"),
     "code_reliability": ("youthtransitions.qual", "code_reliability"),

@@ -128,7 +128,7 @@ def test_three_coders_alpha_uses_all_kappa_the_first_two():
 
 
 def test_codes_are_checked_once(double_coded, monkeypatch):
-    import youthtransitions.qual._codes as codes_module
+    import youthtransitions.study.codes as codes_module
 
     calls = []
     original = codes_module.check_codes

@@ -127,6 +127,6 @@ def test_bad_outcome_threshold_is_a_usage_error():
 
 
 def test_default_conditions_are_the_contract_mechanisms():
-    from youthtransitions.study import qdpx
+    from youthtransitions.study import contract
 
-    assert MECHANISMS is qdpx.MECHANISMS
+    assert MECHANISMS is contract.MECHANISMS

@@ -1,4 +1,5 @@
-"""The docstring examples of the qualitative modules run on the shipped synthetic study."""
+"""The docstring examples of the codes modules (reading, writing, analyses) run on the shipped
+synthetic study."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-MODULES = ["io", "qdpx_write", "quantitize", "reliability", "integrate", "joint_display"]
-SLOW = {"integrate", "joint_display"}  # these load and validate the whole study
+MODULES = ["study.codes", "study.refi_qda.write", "qual.quantitize", "qual.reliability",
+           "qual.integrate", "qual.joint_display"]
+SLOW = {"qual.integrate", "qual.joint_display"}  # these load and validate the whole study
 
 
 @pytest.mark.parametrize("name", [pytest.param(m, marks=pytest.mark.slow) if m in SLOW else m
@@ -17,7 +19,7 @@ SLOW = {"integrate", "joint_display"}  # these load and validate the whole study
 def test_docstring_examples(name):
     if not (Path(__file__).resolve().parents[2] / "synthetic_data" / "codes.parquet").exists():
         pytest.skip("synthetic_data/ has not been generated")
-    module = importlib.import_module(f"youthtransitions.qual.{name}")
+    module = importlib.import_module(f"youthtransitions.{name}")
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0

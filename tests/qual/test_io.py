@@ -14,7 +14,7 @@ import pytest
 from youthtransitions.cli import main
 from youthtransitions.errors import StudyDataError, UsageError
 from youthtransitions.qual import read_codes, write_qdpx
-from youthtransitions.study.qdpx import CODE_COLUMNS
+from youthtransitions.study.contract import CODE_COLUMNS
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -65,8 +65,8 @@ def test_missing_column_and_bad_suffix(small_codes, tmp_path):
     small_codes.drop(columns=["coder"]).to_csv(path, index=False)
     with pytest.raises(StudyDataError, match="column coder: required column is missing"):
         read_codes(path)
-    with pytest.raises(UsageError, match="use .csv"):
-        read_codes(tmp_path / "codes.txt")
+    with pytest.raises(UsageError, match="unknown type .*use one of .csv"):
+        read_codes(tmp_path / "codes.docx")
     with pytest.raises(UsageError, match="does not exist"):
         read_codes(tmp_path / "none.csv")
     broken = tmp_path / "broken.xlsx"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
@@ -68,14 +71,15 @@ def test_needs_an_integration_result(synthetic_study):
         joint_display(synthetic_study, None)
 
 
-def test_codes_checked_by_integrate_are_not_checked_again(synthetic_study, monkeypatch):
-    import youthtransitions.qual._codes as codes_module
-
-    result = integrate(synthetic_study, seed=1, n_perm=20, B=0)
-    calls = []
-    original = codes_module.check_codes
-    monkeypatch.setattr(codes_module, "check_codes",
-                        lambda *a, **k: calls.append(1) or original(*a, **k))
-    again = joint_display(synthetic_study, result)
-    assert calls == []
-    assert list(again.to_frame().columns) == JOINT_COLUMNS
+def test_rows_are_found_by_mechanism_not_by_their_wording(display, synthetic_study):
+    """Rewording every hypothesis leaves the display as it was: rows are keyed by mechanism."""
+    result = display.integration
+    reworded = dataclasses.replace(
+        result, table=result.table.assign(hypothesis=[f"claim {k}" for k in
+                                                      range(len(result.table))]))
+    again = joint_display(synthetic_study, reworded)
+    pd.testing.assert_frame_equal(again.to_frame(), display.to_frame())
+    row = result.row("mechanism_change", "mutuality")
+    assert row["hypothesis"].startswith("mutuality active") and "mechanism" not in row.index
+    assert result.row("power_trap")["family"] == "power_trap"
+    assert result.row("convergence", "no such mechanism") is None

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from youthtransitions.errors import StudyDataError, UsageError
-from youthtransitions.study import qdpx
-from youthtransitions.study.qdpx import CODE_COLUMNS, parse_qdpx, read_qdpx
+from youthtransitions.study.contract import CODE_COLUMNS
+from youthtransitions.study.refi_qda import parse_qdpx, read_qdpx
+from youthtransitions.study.refi_qda import read as qdpx
 from youthtransitions.study.readers import read_table_file
 
 DATA = Path(__file__).resolve().parents[1] / "qual" / "data"

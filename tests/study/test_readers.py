@@ -112,7 +112,7 @@ def test_excel_codes(tables, tmp_path):
 
 
 def test_qdpx_codes_use_qual_reader(tables, tmp_path, monkeypatch):
-    """codes.qdpx goes through study.qdpx.read_qdpx; unmapped items are kept as notes."""
+    """codes.qdpx goes through study.refi_qda.read_qdpx; unmapped items are kept as notes."""
     codes = tables.pop("codes")
     folder = write_tables(tmp_path / "s", tables, "csv")
     (folder / "codes.qdpx").write_bytes(b"PK fake project")
@@ -122,9 +122,9 @@ def test_qdpx_codes_use_qual_reader(tables, tmp_path, monkeypatch):
         seen.append(path.name)
         return codes.copy(), ["code 'memo/feelings' on selection 12 has no mechanism"]
 
-    fake = types.ModuleType("youthtransitions.study.qdpx")
+    fake = types.ModuleType("youthtransitions.study.refi_qda.read")
     fake.read_qdpx = read_qdpx
-    monkeypatch.setitem(sys.modules, "youthtransitions.study.qdpx", fake)
+    monkeypatch.setitem(sys.modules, "youthtransitions.study.refi_qda.read", fake)
     with pytest.warns(UserWarning, match="could not be mapped"):
         study = yt.load_study(folder)
     assert seen == ["codes.qdpx"]

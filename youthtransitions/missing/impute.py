@@ -11,6 +11,7 @@ import pandas as pd
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import run_replicates, single_blas_thread
+from ..study import Study
 from .fcs import fcs_chain
 from .frames import youth_wide
 
@@ -249,7 +250,7 @@ def impute(data: Any, *, m: int = 20, method: Method = "pmm", seed: int | None =
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise UsageError(f"{name} must be an integer >= {low}, got {value!r}")
     if not isinstance(data, pd.DataFrame):
-        if hasattr(data, "wave_scores") and hasattr(data, "youth"):
+        if isinstance(data, Study):
             data = youth_wide(data)
         else:
             raise UsageError("impute needs a DataFrame or a Study, got "

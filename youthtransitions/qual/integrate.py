@@ -13,9 +13,8 @@ from .._tidy import TidyResult
 from ..errors import UsageError
 from ..models.bootstrap import percentile_ci
 from ..parallel import run_replicates
-from ..study.qdpx import MECHANISMS
-from ..study.study import derive_msu
-from ._codes import as_codes
+from ..study.contract import MECHANISMS
+from ..study.study import youth_msu
 from ._stats import (
     freedman_lane,
     holm,
@@ -26,7 +25,7 @@ from ._stats import (
     smd,
     welch_ci,
 )
-from .quantitize import CodeJoin, _features, join_codes
+from .quantitize import CodeJoin, join_codes, quantitize
 
 __all__ = ["integrate", "IntegrationResult", "INTEGRATION_COLUMNS", "FAMILIES",
            "youth_outcomes"]
@@ -60,19 +59,31 @@ def youth_outcomes(study: Any) -> pd.DataFrame:
 
 @dataclass
 class IntegrationResult(TidyResult):
-    """One row per statistical test of a qualitative claim (see :func:`integrate`)."""
+    """One row per statistical test of a qualitative claim (see :func:`integrate`).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Columns :data:`INTEGRATION_COLUMNS` and the key ``mechanism``: the mechanism a row
+        tests, missing for rows about several or none (count, synergy, power trap, R²,
+        subsample). :meth:`row` looks rows up by it; :meth:`to_frame` leaves it out.
+    data : pandas.DataFrame
+        The youth-level analysis frame.
+    join : CodeJoin
+        How the codes joined the youth table.
+    settings : dict
+        The options of the run.
+    """
 
     table: pd.DataFrame
     data: pd.DataFrame
     join: CodeJoin | None = None
     settings: dict[str, Any] = field(default_factory=dict)
-    #: (the study's codes object, its checked table): lets joint_display skip re-checking
-    _checked: tuple[Any, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     title = "Integration of the qualitative mechanisms with the survey"
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        return self.table[INTEGRATION_COLUMNS].copy()
 
     def _summary_header(self) -> list[tuple[str, Any]]:
         s = self.settings
@@ -81,8 +92,16 @@ class IntegrationResult(TidyResult):
                 ("alpha (Holm, per family)", s.get("alpha"))]
 
     def family(self, name: str) -> pd.DataFrame:
-        """Rows of one family of tests."""
-        return self.table[self.table["family"] == name].reset_index(drop=True)
+        """Rows of one family of tests (columns :data:`INTEGRATION_COLUMNS`)."""
+        return self.to_frame()[self.table["family"] == name].reset_index(drop=True)
+
+    def row(self, family: str, mechanism: str | None = None) -> pd.Series | None:
+        """The first row of ``family`` testing ``mechanism`` (``None``: the family's row that
+        tests no single mechanism); ``None`` when there is none."""
+        key = self.table["mechanism"]
+        match = key.isna() if mechanism is None else key.eq(mechanism)
+        sel = self.table[(self.table["family"] == family) & match.to_numpy(dtype=bool)]
+        return sel[INTEGRATION_COLUMNS].iloc[0] if len(sel) else None
 
 
 def _reading(family: str, estimate: float, p_holm: float, alpha: float) -> str:
@@ -193,7 +212,10 @@ def _design(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
 def _msu_frame(study: Any, outcomes: pd.DataFrame) -> pd.DataFrame:
     """MSU youth with their outcomes; female/maori stay missing where gender/ethnicity are."""
     youth = study.youth.assign(youth_id=study.youth["youth_id"].astype(str))
-    msu = youth["msu"] if "msu" in youth.columns else derive_msu(youth)
+    msu = youth_msu(youth)
+    if msu is None:
+        raise UsageError("the youth table has neither the four service columns nor msu; "
+                         "integrate() compares the subsample with the other MSU youth")
     msu = msu.astype("boolean").fillna(False).astype(bool)  # unknown MSU status: left out
     frame = youth[msu.to_numpy()].merge(outcomes, on="youth_id", how="left")
     for col, column, value in (("female", "gender", "female"), ("maori", "ethnicity", "maori")):
@@ -282,8 +304,7 @@ def integrate(study: Any, *, n_perm: int = 5000, seed: int | None = None, B: int
         raise UsageError("n_perm must be at least 1 and B non-negative")
     if not 0 < alpha < 1 or not 0 < level < 1:
         raise UsageError("alpha and level must lie between 0 and 1")
-    checked = as_codes(study)
-    features = _features(checked, source=source, activation=activation)
+    features = quantitize(study, source=source, activation=activation)
     join = join_codes(study, features)
     outcomes = youth_outcomes(study)
     data = join.data.merge(outcomes, on="youth_id", how="left")
@@ -294,14 +315,16 @@ def integrate(study: Any, *, n_perm: int = 5000, seed: int | None = None, B: int
     rq = data["relationship_quality_mean"].to_numpy(float)
     y3 = data["wellbeing_w3"].to_numpy(float)
     for m in MECHANISMS:
-        rows.append(t.group_difference("convergence", f"relationship quality higher where {m} "
-                                       "is active", rq, data[f"{m}_active"].to_numpy()))
+        rows.append(dict(t.group_difference("convergence", "relationship quality higher where "
+                                            f"{m} is active", rq,
+                                            data[f"{m}_active"].to_numpy()), mechanism=m))
     rows.append(t.coefficient("convergence", "relationship quality rises with the number of "
                               "active mechanisms", rq, _design(data, ["n_active"]), 1, "slope"))
     for m in MECHANISMS:
-        rows.append(t.coefficient("mechanism_change", f"{m} active predicts positive change in "
-                                  "wellbeing", y3, _design(data, ["wellbeing_w1", f"{m}_active"]),
-                                  2, "coefficient"))
+        rows.append(dict(t.coefficient("mechanism_change", f"{m} active predicts positive "
+                                       "change in wellbeing", y3,
+                                       _design(data, ["wellbeing_w1", f"{m}_active"]), 2,
+                                       "coefficient"), mechanism=m))
     rows.append(t.coefficient("dose_response", "each further active mechanism adds positive "
                               "change", y3, _design(data, ["wellbeing_w1", "n_active"]), 2,
                               "slope"))
@@ -328,8 +351,8 @@ def integrate(study: Any, *, n_perm: int = 5000, seed: int | None = None, B: int
         table.loc[sel, "p_holm"] = holm(table.loc[sel, "p_perm"].to_numpy())
     table["reading"] = [_reading(f, e, p, alpha) for f, e, p in
                         zip(table["family"], table["estimate"], table["p_holm"], strict=True)]
-    return IntegrationResult(table=table[INTEGRATION_COLUMNS], data=data, join=join,
+    return IntegrationResult(table=table[[*INTEGRATION_COLUMNS, "mechanism"]], data=data,
+                             join=join,
                              settings={"n_perm": n_perm, "B": B, "seed": seed, "source": source,
                                        "activation": activation,
-                                       "alpha": alpha, "level": level},
-                             _checked=(getattr(study, "codes", None), checked))
+                                       "alpha": alpha, "level": level})

@@ -12,8 +12,8 @@ import pandas as pd
 
 from .._tidy import TidyResult
 from ..errors import UsageError
-from ..study.qdpx import MECHANISMS
-from ._codes import as_codes
+from ..study.codes import as_codes
+from ..study.contract import MECHANISMS
 from .integrate import IntegrationResult
 from .quantitize import primary_coding
 
@@ -28,11 +28,6 @@ def _effect(row: pd.Series | None) -> str:
         return "not estimable"
     return (f"{row['estimate']:+.2f} [{row['conf_low']:.2f}, {row['conf_high']:.2f}], "
             f"p_holm = {row['p_holm']:.3f}")
-
-
-def _find(table: pd.DataFrame, family: str, needle: str) -> pd.Series | None:
-    sel = table[(table["family"] == family) & table["hypothesis"].str.contains(needle)]
-    return sel.iloc[0] if len(sel) else None
 
 
 def _exemplar(codes: pd.DataFrame, mech: str, instance: str, *, highest: bool) -> str:
@@ -79,14 +74,13 @@ class JointDisplay(TidyResult):
         import seaborn as sns
         from matplotlib.figure import Figure
 
-        table = self.integration.to_frame()
         fams = {"convergence": "convergence\n(rq higher)", "mechanism_change":
                 "wellbeing change"}
         values = np.full((len(MECHANISMS), len(fams)), np.nan)
         notes = np.full(values.shape, "", dtype=object)
         for i, mech in enumerate(MECHANISMS):
             for j, fam in enumerate(fams):
-                row = _find(table, fam, f"{mech} ")
+                row = self.integration.row(fam, mech)
                 if row is not None and not np.isnan(row["estimate"]):
                     values[i, j] = np.sign(row["estimate"]) * -np.log10(
                         max(row["p_holm"], 1e-6))
@@ -138,15 +132,12 @@ def joint_display(study: Any, integration: IntegrationResult) -> JointDisplay:
     """
     if not isinstance(integration, IntegrationResult):
         raise UsageError("joint_display needs the IntegrationResult of integrate(study)")
-    cached = integration._checked
-    same = cached is not None and cached[0] is not None \
-        and cached[0] is getattr(study, "codes", None)
-    codes = primary_coding(cached[1] if same else as_codes(study))
-    table, data = integration.to_frame(), integration.data
+    codes = primary_coding(as_codes(study))
+    data = integration.data
     rows = []
     for mech in MECHANISMS:
-        conv, change = _find(table, "convergence", f"{mech} "), _find(table, "mechanism_change",
-                                                                       f"{mech} ")
+        conv, change = integration.row("convergence", mech), integration.row("mechanism_change",
+                                                                              mech)
         rows.append({"mechanism": mech, "share_active": float(data[f"{mech}_active"].mean()),
                      "convergence": _effect(conv),
                      "convergence_reading": conv["reading"] if conv is not None else "",
@@ -158,7 +149,7 @@ def joint_display(study: Any, integration: IntegrationResult) -> JointDisplay:
                                                          highest=False)})
     for fam, label, share in [("power_trap", "power trap", "power_trap"),
                               ("synergy", "all four (synergy)", "all_active")]:
-        row = _find(table, fam, "")
+        row = integration.row(fam)
         trap = codes[(codes["mechanism"] == "power") & (codes["dimension"] == "control")]
         rows.append({"mechanism": label, "share_active": float(data[share].mean()),
                      "convergence": "", "convergence_reading": "",

@@ -10,8 +10,8 @@ import pandas as pd
 
 from .._tidy import TidyResult
 from ..errors import UsageError
-from ..study.qdpx import MECHANISMS, SOURCES
-from ._codes import as_codes
+from ..study.codes import as_codes
+from ..study.contract import MECHANISMS, SOURCES
 
 __all__ = ["quantitize", "primary_coding", "join_codes", "CodeJoin", "QUADRANTS"]
 

@@ -12,8 +12,8 @@ from .._tidy import TidyResult
 from ..errors import UsageError
 from ..models.bootstrap import percentile_ci
 from ..parallel import run_replicates
-from ..study.qdpx import DIMENSIONS, MECHANISMS
-from ._codes import as_codes
+from ..study.codes import as_codes
+from ..study.contract import DIMENSIONS, MECHANISMS
 from .agreement import alpha_batch, kappa_batch, unit_counts
 from .quantitize import _features
 

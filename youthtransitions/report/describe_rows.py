@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..study.study import derive_msu
+from ..study.study import youth_msu
 from .smd import smd_binary, smd_continuous
 
 __all__ = ["collect_rows", "SERVICES", "GROUPS", "PROFILE_SCALES"]
@@ -66,7 +66,7 @@ def _levels(series: pd.Series) -> list[str]:
 
 
 def _group_masks(youth: pd.DataFrame) -> dict[str, pd.Series]:
-    msu = _bool(youth["msu"] if "msu" in youth else derive_msu(youth))
+    msu = _bool(youth_msu(youth))
     return {"all": pd.Series(True, index=youth.index), "msu": msu,
             "subsample": _bool(youth["qual_subsample"])}
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 __all__ = [
     "Column", "TableSpec", "CONTRACT", "TABLES", "TABLE_ORDER", "ID_PATTERN", "ITEM_PATTERN",
     "SCALE_PATTERN", "REQUIRED_SCALES", "DIMENSIONS", "WAVES", "SERVICES", "FORMATS",
-    "MSU_MIN_SERVICES", "SCORE_MIN_ANSWERED",
+    "MSU_MIN_SERVICES", "SCORE_MIN_ANSWERED", "MECHANISMS", "MECH_DIMS", "SOURCES", "LEVELS",
+    "INSTANCES", "ACTORS", "CODE_COLUMNS",
 ]
 
 #: identifiers (youth_id, segment_id): letters, digits, ``_`` and ``-``, 1 to 64 characters
@@ -38,6 +39,7 @@ REQUIRED_SCALES = {
     "pmk": ("pmk_relationship", "pmk_functioning"),
 }
 
+# The mechanism vocabulary of the codes table: what a coded segment may say.
 #: mechanism -> the dimensions it may be coded on
 DIMENSIONS = {
     "power": ("care", "control"),
@@ -45,6 +47,19 @@ DIMENSIONS = {
     "responsiveness": ("responsiveness",),
     "mutuality": ("friend_like", "professional"),
 }
+#: the four relational mechanisms, in codebook order
+MECHANISMS = tuple(DIMENSIONS)
+#: every (mechanism, dimension) pair, in codebook order
+MECH_DIMS = tuple((m, d) for m in MECHANISMS for d in DIMENSIONS[m])
+#: where a coded segment comes from
+SOURCES = ("youth_interview", "pmk_interview", "case_summary")
+#: levels a dimension is coded at
+LEVELS = (0, 1, 2)
+#: whether a segment confirms the mechanism or is a counterfactual instance
+INSTANCES = ("confirmatory", "counterfactual")
+#: the service actor a segment names (may be missing)
+ACTORS = ("social_worker", "youth_worker", "justice", "income_support", "health", "education",
+          "other")
 
 #: file formats per table, in the order they are looked for
 FORMATS = ("parquet", "csv", "sav", "dta")
@@ -139,18 +154,14 @@ CONTRACT: dict[str, TableSpec] = {
     "codes": TableSpec("codes", (
         Column("segment_id", "id"),
         Column("youth_id", "id"),
-        Column("source", "category",
-               categories=("youth_interview", "pmk_interview", "case_summary")),
+        Column("source", "category", categories=SOURCES),
         _WAVE,
         Column("coder", "name"),
-        Column("mechanism", "category", categories=tuple(DIMENSIONS)),
-        Column("dimension", "category",
-               categories=tuple(d for ds in DIMENSIONS.values() for d in ds)),
-        Column("level", "int", allowed=(0, 1, 2)),
-        Column("instance", "category", categories=("confirmatory", "counterfactual")),
-        Column("actor", "category", nullable=True,
-               categories=("social_worker", "youth_worker", "justice", "income_support",
-                           "health", "education", "other")),
+        Column("mechanism", "category", categories=MECHANISMS),
+        Column("dimension", "category", categories=tuple(d for _, d in MECH_DIMS)),
+        Column("level", "int", allowed=LEVELS),
+        Column("instance", "category", categories=INSTANCES),
+        Column("actor", "category", required=False, nullable=True, categories=ACTORS),
         Column("excerpt", "text", required=False, nullable=True),
     ), required=False, key=("coder", "segment_id")),
 }
@@ -158,3 +169,5 @@ CONTRACT: dict[str, TableSpec] = {
 #: contract tables in reading order
 TABLES = tuple(CONTRACT)
 TABLE_ORDER = {name: i for i, name in enumerate(TABLES)}
+#: columns of the codes table, in order
+CODE_COLUMNS = list(CONTRACT["codes"].names)

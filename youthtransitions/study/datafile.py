@@ -11,12 +11,14 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import UsageError
+from .formats import FILE_FORMATS, file_format
 
-__all__ = ["DATA_FILE_TYPES", "read_data_file"]
+__all__ = ["DATA_FILE_FORMATS", "DATA_FILE_TYPES", "read_data_file"]
 
-#: extension -> reader
-DATA_FILE_TYPES = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
-                   ".sav": "spss", ".zsav": "spss", ".dta": "stata"}
+#: formats a data file may come in
+DATA_FILE_FORMATS = ("csv", "parquet", "sav", "dta")
+#: file ending -> format, for the endings a data file may have
+DATA_FILE_TYPES = {e: f for e, f in FILE_FORMATS.items() if f in DATA_FILE_FORMATS}
 
 
 def read_data_file(path: str | Path) -> pd.DataFrame:
@@ -38,10 +40,7 @@ def read_data_file(path: str | Path) -> pd.DataFrame:
         The file does not exist, its type is unknown, or it cannot be read.
     """
     file = Path(path)
-    kind = DATA_FILE_TYPES.get(file.suffix.lower())
-    if kind is None:
-        raise UsageError(f"data file {str(path)!r}: unknown type {file.suffix!r}; use one of "
-                         f"{', '.join(sorted(DATA_FILE_TYPES))}")
+    kind = file_format(file, DATA_FILE_FORMATS, f"data file {str(path)!r}")
     if not file.is_file():
         raise UsageError(f"data file {str(path)!r} does not exist")
     try:
@@ -52,7 +51,7 @@ def read_data_file(path: str | Path) -> pd.DataFrame:
         else:
             import pyreadstat
 
-            reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
+            reader = pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta
             frame, _meta = reader(str(file))
     except Exception as exc:  # every reader has its own exception types
         raise UsageError(f"cannot read {kind} file {str(path)!r}: {exc}") from None

@@ -9,7 +9,8 @@ import pandas as pd
 
 from ..errors import StudyDataError
 from .contract import SERVICES
-from .readers import RawTable, folder_json, read_folder
+from .folder import folder_json, read_folder
+from .readers import RawTable
 from .study import Study, derive_msu
 from .validate import NO_ROWS_RULE, check_tables, sort_problems
 

@@ -1,7 +1,7 @@
-"""Reading the tables of a study folder: Parquet, CSV, SPSS ``.sav``, Stata ``.dta``.
+"""Reading one table file of a study: Parquet, CSV, SPSS ``.sav``, Stata ``.dta`` (and for
+codes Excel ``.xlsx`` or a REFI-QDA project ``.qdpx``); the folder is read in :mod:`.folder`.
 
-Each contract table is stored as exactly one file ``NAME.<format>``; ``codes`` may also be a
-REFI-QDA project (``codes.qdpx``) or an Excel workbook (``codes.xlsx``). A reader returns the
+A reader returns the
 table with its raw values and the original row numbers (1-based, header excluded) as the index
 named ``row``, so validation can point at the row as the user sees it in the file. Every
 failure becomes a :class:`~youthtransitions.errors.Problem` naming the file and what is wrong;
@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,17 +20,13 @@ from typing import Any
 import pandas as pd
 
 from ..errors import Problem, StudyDataError, UsageError
-from .contract import CONTRACT, FORMATS, TABLES
+from .contract import CONTRACT
+from .formats import FILE_FORMATS
 
-__all__ = ["RawTable", "read_folder", "read_table_file", "study_marker", "read_json_object",
-           "read_json_file", "folder_json", "STUDY_JSON_FILES", "METADATA_KEY",
-           "CODES_EXTRA_FORMATS"]
+__all__ = ["RawTable", "read_table_file", "read_json_object", "read_json_file", "METADATA_KEY"]
 
 #: Parquet schema metadata key carrying ``{"synthetic": true, ...}``
 METADATA_KEY = b"youthtransitions"
-#: further formats allowed for the codes table only
-CODES_EXTRA_FORMATS = ("xlsx", "qdpx")
-_CODES_EXTRA = CODES_EXTRA_FORMATS
 _LABELLED_KINDS = {"bool", "category", "id", "name", "text"}
 
 
@@ -179,7 +174,7 @@ def read_table_file(table: str, path: str | Path) -> tuple[RawTable | None, list
         ``NAME.parquet``, ``.csv``, ``.sav``, ``.dta`` (and for codes ``.xlsx``, ``.qdpx``).
     """
     path = Path(path)
-    kind = path.suffix.lower().lstrip(".")
+    kind = FILE_FORMATS.get(path.suffix.lower())
     if path.stat().st_size == 0:
         return None, [_file_problem(table, path, "file is empty (0 bytes)")]
     marker = None
@@ -193,7 +188,7 @@ def read_table_file(table: str, path: str | Path) -> tuple[RawTable | None, list
     elif kind == "xlsx":
         frame, problems = _read_xlsx(table, path)
     elif kind == "qdpx":
-        from .qdpx import read_qdpx  # lazy: defusedxml is needed only for .qdpx
+        from .refi_qda.read import read_qdpx  # lazy: defusedxml is needed only for .qdpx
 
         try:
             frame, unmapped = read_qdpx(path)
@@ -205,7 +200,7 @@ def read_table_file(table: str, path: str | Path) -> tuple[RawTable | None, list
             return None, [_file_problem(table, path, f"not a readable REFI-QDA project: {exc}")]
         problems = []
         notes = [str(u) for u in unmapped]
-    else:  # pragma: no cover - find_table_files only yields known suffixes
+    else:  # pragma: no cover - callers pass only files of the formats above
         raise UsageError(f"unknown table format {path.suffix!r}")
     if frame is None:
         return None, problems
@@ -213,18 +208,6 @@ def read_table_file(table: str, path: str | Path) -> tuple[RawTable | None, list
     if kind != "csv":  # CSV rows carry their file row numbers already
         frame = _number_rows(frame)
     return RawTable(table, path, frame, marker, notes), problems
-
-
-def find_table_files(folder: Path) -> dict[str, list[Path]]:
-    """Files in ``folder`` per contract table, by the names the contract allows."""
-    found: dict[str, list[Path]] = {name: [] for name in TABLES}
-    for entry in sorted(folder.iterdir()):
-        if not entry.is_file():
-            continue
-        stem, suffix = entry.stem, entry.suffix.lower().lstrip(".")
-        if stem in found and (suffix in FORMATS or (stem == "codes" and suffix in _CODES_EXTRA)):
-            found[stem].append(entry)
-    return found
 
 
 def read_json_object(data: bytes | str, table: str, *, value: Any = None,
@@ -261,61 +244,3 @@ def read_json_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     return read_json_object(path.read_bytes(), path.name)
 
 
-def study_marker(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """The folder's ``study.json`` (``{"synthetic": true, ...}``), if present."""
-    return read_json_file(Path(folder) / "study.json")
-
-
-#: JSON files a study folder may hold beside its tables
-STUDY_JSON_FILES = ("study.json", "truth.json")
-
-
-def folder_json(folder: Path) -> tuple[dict[str, dict[str, Any] | None], list[Problem]]:
-    """``{name: JSON object or None}`` of :data:`STUDY_JSON_FILES`, and their problems."""
-    values: dict[str, dict[str, Any] | None] = {}
-    problems: list[Problem] = []
-    for name in STUDY_JSON_FILES:
-        values[name], found = read_json_file(Path(folder) / name)
-        problems += found
-    return values, problems
-
-
-def read_folder(path: str | Path) -> tuple[dict[str, RawTable], list[Problem]]:
-    """Read every contract table present in a study folder.
-
-    Returns the tables read and the file-level problems: a required table with no file, two
-    files for one table, unreadable files, and a ``study.json`` or ``truth.json`` that is not
-    a JSON object.
-
-    Raises
-    ------
-    UsageError
-        If ``path`` is not an existing folder.
-    """
-    folder = Path(path)
-    if not folder.exists():
-        raise UsageError(f"study folder {str(folder)!r} does not exist")
-    if not folder.is_dir():
-        raise UsageError(f"{str(folder)!r} is not a folder: a study is a folder of tables")
-    tables: dict[str, RawTable] = {}
-    problems: list[Problem] = []
-    for name, files in find_table_files(folder).items():
-        if not files:
-            if CONTRACT[name].required:
-                allowed = ", ".join(f"{name}.{f}" for f in FORMATS)
-                problems.append(Problem(name, None, None, None,
-                                        f"required table is missing: expected one of {allowed}"))
-            continue
-        if len(files) > 1:
-            problems.append(Problem(name, None, None, ", ".join(f.name for f in files),
-                                    "exactly one file per table is allowed; found "
-                                    f"{len(files)}"))
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            raw, found = read_table_file(name, files[0])
-        problems.extend(found)
-        if raw is not None:
-            tables[name] = raw
-    problems += folder_json(folder)[1]
-    return tables, problems

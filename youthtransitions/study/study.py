@@ -9,7 +9,7 @@ import pandas as pd
 
 from .contract import MSU_MIN_SERVICES, SERVICES, TABLES
 
-__all__ = ["Study", "TABLES", "YOUTH_COVARIATES", "derive_msu"]
+__all__ = ["Study", "TABLES", "YOUTH_COVARIATES", "derive_msu", "youth_msu"]
 
 #: youth columns carried into :meth:`Study.analysis_frame`
 YOUTH_COVARIATES = ("msu", "gender", "ethnicity", "age_w1", "pmk_nominated", "qual_subsample",
@@ -17,13 +17,39 @@ YOUTH_COVARIATES = ("msu", "gender", "ethnicity", "age_w1", "pmk_nominated", "qu
 
 
 def derive_msu(youth: pd.DataFrame) -> pd.Series:
-    """Multiple-service user: two or more of the four services (missing if any is missing).
+    """Multiple-service user: two or more of the four services.
 
-    Returns a ``bool`` Series, or ``boolean`` with ``<NA>`` where a service is missing.
+    The one derivation of ``msu``: loading, validation, the description and the
+    integration tests all use it.
+
+    Parameters
+    ----------
+    youth : pandas.DataFrame
+        Holds the four service columns (:data:`~youthtransitions.study.contract.SERVICES`).
+
+    Returns
+    -------
+    pandas.Series
+        Named ``msu``: ``bool``, or ``boolean`` with ``<NA>`` for a youth with any service
+        missing. The contract does not allow a missing service, so that youth's MSU status is
+        unknown rather than guessed; analyses that need a definite group leave such youth
+        out of the MSU group (only data loaded with ``validate=False`` can hold them).
     """
     counts = sum(youth[s].astype("Int64") for s in SERVICES)
     msu = (counts >= MSU_MIN_SERVICES).rename("msu")
     return msu.astype(bool) if not msu.isna().any() else msu
+
+
+def youth_msu(youth: pd.DataFrame) -> pd.Series | None:
+    """The youth's MSU flags: :func:`derive_msu` when the table has the four services, else
+    its ``msu`` column, else ``None``.
+
+    A loaded study's ``msu`` is already the derivation; a table built in memory without the
+    service columns keeps the flags it was given.
+    """
+    if set(SERVICES) <= set(youth.columns):
+        return derive_msu(youth)
+    return youth["msu"] if "msu" in youth.columns else None
 
 
 @dataclass(frozen=True)
@@ -93,8 +119,9 @@ class Study:
         frame = scores.iloc[:, :2].assign(interview_date=dates)
         frame = pd.concat([frame, scores.iloc[:, 2:]], axis=1)
         youth = self.youth
-        if "msu" not in youth and set(SERVICES) <= set(youth.columns):
-            youth = youth.assign(msu=derive_msu(youth))
+        msu = youth_msu(youth)
+        if msu is not None:
+            youth = youth.assign(msu=msu)
         covariates = [c for c in YOUTH_COVARIATES if c in youth.columns]
         youth = youth[["youth_id", *covariates]].assign(_order=range(len(youth)))
         frame = frame.merge(youth, on="youth_id", how="left", validate="many_to_one")

@@ -19,14 +19,15 @@ from .contract import (
     CONTRACT,
     DIMENSIONS,
     ITEM_PATTERN,
-    MSU_MIN_SERVICES,
     REQUIRED_SCALES,
     SCALE_PATTERN,
     SERVICES,
     TABLE_ORDER,
     Column,
 )
-from .readers import RawTable, read_folder
+from .folder import read_folder
+from .readers import RawTable
+from .study import derive_msu
 
 __all__ = ["validate_study", "check_tables", "sort_problems", "declared_items", "NO_ROWS_RULE"]
 
@@ -152,7 +153,7 @@ def _youth_rules(youth: pd.DataFrame) -> list[Problem]:
     if not set(SERVICES) <= set(youth.columns):
         return problems
     n_services = sum(youth[s].astype("Int64").fillna(0) for s in SERVICES)
-    msu = n_services >= MSU_MIN_SERVICES
+    msu = derive_msu(youth).astype("boolean")  # unknown where a service is missing
     if "msu" in youth:
         given = youth["msu"]
         bad = given.notna() & (given.astype("boolean") != msu)
@@ -161,7 +162,8 @@ def _youth_rules(youth: pd.DataFrame) -> list[Problem]:
                              f"are used (this youth used {int(n_services[r])})")
                      for r in youth.index[bad.fillna(False).astype(bool)]]
     if "qual_subsample" in youth:
-        bad = youth["qual_subsample"].fillna(False).astype(bool) & ~msu
+        bad = (youth["qual_subsample"].fillna(False).astype(bool) & ~msu).fillna(False)
+        bad = bad.astype(bool)
         problems += [Problem("youth", int(r), "qual_subsample", True,
                              "only multiple-service users (MSU) may be in the qualitative "
                              f"subsample (this youth used {int(n_services[r])} services)")

@@ -10,9 +10,9 @@ with a data dictionary and ``truth.json``. The default seed's study ships in
 from __future__ import annotations
 
 from .generate import synthesize
-from .io import load_truth, write_study
+from .io import write_study
 from .params import DEFAULT_SEED, SynthParams
-from .shipped import SHIPPED_STUDY, shipped_study_path
+from .shipped import SHIPPED_STUDY, load_truth, shipped_study_path
 
 __all__ = ["synthesize", "write_study", "load_truth", "SHIPPED_STUDY", "shipped_study_path",
            "DEFAULT_SEED", "SynthParams"]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import UsageError
-from ...study.qdpx import MECHANISMS  # the four relational mechanisms: default conditions
+from ...study.contract import MECHANISMS  # the four relational mechanisms: default conditions
 from .calibrate import calibrate
 from .qca import QCAResult, qca
 

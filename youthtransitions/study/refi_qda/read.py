@@ -4,7 +4,7 @@ The REFI-QDA exchange standard (QDA-XML 1.0, "Project.xsd", 18 March 2019) is wh
 ATLAS.ti, MAXQDA and QualCoder export. A ``.qdpx`` file is a zip archive holding
 ``project.qde`` (the XML) and the source documents under ``sources/``.
 
-Mapping (data contract, "REFI-QDA (.qdpx) mapping"):
+Mapping (data contract, "REFI-QDA (.qdpx) mapping"; names in :mod:`.layout`):
 
 * a code's path in the codebook is ``mechanism/dimension/level`` (``power/care/2``);
 * a code named ``counterfactual``, anywhere in the tree, marks the instance counterfactual;
@@ -36,29 +36,16 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import Problem, StudyDataError, UsageError
-from .contract import CONTRACT, DIMENSIONS, ID_PATTERN
+from ...errors import Problem, StudyDataError, UsageError
+from ..contract import ACTORS, CODE_COLUMNS, DIMENSIONS, ID_PATTERN, INSTANCES, LEVELS, SOURCES
+from .layout import ACTOR_CODE, COUNTERFACTUAL_CODE, WAVE_IN_NAME
 
-__all__ = ["read_qdpx", "parse_qdpx", "QdpxProject", "CODE_COLUMNS", "MECHANISMS",
-           "DIMENSIONS", "SOURCES", "INSTANCES", "ACTORS", "LEVELS", "LIMITS",
-           "QDA_NAMESPACE"]
-
-QDA_NAMESPACE = "urn:QDA-XML:project:1.0"
-
-_CODES = CONTRACT["codes"]
-#: columns of the contract's codes table, in order
-CODE_COLUMNS = list(_CODES.names)
-MECHANISMS = tuple(DIMENSIONS)
-SOURCES = _CODES.column("source").categories
-INSTANCES = _CODES.column("instance").categories
-ACTORS = _CODES.column("actor").categories
-LEVELS = _CODES.column("level").allowed
+__all__ = ["read_qdpx", "parse_qdpx", "QdpxProject", "LIMITS"]
 
 #: safety limits for archives
 LIMITS = {"members": 10_000, "member_bytes": 256 * 2**20, "total_bytes": 1024 * 2**20,
           "ratio": 200}
 
-_WAVE = re.compile(r"(?:^|[^A-Za-z0-9])[wW]([123])(?![0-9])")
 _ID = re.compile(f"^{ID_PATTERN.pattern}$")
 
 
@@ -222,7 +209,7 @@ def _source_text(path: Path, source, members, zf, unmapped: list[str]) -> str | 
 def _source_meta(name: str) -> tuple[str | None, int | None]:
     low = name.strip().lower()
     kind = next((s for s in SOURCES if low.startswith(s)), None)
-    m = _WAVE.search(name)
+    m = WAVE_IN_NAME.search(name)
     return kind, (int(m.group(1)) if m else None)
 
 
@@ -308,12 +295,12 @@ def _map_selection(sel, paths, users, unmapped, where) -> list[dict[str, Any]] |
                                 f"{ref.get('targetGUID')!r}")
                 continue
             low = [s.lower() for s in p]
-            if "counterfactual" in low:
+            if COUNTERFACTUAL_CODE in low:
                 counterfactual = True
-                low = [s for s in low if s != "counterfactual"]
+                low = [s for s in low if s != COUNTERFACTUAL_CODE]
                 if not low:
                     continue
-            if len(low) == 2 and low[0] == "actor" and low[1] in ACTORS:
+            if len(low) == 2 and low[0] == ACTOR_CODE and low[1] in ACTORS:
                 actors.append(low[1])
             elif (len(low) == 3 and low[0] in DIMENSIONS and low[1] in DIMENSIONS[low[0]]
                   and low[2] in {str(v) for v in LEVELS}):
@@ -336,7 +323,7 @@ def _map_selection(sel, paths, users, unmapped, where) -> list[dict[str, Any]] |
     if len(set(actors)) > 1:
         unmapped.append(f"{where}: several actor codes {sorted(set(actors))}; first kept")
     return [{"coder": coder, "mechanism": m, "dimension": d, "level": lv,
-             "instance": "counterfactual" if counterfactual else "confirmatory",
+             "instance": INSTANCES[1] if counterfactual else INSTANCES[0],
              "actor": actors[0] if actors else None} for m, d, lv in mech_codes]
 
 
@@ -435,7 +422,8 @@ def parse_qdpx(path: str | Path) -> QdpxProject:
         rows += _map_source(path, src, paths, users, owners, members, zf, unmapped)
     codes = pd.DataFrame(rows, columns=CODE_COLUMNS)
     codes = codes.astype({"level": "int64", "wave": "int64"}) if len(codes) else codes
-    return QdpxProject(codes=codes, unmapped=unmapped, case_variables=_case_variables(root, unmapped))
+    return QdpxProject(codes=codes, unmapped=unmapped,
+                       case_variables=_case_variables(root, unmapped))
 
 
 def read_qdpx(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
@@ -462,8 +450,8 @@ def read_qdpx(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
     Notes
     -----
     Mapping: see the module docstring and the data contract. Checked by round trip of
-    projects written by :func:`youthtransitions.qual.write_qdpx`, a hand-written QDA-XML 1.0
-    project, and hostile files (``tests/study/test_qdpx.py``).
+    projects written by :func:`~youthtransitions.study.refi_qda.write_qdpx`, a hand-written
+    QDA-XML 1.0 project, and hostile files (``tests/study/test_qdpx.py``).
     """
     project = parse_qdpx(path)
     return project.codes, project.unmapped

@@ -14,10 +14,11 @@ from xml.etree import ElementTree as ET
 import numpy as np
 import pandas as pd
 
-from .._atomic import atomic_write_bytes
-from ..errors import UsageError
-from ..study.qdpx import ACTORS, DIMENSIONS, LEVELS, QDA_NAMESPACE
-from ._codes import as_codes
+from ..._atomic import atomic_write_bytes
+from ...errors import UsageError
+from ..codes import as_codes
+from ..contract import ACTORS, DIMENSIONS, INSTANCES, LEVELS
+from .layout import ACTOR_CODE, COUNTERFACTUAL_CODE, QDA_NAMESPACE, source_name
 
 __all__ = ["write_qdpx"]
 
@@ -52,13 +53,14 @@ def _codebook(project: ET.Element) -> dict[tuple, str]:
                 g = _guid("code", mech, dim, level)
                 _el(d, "Code", guid=g, name=str(level), isCodable="true")
                 guids[(mech, dim, level)] = g
-    guids[("counterfactual",)] = _guid("code", "counterfactual")
-    _el(codes, "Code", guid=guids[("counterfactual",)], name="counterfactual",
+    guids[(COUNTERFACTUAL_CODE,)] = _guid("code", COUNTERFACTUAL_CODE)
+    _el(codes, "Code", guid=guids[(COUNTERFACTUAL_CODE,)], name=COUNTERFACTUAL_CODE,
         isCodable="true")
-    actor = _el(codes, "Code", guid=_guid("code", "actor"), name="actor", isCodable="false")
+    actor = _el(codes, "Code", guid=_guid("code", ACTOR_CODE), name=ACTOR_CODE,
+                isCodable="false")
     for role in ACTORS:
-        guids[("actor", role)] = _guid("code", "actor", role)
-        _el(actor, "Code", guid=guids[("actor", role)], name=role, isCodable="true")
+        guids[(ACTOR_CODE, role)] = _guid("code", ACTOR_CODE, role)
+        _el(actor, "Code", guid=guids[(ACTOR_CODE, role)], name=role, isCodable="true")
     return guids
 
 
@@ -122,10 +124,10 @@ def _source_element(name: str, rows: list[dict[str, Any]], user_guid: dict[str, 
         sel = _el(src, "PlainTextSelection", guid=_guid("sel", name, seg, coder), name=seg,
                   startPosition=start, endPosition=end, creatingUser=user_guid[coder])
         targets = [code_guid[(row["mechanism"], row["dimension"], int(row["level"]))]]
-        if row["instance"] == "counterfactual":
-            targets.append(code_guid[("counterfactual",)])
+        if row["instance"] == INSTANCES[1]:
+            targets.append(code_guid[(COUNTERFACTUAL_CODE,)])
         if row["actor"] is not None:
-            targets.append(code_guid[("actor", row["actor"])])
+            targets.append(code_guid[(ACTOR_CODE, row["actor"])])
         for k, target in enumerate(targets):
             parts = ("coding", name, seg, coder) + ((k - 1,) if k else ())
             coding = _el(sel, "Coding", guid=_guid(*parts), creatingUser=user_guid[coder])
@@ -153,7 +155,7 @@ def write_qdpx(path: str | Path, *, codes: Any, case_variables: pd.DataFrame | N
         The contract's codes table.
     case_variables : pandas.DataFrame, optional
         One row per youth (a ``youth_id`` column or index), one column per variable, for
-        example :func:`quantitize` features or survey scores. Booleans, integers, floats
+        example :func:`youthtransitions.qual.quantitize` features or survey scores. Booleans, integers, floats
         and text become REFI-QDA ``Boolean``, ``Integer``, ``Float`` and ``Text``
         variables; missing values are left out.
     project_name : str
@@ -173,7 +175,7 @@ def write_qdpx(path: str | Path, *, codes: Any, case_variables: pd.DataFrame | N
     ``PlainTextSelection`` per segment and coder named by the segment_id, created by the
     coder; one case per youth (name = youth_id) with its sources and variables. GUIDs are
     UUID5 of the content, so the same input writes the same project. Reading it back with
-    :func:`read_codes` returns the same codes (tested).
+    :func:`~youthtransitions.study.read_codes` returns the same codes (tested).
 
     Examples
     --------
@@ -208,7 +210,7 @@ def write_qdpx(path: str | Path, *, codes: Any, case_variables: pd.DataFrame | N
     for rec in frame.to_dict("records"):
         groups.setdefault((rec["youth_id"], rec["source"], rec["wave"]), []).append(rec)
     for (youth, source, wave) in sorted(groups):
-        name = f"{source}_w{wave}_{youth}"
+        name = source_name(source, wave, youth)
         src, text = _source_element(name, groups[(youth, source, wave)], user_guid, code_guid)
         youth_sources.setdefault(youth, []).append(src.get("guid"))
         source_elems.append(src)
