@@ -18,7 +18,8 @@ import pandas as pd
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import run_replicates
-from .bootstrap import _fit, cluster_rows, percentile_ci
+from ..stats.intervals import percentile_ci
+from .bootstrap import _fit, cluster_rows
 from .lmm import check_identifiable
 from .r2 import classify_predictors, measures_from_parts
 

@@ -10,8 +10,8 @@ import pandas as pd
 
 from .._tidy import TidyResult
 from ..errors import UsageError
-from ..models.bootstrap import percentile_ci
 from ..parallel import run_replicates
+from ..stats import bootstrap_counts, percentile_ci
 from ..study.qdpx import DIMENSIONS, MECHANISMS
 from ._codes import as_codes
 from .agreement import alpha_batch, kappa_batch, unit_counts
@@ -116,11 +116,7 @@ def _youth_pmk_targets(codes: pd.DataFrame) -> tuple[list[_Target], int]:
 def _replicate(rng: np.random.Generator, n_seg: int, n_youth: int
                ) -> tuple[np.ndarray, np.ndarray]:
     """Bootstrap unit counts: how often each segment and each youth is drawn."""
-    seg = np.bincount(rng.integers(0, n_seg, n_seg), minlength=n_seg) if n_seg else \
-        np.zeros(0, dtype=int)
-    youth = np.bincount(rng.integers(0, n_youth, n_youth), minlength=n_youth) if n_youth \
-        else np.zeros(0, dtype=int)
-    return seg, youth
+    return bootstrap_counts(rng, n_seg), bootstrap_counts(rng, n_youth)
 
 
 @dataclass
