@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from ._codes import as_codes
 from .agreement import alpha_batch, kappa_batch, unit_counts
 from .quantitize import _features
 
-__all__ = ["code_reliability", "ReliabilityResult", "RELIABILITY_COLUMNS"]
+__all__ = ["code_reliability", "CodeReliabilityResult", "RELIABILITY_COLUMNS"]
 
 RELIABILITY_COLUMNS = ["comparison", "mechanism", "dimension", "scale", "measure", "n_units",
                        "estimate", "conf_low", "conf_high", "n_boot"]
@@ -120,8 +121,12 @@ def _replicate(rng: np.random.Generator, n_seg: int, n_youth: int
 
 
 @dataclass
-class ReliabilityResult(TidyResult):
-    """Agreement per mechanism and dimension, with bootstrap percentile intervals."""
+class CodeReliabilityResult(TidyResult):
+    """Agreement per mechanism and dimension, with bootstrap percentile intervals.
+
+    Named apart from :class:`youthtransitions.study.ReliabilityResult` (the scales' internal
+    consistency): this one is agreement between coders and between youth and PMK.
+    """
 
     table: pd.DataFrame
     n_double_coded: int = 0
@@ -142,7 +147,7 @@ class ReliabilityResult(TidyResult):
 
 
 def code_reliability(codes: Any, *, B: int = 1000, seed: int | None = None,
-                     level: float = 0.95, workers: int = 1) -> ReliabilityResult:
+                     level: float = 0.95, workers: int = 1) -> CodeReliabilityResult:
     """Inter-coder reliability and youth-versus-PMK agreement of the mechanism codes.
 
     Parameters
@@ -160,7 +165,7 @@ def code_reliability(codes: Any, *, B: int = 1000, seed: int | None = None,
 
     Returns
     -------
-    ReliabilityResult
+    CodeReliabilityResult
         ``to_frame()`` columns :data:`RELIABILITY_COLUMNS`. ``comparison`` is ``coders``
         (double-coded segments) or ``youth_vs_pmk``. For coders, per mechanism (dimension
         ``any``) and per dimension of power and mutuality: *presence* (did the coder code
@@ -217,5 +222,14 @@ def code_reliability(codes: Any, *, B: int = 1000, seed: int | None = None,
                      "dimension": t.dimension, "scale": t.scale, "measure": t.measure,
                      "n_units": t.n_units, "estimate": point[j], "conf_low": float(lo),
                      "conf_high": float(hi), "n_boot": n_boot})
-    return ReliabilityResult(table=pd.DataFrame(rows, columns=RELIABILITY_COLUMNS),
+    return CodeReliabilityResult(table=pd.DataFrame(rows, columns=RELIABILITY_COLUMNS),
                              n_double_coded=n_seg, n_youth_pmk=n_youth, B=int(B), level=level)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ReliabilityResult":
+        warnings.warn("youthtransitions.qual.ReliabilityResult is renamed CodeReliabilityResult "
+                      "(study.ReliabilityResult is the scales' reliability); the old name will "
+                      "be removed", DeprecationWarning, stacklevel=2)
+        return CodeReliabilityResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
