@@ -12,7 +12,7 @@ import pandas as pd
 
 import youthtransitions as yt
 from youthtransitions.report.output_rules import apply_output_rules
-from youthtransitions.report.replicate import run_standalone
+from youthtransitions.report.pipeline import run_standalone
 
 
 def first_interview_age(study) -> float:

@@ -13,7 +13,7 @@ import pandas as pd
 
 import youthtransitions as yt
 from youthtransitions.report import figures
-from youthtransitions.report.replicate import run_standalone
+from youthtransitions.report.pipeline import run_standalone
 
 OUTCOME, PREDICTOR, GROUP, WAVE = "wellbeing", "relationship_quality", "youth_id", "wave"
 

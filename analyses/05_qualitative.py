@@ -10,7 +10,7 @@ from __future__ import annotations
 import youthtransitions as yt
 from youthtransitions.qual import code_reliability, join_codes, quantitize
 from youthtransitions.report import figures
-from youthtransitions.report.replicate import run_standalone
+from youthtransitions.report.pipeline import run_standalone
 
 
 def run(ctx) -> None:

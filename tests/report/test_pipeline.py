@@ -14,7 +14,6 @@ import pytest
 import youthtransitions as yt
 from youthtransitions.cli import main
 from youthtransitions.errors import UsageError
-from youthtransitions.report import replicate as replicate_module  # noqa: F401
 from youthtransitions.report.replication import PUBLISHED
 
 SMALL = {"m": 3, "B": 30, "n_perm": 199}
