@@ -96,7 +96,7 @@ def test_interrupted_run_resumes_from_completed_steps(tmp_path, monkeypatch, cap
 
 
 def test_bad_options_and_folders_are_clear_errors(tmp_path):
-    with pytest.raises(UsageError, match="unknown option"):
+    with pytest.raises(UsageError, match="option must be one of m, B, n_perm"):
         yt.replicate(out=tmp_path, options={"k": 3})
     with pytest.raises(UsageError, match="does not exist"):
         yt.replicate(tmp_path / "nowhere", out=tmp_path)

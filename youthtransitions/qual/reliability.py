@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._options import check_count
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import run_replicates
@@ -192,8 +193,7 @@ def code_reliability(codes: Any, *, B: int = 1000, seed: int | None = None,
     >>> sorted(rel.to_frame()["comparison"].unique())
     ['coders', 'youth_vs_pmk']
     """
-    if not isinstance(B, (int, np.integer)) or B < 0:
-        raise UsageError(f"B must be a non-negative integer, got {B!r}")
+    B = check_count("B", B, minimum=0)
     if not 0 < level < 1:
         raise UsageError(f"level must be between 0 and 1, got {level!r}")
     frame = as_codes(codes)

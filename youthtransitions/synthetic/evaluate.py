@@ -118,9 +118,9 @@ def summarise_simulation(replicates: pd.DataFrame, *, by: Sequence[str] = ("esti
     rows = []
     for key, part in replicates.groupby(list(by), sort=False):
         key = key if isinstance(key, tuple) else (key,)
-        est, tru = part[estimate].astype(float), part[truth].astype(float)
+        est, tru = part[estimate], part[truth]
         err = est - tru
-        lo, hi = part[conf_low].astype(float), part[conf_high].astype(float)
+        lo, hi = part[conf_low], part[conf_high]
         has_ci = lo.notna() & hi.notna()
         cover = ((lo <= tru) & (tru <= hi))[has_ci]
         c = float(cover.mean()) if len(cover) else np.nan
