@@ -16,7 +16,8 @@ import pandas as pd
 
 __all__ = ["TidyResult", "COEF_COLUMNS", "frame_to_records", "to_jsonable"]
 
-#: Column order of a coefficient table (STYLE.md, point 1).
+#: Column order of a coefficient table: every estimator's ``to_frame()`` uses it, so tables
+#: from different models stack and render alike.
 COEF_COLUMNS = ["term", "estimate", "std_error", "df", "statistic", "p_value",
                 "conf_low", "conf_high"]
 

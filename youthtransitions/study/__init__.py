@@ -1,6 +1,6 @@
 """Study data: the data contract, reading, validation, scale scoring and reliability.
 
-Knows nothing of models. See ``shared/DATA_CONTRACT.md`` (mirrored in ``docs/data-contract.md``).
+Knows nothing of models. The contract is described in ``docs/data-contract.md``.
 """
 
 from .load import load_study
