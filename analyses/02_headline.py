@@ -13,7 +13,8 @@ import pandas as pd
 
 import youthtransitions as yt
 from youthtransitions.report import figures
-from youthtransitions.report.replicate import run_standalone
+from youthtransitions.report.pipeline import run_standalone
+from youthtransitions.report.summaries import headline_summary
 
 OUTCOME, PREDICTOR, GROUP, WAVE = "wellbeing", "relationship_quality", "youth_id", "wave"
 
@@ -64,7 +65,7 @@ def run(ctx) -> None:
         frame, outcome=OUTCOME, predictor=PREDICTOR, group=GROUP, wave=WAVE, seed=ctx.seed),
         caption="Wellbeing over the three waves: individual youth (grey) and means with 95% "
                 "CIs by tertile of wave-1 relationship quality.")
-    ctx.write_json("headline", {"estimates": shares.to_records()})
+    ctx.write_json("headline", headline_summary(shares))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ whether the between-youth part of relationship quality differs from the within p
 from __future__ import annotations
 
 import youthtransitions as yt
-from youthtransitions.report.replicate import run_standalone
+from youthtransitions.report.pipeline import run_standalone
 
 
 def run(ctx) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import youthtransitions as yt
 from youthtransitions.report import figures
-from youthtransitions.report.replicate import run_standalone
+from youthtransitions.report.pipeline import run_standalone
 
 
 def run(ctx) -> None:

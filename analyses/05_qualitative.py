@@ -10,7 +10,8 @@ from __future__ import annotations
 import youthtransitions as yt
 from youthtransitions.qual import code_reliability, join_codes, quantitize
 from youthtransitions.report import figures
-from youthtransitions.report.replicate import run_standalone
+from youthtransitions.report.pipeline import run_standalone
+from youthtransitions.report.summaries import qualitative_summary
 
 
 def run(ctx) -> None:
@@ -40,12 +41,7 @@ def run(ctx) -> None:
         quadrant="power_quadrant", seed=ctx.seed),
         caption="Power as care and control: coded levels per youth, coloured by change in "
                 "wellbeing from wave 1 to wave 3, and change by quadrant.")
-    table = result.to_frame()
-    synergy = table[table["family"] == "synergy"].iloc[0]
-    ctx.write_json("qualitative", {
-        "all_four_share": float(features["all_active"].mean()), "n_youth": len(features),
-        "synergy": {"estimate": synergy["estimate"], "conf_low": synergy["conf_low"],
-                    "conf_high": synergy["conf_high"], "p_holm": synergy["p_holm"]}})
+    ctx.write_json("qualitative", qualitative_summary(features, result))
 
 
 if __name__ == "__main__":

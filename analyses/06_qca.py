@@ -11,7 +11,7 @@ from youthtransitions.qual import quantitize
 from youthtransitions.qual.configurations import MECHANISMS, mechanism_configurations
 from youthtransitions.qual.integrate import youth_outcomes
 from youthtransitions.report import figures
-from youthtransitions.report.replicate import run_standalone
+from youthtransitions.report.pipeline import run_standalone
 
 
 def run(ctx) -> None:

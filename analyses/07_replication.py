@@ -13,7 +13,7 @@ import pandas as pd
 from youthtransitions._atomic import atomic_write_text
 from youthtransitions.report.html import build_report
 from youthtransitions.report.manifest import Manifest
-from youthtransitions.report.replicate import run_standalone
+from youthtransitions.report.pipeline import run_standalone
 from youthtransitions.report.replication import PUBLISHED, replication_table
 
 

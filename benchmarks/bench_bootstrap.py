@@ -2,7 +2,7 @@
 
 Study size: 1,366 youth x 3 waves (about 10% of waves missing), full model
 ``wellbeing ~ rq_within + rq_between + (1 | youth)`` against the null ``wellbeing ~ 1 + (1 | youth)``.
-Target (issue 3): under 20 s on 2 cores. Run: ``python benchmarks/bench_bootstrap.py [B] [workers]``.
+Target: under 20 s on 2 cores (a 1000-draw interval must not dominate a replication run). Run: ``python benchmarks/bench_bootstrap.py [B] [workers]``.
 Results are recorded in docs/performance.md ("Bootstrap").
 """
 

@@ -1,22 +1,25 @@
-"""Imports flow one way (shared/ARCHITECTURE.md): cli -> report -> missing, qual, synthetic
--> models, study -> parallel and the shared helpers. Checked on every module's source."""
+"""Imports flow one way: cli -> report -> missing, qual, synthetic -> models, study -> stats
+-> the base (errors, _tidy, _options, _atomic, parallel). Checked on every module's source, so
+a new import against the flow fails here rather than in a review (docs/developing.md)."""
 
 import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "youthtransitions"
 
-#: area -> areas it may import (besides itself and the shared bottom layer)
+#: area -> areas it may import (besides itself and the base); ``stats`` is the bottom
+#: layer above the base: everything may use it, it uses only the base
 ALLOWED = {
     "base": set(),
-    "study": set(),
-    "models": set(),
-    "synthetic": {"study", "models"},
-    "missing": {"study", "models", "synthetic"},
-    "qual": {"study", "models"},
-    "report": {"study", "models", "synthetic", "missing", "qual"},
-    "cli": {"study", "models", "synthetic", "missing", "qual", "report", "api"},
-    "api": {"study", "models", "synthetic", "missing", "qual", "report"},
+    "stats": set(),
+    "study": {"stats"},
+    "models": {"stats"},
+    "synthetic": {"stats", "study", "models"},
+    "missing": {"stats", "study", "models", "synthetic"},
+    "qual": {"stats", "study", "models"},
+    "report": {"stats", "study", "models", "synthetic", "missing", "qual"},
+    "cli": {"stats", "study", "models", "synthetic", "missing", "qual", "report", "api"},
+    "api": {"stats", "study", "models", "synthetic", "missing", "qual", "report"},
 }
 BASE = {"errors", "_tidy", "_coef", "_atomic", "_options", "_version", "parallel"}
 

@@ -8,6 +8,12 @@ number of workers, the backend or the order in which workers finish.
 Backends: serial (``workers=1``), joblib's loky processes (``workers>1`` or ``-1`` for all
 cores), or a Dask distributed cluster when a ``scheduler`` address (or a
 ``distributed.Client``) is given.
+
+Seed policy: a scripted or command-line *run* (``yt replicate``, ``yt pmk``, ``yt simulate``
+and their functions) defaults to :data:`DEFAULT_SEED`, so two runs without ``--seed`` agree;
+a library function called without a seed draws fresh entropy. The synthetic study's own
+seed (:data:`youthtransitions.synthetic.DEFAULT_SEED`, 20240517) is different in kind: it
+names the shipped study, not a run of an analysis.
 """
 
 from __future__ import annotations
@@ -21,7 +27,11 @@ import numpy as np
 
 from .errors import UsageError
 
-__all__ = ["check_seed", "replicate_generators", "run_replicates", "single_blas_thread"]
+__all__ = ["DEFAULT_SEED", "check_seed", "replicate_generators", "run_replicates",
+           "single_blas_thread"]
+
+#: master seed of every run that is not given one (replication, PMK comparison, simulation)
+DEFAULT_SEED = 20240501
 
 T = TypeVar("T")
 

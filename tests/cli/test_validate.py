@@ -1,6 +1,6 @@
 """``yt validate``: exit 0 with a summary when valid, 2 listing problems when not; writes nothing.
 
-One test per kind of bad input named in issue 2, each built from the small valid fixture
+One test per kind of bad input the contract rules out, each built from the small valid fixture
 study of ``tests/study/study_fixture.py``.
 """
 

@@ -15,7 +15,6 @@ import pytest
 
 from youthtransitions.errors import UsageError
 from youthtransitions.missing import availability
-from youthtransitions.missing.logit import smd
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "mitml"
 COVS = ["age_w1", "gender_male", "qual_subsample", "contextual_risk_w1", "individual_risk_w1",
@@ -50,14 +49,6 @@ def test_balance_smd_closed_form(data):
     assert row["n_with"] == len(x1) and row["n_without"] == len(x0)
     # youth without a PMK report carry more contextual risk (the MAR mechanism)
     assert row["smd"] < -0.1
-
-
-def test_weighted_smd_closed_form():
-    x = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
-    g = np.array([1, 1, 1, 0, 0, 0])
-    w = np.array([1.0, 1.0, 2.0, 1.0, 1.0, 1.0])
-    sd = np.sqrt((np.var([1, 2, 3], ddof=1) + np.var([4, 5, 6], ddof=1)) / 2)
-    assert smd(x, g, w) == pytest.approx(((1 + 2 + 6) / 4 - 5) / sd, abs=1e-12)
 
 
 def test_patterns_and_sample_loss(data):

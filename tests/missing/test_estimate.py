@@ -1,4 +1,4 @@
-"""cc_estimate() against statsmodels OLS, fisher_ci() against its closed form.
+"""cc_estimate() against statsmodels OLS (its Fisher-z limits: ``tests/stats/test_fisher.py``).
 
 Reference: statsmodels ``smf.ols`` on ``tests/reference/mitml/nhanes_imp_1.csv`` (one of
 mice's completed nhanes sets) with a few values blanked, so that complete-case dropping is
@@ -8,7 +8,6 @@ least squares on the same rows); the Fisher-z limits are checked by hand to 1e-1
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +16,10 @@ import pytest
 import statsmodels.formula.api as smf
 
 from youthtransitions.errors import UsageError
-from youthtransitions.missing.estimate import cc_estimate, fisher_ci
+from youthtransitions.missing.estimate import cc_estimate
+from youthtransitions.stats import fisher_ci
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "mitml"
-Z975 = 1.959963984540054
 
 
 @pytest.fixture(scope="module")
@@ -44,20 +43,6 @@ def test_cc_estimate_matches_statsmodels(data, level):
         assert got[key] == pytest.approx(ref, rel=1e-10), key
     lo, hi = fisher_ci(fit.rsquared, fit.nobs, level)
     assert (got["r2_low"], got["r2_high"]) == pytest.approx((lo, hi), rel=1e-10)
-
-
-def test_fisher_ci_closed_form():
-    r2, n = 0.2, 50
-    z = math.atanh(math.sqrt(r2))
-    half = Z975 / math.sqrt(n - 3)
-    lo, hi = fisher_ci(r2, n, 0.95)
-    assert lo == pytest.approx(math.tanh(z - half) ** 2, abs=1e-12)
-    assert hi == pytest.approx(math.tanh(z + half) ** 2, abs=1e-12)
-    # a small R² whose lower z limit falls below 0 is floored at 0
-    lo, hi = fisher_ci(0.01, 30, 0.95)
-    z = math.atanh(0.1)
-    assert lo == 0.0
-    assert hi == pytest.approx(math.tanh(z + Z975 / math.sqrt(27)) ** 2, abs=1e-12)
 
 
 @pytest.mark.parametrize("level", [95, 0, 1, -0.1])

@@ -14,8 +14,9 @@ import pytest
 
 from youthtransitions.errors import UsageError
 from youthtransitions.missing import impute
-from youthtransitions.missing.estimate import mi_estimate, simple_ols
+from youthtransitions.missing.estimate import mi_estimate
 from youthtransitions.missing.fcs import draw_regression
+from youthtransitions.stats import simple_ols
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 
 from youthtransitions.errors import UsageError
 from youthtransitions.missing import simulate_pmk
-from youthtransitions.missing.simulation import SimulationResult
+from youthtransitions.missing.simulation import _summary
 
 
 def test_summary_closed_form():
@@ -18,13 +18,17 @@ def test_summary_closed_form():
         "std_error": [0.1, 0.1, 0.2, 0.2], "conf_low": est - 0.15, "conf_high": est + 0.15,
         "r2": 0.05, "r2_low": 0.01, "r2_high": 0.06, "n": 100, "truth_slope": 0.3,
         "truth_r2": 0.07})
-    row = SimulationResult(replicates=reps, reps=4, seed=0, m=2, n_iter=1,
-                           level=0.95).to_frame().iloc[0]
+    table = _summary(reps)
+    assert list(table[["estimand", "method"]].itertuples(index=False, name=None)) == [
+        ("slope", "complete_cases"), ("r2", "complete_cases")]
+    row = table.iloc[0]
     assert row["bias"] == pytest.approx(est.mean() - 0.3, abs=1e-12)
     assert row["rmse"] == pytest.approx(np.sqrt(((est - 0.3) ** 2).mean()), abs=1e-12)
     assert row["coverage"] == pytest.approx(0.5, abs=1e-12)  # 0.1 and 0.5 (+- 0.15) miss 0.3
     assert row["coverage_mcse"] == pytest.approx(np.sqrt(0.5 * 0.5 / 4), abs=1e-12)
     assert row["mean_width"] == pytest.approx(0.3, abs=1e-12)
+    assert row["mean_se"] == pytest.approx(0.15, abs=1e-12)
+    assert np.isnan(table.iloc[1]["mean_se"])  # R² has no standard error
 
 
 @pytest.mark.slow
@@ -40,3 +44,5 @@ def test_workers_give_identical_numbers():
 def test_errors():
     with pytest.raises(UsageError, match="reps"):
         simulate_pmk(0)
+    with pytest.raises(UsageError, match="method must be one of pmm, norm"):
+        simulate_pmk(1, method="mean")

@@ -15,7 +15,7 @@ import pytest
 
 from youthtransitions.errors import UsageError
 from youthtransitions.models import bootstrap_r2, fit_lmm, r2_difference
-from youthtransitions.models.bootstrap import cluster_rows, percentile_ci
+from youthtransitions.models.bootstrap import cluster_rows
 from youthtransitions.models.r2 import MEASURES
 from youthtransitions.parallel import replicate_generators
 
@@ -39,12 +39,6 @@ def test_cluster_rows_closed_form():
     # a group without rows adds nothing and codes stay consecutive
     rows, codes = cluster_rows(np.array([0, 0, 2]), np.array([1, 2, 0]), n_groups=3)
     assert rows.tolist() == [2, 0, 1] and codes.tolist() == [0, 1, 1]
-
-
-def test_percentile_ci_is_type7_quantile():
-    reps = np.arange(1.0, 102.0)[:, None]
-    lo, hi = percentile_ci(reps, 0.9)
-    assert lo[0] == pytest.approx(np.quantile(reps, 0.05)) and hi[0] == pytest.approx(96.0)
 
 
 def _refit_replicate(i, seed, B, full_formula, reduced_formula):

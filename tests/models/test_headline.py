@@ -18,7 +18,7 @@ import pytest
 
 from youthtransitions.errors import UsageError
 from youthtransitions.models import center_within, fit_lmm, r2_difference, variance_explained
-from youthtransitions.models.headline import flatten_truth
+from youthtransitions.synthetic.evaluate import compare_truth
 
 P = dict(s_eta=1.0, s_d=0.8, bb=0.5, bw=0.3, s_u=0.6, s_e=0.7, T=3)
 
@@ -69,7 +69,7 @@ def result():
 
 def test_recovers_population_values(result):
     truth = population(**P)
-    frame = result.compare_truth({"estimands": truth})
+    frame = compare_truth(result, {"estimands": truth})
     assert len(frame) == len(truth) == len(result.table)
     se = (frame["conf_high"] - frame["conf_low"]) / 3.92
     close = (frame["estimate"] - frame["truth"]).abs() <= 3 * se + 1e-9
@@ -101,18 +101,6 @@ def test_views_and_missing_waves():
     assert list(frame.columns) == ["estimand", "estimate", "conf_low", "conf_high"]
     assert frame["conf_low"].isna().all() and frame["estimate"].notna().all()
     assert res.n["headline_r2"] < 200 and "headline_r2" in res.summary()
-
-
-def test_flatten_truth_shapes():
-    truth = {"headline_r2": {"value": 0.14, "definition": "..."},
-             "r2_by_wave": {"value": {"1": 0.2, "2": 0.21}, "definition": "..."},
-             "multilevel": {"total.f1": {"value": 0.05, "definition": "..."},
-                            "delta": {"value": {"total.f1": 0.05}}},
-             "pmk": {"slope": {"value": 0.3}, "r2": {"value": 0.1}}}
-    assert flatten_truth(truth) == {"headline_r2": 0.14, "r2_by_wave.1": 0.2,
-                                    "r2_by_wave.2": 0.21, "multilevel.total.f1": 0.05,
-                                    "multilevel.delta.total.f1": 0.05, "pmk.slope": 0.3,
-                                    "pmk.r2": 0.1}
 
 
 def test_bad_input():
@@ -169,7 +157,7 @@ def test_synthetic_study_truth_within_intervals():
     res = variance_explained(study.analysis_frame(), outcome="wellbeing",
                              predictor="relationship_quality", group="youth_id", wave="wave",
                              B=100, seed=20240517)
-    check = res.compare_truth(truth)
+    check = compare_truth(res, truth)
     assert len(check) >= 10, check
     assert check["covered"].all(), check
 

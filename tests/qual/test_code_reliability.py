@@ -136,3 +136,12 @@ def test_codes_are_checked_once(double_coded, monkeypatch):
                         lambda *a, **k: calls.append(1) or original(*a, **k))
     code_reliability(double_coded, B=0)
     assert len(calls) == 1
+
+
+def test_old_result_name_is_deprecated(result):
+    import youthtransitions.qual as qual
+    from youthtransitions.qual import CodeReliabilityResult
+
+    with pytest.warns(DeprecationWarning, match="CodeReliabilityResult"):
+        assert qual.ReliabilityResult is CodeReliabilityResult
+    assert isinstance(result, CodeReliabilityResult)

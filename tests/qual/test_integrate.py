@@ -9,7 +9,7 @@ import statsmodels.formula.api as smf
 
 from youthtransitions.errors import UsageError
 from youthtransitions.qual import integrate
-from youthtransitions.qual._stats import holm
+from youthtransitions.stats import holm
 from youthtransitions.qual.integrate import FAMILIES, INTEGRATION_COLUMNS
 from youthtransitions.study import Study
 

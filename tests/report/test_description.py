@@ -11,7 +11,7 @@ import pytest
 
 from youthtransitions.errors import UsageError
 from youthtransitions.report import describe
-from youthtransitions.report.describe import DESCRIBE_COLUMNS
+from youthtransitions.report.description import DESCRIBE_COLUMNS
 from youthtransitions.study.reliability import reliability
 
 

@@ -51,7 +51,7 @@ def test_synth_usage_errors(tmp_path, capsys):
         main(["synth", "--seed", "abc", "--out", str(tmp_path)])
     assert exc.value.code == 2
     assert main(["synth", "--seed", "-3", "--out", str(tmp_path / "x")]) == 2
-    assert "seed must be a non-negative integer" in capsys.readouterr().err
+    assert "seed must be a whole number of at least 0" in capsys.readouterr().err
 
 
 def test_shipped_path_regenerates_into_cache(tmp_path, monkeypatch):

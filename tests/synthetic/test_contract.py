@@ -1,4 +1,4 @@
-"""The shipped synthetic study conforms to shared/DATA_CONTRACT.md."""
+"""The shipped synthetic study conforms to the data contract (docs/data-contract.md)."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..report.describe import describe
+    from ..report import describe
     from ..study import load_study
 
     out = Path(args.out) if args.out else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..parallel import DEFAULT_SEED
 from ._common import add_parallel_options, add_study_dir, study_dir
 
 
@@ -16,7 +17,8 @@ def register(subparsers) -> None:
                     "synthetic study).")
     add_study_dir(p)
     p.add_argument("--m", type=int, default=20, help="imputations (default 20)")
-    p.add_argument("--seed", type=int, default=20240501, help="imputation seed")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"imputation seed (default {DEFAULT_SEED})")
     p.add_argument("--method", choices=["norm", "pmm"], default="norm",
                    help="imputation model: normal-regression draws (default; they extrapolate "
                         "to youth unlike every donor) or predictive mean matching")

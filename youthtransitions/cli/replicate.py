@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..parallel import DEFAULT_SEED
 from ._common import add_output_rules_options, add_parallel_options, add_study_dir
 
 
@@ -16,7 +17,8 @@ def register(subparsers) -> None:
         "report.html and manifest.json. A rerun resumes from completed, unchanged steps.")
     add_study_dir(p, "data_dir", "DATA_DIR")
     p.add_argument("--out", default="results", help="results folder (default: results/)")
-    p.add_argument("--seed", type=int, default=None, help="master seed")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"master seed (default {DEFAULT_SEED})")
     add_parallel_options(p)
     p.add_argument("--m", type=int, default=None, help="imputations (default 20)")
     p.add_argument("--bootstrap", type=int, default=None, metavar="B",
@@ -29,11 +31,10 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from .._tidy import to_jsonable
     from ..report import replicate
-    from ..report.replicate import DEFAULT_SEED
 
     options = {k: v for k, v in (("m", args.m), ("B", args.bootstrap)) if v is not None}
     result = replicate(args.data_dir, out=args.out,
-                       seed=DEFAULT_SEED if args.seed is None else args.seed,
+                       seed=args.seed,
                        workers=args.workers, scheduler=args.scheduler,
                        output_rules=args.output_rules, options=options,
                        progress=None if not args.json else False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..parallel import DEFAULT_SEED
 from ._common import add_parallel_options
 
 
@@ -17,7 +18,8 @@ def register(subparsers) -> None:
     p.add_argument("target", nargs="?", choices=["headline", "pmk"], default="headline",
                    help="what to simulate (default: the headline estimands)")
     p.add_argument("--reps", type=int, default=200, help="number of synthetic studies")
-    p.add_argument("--seed", type=int, default=None, help="master seed")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"master seed (default {DEFAULT_SEED})")
     p.add_argument("--bootstrap", type=int, default=200, metavar="B",
                    help="bootstrap draws per study for the headline intervals (default 200)")
     add_parallel_options(p)
@@ -30,16 +32,13 @@ def run(args: argparse.Namespace) -> int:
     if args.target == "pmk":
         from ..missing import simulate_pmk
 
-        kwargs = {} if args.seed is None else {"seed": args.seed}
-        result = simulate_pmk(args.reps, workers=args.workers, scheduler=args.scheduler,
-                              **kwargs)
+        result = simulate_pmk(args.reps, seed=args.seed, workers=args.workers,
+                              scheduler=args.scheduler)
     else:
         from ..report import simulate
 
-        kwargs = {} if args.seed is None else {"seed": args.seed}
-        result = simulate(args.reps, B=args.bootstrap, workers=args.workers,
-                          scheduler=args.scheduler, progress=None if not args.json else False,
-                          **kwargs)
+        result = simulate(args.reps, seed=args.seed, B=args.bootstrap, workers=args.workers,
+                          scheduler=args.scheduler, progress=None if not args.json else False)
     if args.json:
         print(json.dumps(to_jsonable({"target": args.target, "rows": result.to_records()}),
                          indent=2))

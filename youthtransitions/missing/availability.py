@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from .._tidy import TidyResult
+from ..stats.smd import smd
 from .frames import AVAILABLE, availability_inputs, check_level, wide_name, youth_wide
-from .logit import covariate_matrix, fit_logit, logit_table, smd
+from .logit import covariate_matrix, fit_logit, logit_table
 
 __all__ = ["AvailabilityResult", "availability", "ANALYSES"]
 
@@ -149,7 +150,7 @@ def availability(study: Any, *, indicator: str = AVAILABLE,
                      "n_without": int((ok & (a == 0)).sum()),
                      "mean_with": float(np.nanmean(v[a.to_numpy() == 1])),
                      "mean_without": float(np.nanmean(v[a.to_numpy() == 0])),
-                     "smd": smd(v, a.to_numpy())})
+                     "smd": smd(v[a.to_numpy() == 1], v[a.to_numpy() == 0])})
     balance = pd.DataFrame(rows)
     pat = _patterns(study, wide)
     patterns = (pat.value_counts().rename("n").reset_index()

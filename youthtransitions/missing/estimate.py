@@ -6,57 +6,17 @@ import numpy as np
 import pandas as pd
 
 from .._coef import coef_table
-from ..errors import UsageError
+from ..stats.fisher import fisher_ci
+from ..stats.lstsq import simple_ols
 from .frames import check_level
 from .pooling import pool
-from .r2pool import fisher_z_limits, pool_r2
+from .r2pool import pool_r2
 
-__all__ = ["simple_ols", "cc_estimate", "mi_estimate", "fisher_ci", "ESTIMATE_COLUMNS"]
+__all__ = ["cc_estimate", "mi_estimate", "ESTIMATE_COLUMNS"]
 
 #: columns of one method's row in a comparison
 ESTIMATE_COLUMNS = ["method", "estimate", "std_error", "df", "p_value", "conf_low",
                     "conf_high", "r2", "r2_low", "r2_high", "n"]
-
-
-def simple_ols(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, int]:
-    """OLS of ``y`` on an intercept and ``x`` (rows with either missing dropped).
-
-    Returns
-    -------
-    params, cov, r2, n
-        ``[intercept, slope]``, their classical covariance
-        :math:`\\hat\\sigma^2 (X^\\top X)^{-1}` with :math:`\\hat\\sigma^2 = RSS/(n-2)`, the R²
-        and the number of rows used.
-    """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    ok = np.isfinite(x) & np.isfinite(y)
-    x, y = x[ok], y[ok]
-    n = int(x.size)
-    if n < 4:
-        raise UsageError(f"only {n} complete rows; the regression needs at least 4")
-    xc = x - x.mean()
-    sxx = float(xc @ xc)
-    if sxx == 0:
-        raise UsageError("the predictor does not vary")
-    slope = float(xc @ (y - y.mean())) / sxx
-    intercept = y.mean() - slope * x.mean()
-    resid = y - intercept - slope * x
-    s2 = float(resid @ resid) / (n - 2)
-    var_slope = s2 / sxx
-    var_int = s2 * (1 / n + x.mean() ** 2 / sxx)
-    cov_is = -x.mean() * var_slope
-    tss = float(((y - y.mean()) ** 2).sum())
-    r2 = 1 - float(resid @ resid) / tss if tss > 0 else 0.0
-    return (np.array([intercept, slope]), np.array([[var_int, cov_is], [cov_is, var_slope]]),
-            r2, n)
-
-
-def fisher_ci(r2: float, n: float, level: float) -> tuple[float, float]:
-    """Fisher-z interval of a squared correlation: ``tanh(atanh(sqrt(R²)) ± z/sqrt(n-3))²``
-    (lower limit floored at 0)."""
-    return fisher_z_limits(np.arctanh(np.sqrt(max(r2, 0.0))), 1 / np.sqrt(max(n - 3, 1.0)),
-                           level)
 
 
 def cc_estimate(data: pd.DataFrame, *, outcome: str, predictor: str,

@@ -8,6 +8,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._options import check_choice, check_count
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import run_replicates, single_blas_thread
@@ -244,11 +245,9 @@ def impute(data: Any, *, m: int = 20, method: Method = "pmm", seed: int | None =
     simulation against a known truth (tests/missing/test_impute.py) and through the PMK
     simulation (docs/missing-data.md).
     """
-    if method not in ("pmm", "norm"):
-        raise UsageError(f"method must be 'pmm' or 'norm', got {method!r}")
-    for name, value, low in (("m", m, 1), ("n_iter", n_iter, 1), ("donors", donors, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise UsageError(f"{name} must be an integer >= {low}, got {value!r}")
+    check_choice("method", method, Method)
+    m, n_iter, donors = (check_count(name, value) for name, value in
+                         (("m", m), ("n_iter", n_iter), ("donors", donors)))
     if not isinstance(data, pd.DataFrame):
         if isinstance(data, Study):
             data = youth_wide(data)

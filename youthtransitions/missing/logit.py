@@ -1,4 +1,4 @@
-"""Shared pieces: a design matrix with missing covariates handled, logistic fits, SMDs."""
+"""Shared pieces: a design matrix with missing covariates handled, and logistic fits."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import statsmodels.api as sm
 from .._tidy import COEF_COLUMNS
 from ..errors import UsageError
 
-__all__ = ["covariate_matrix", "fit_logit", "logit_table", "smd"]
+__all__ = ["covariate_matrix", "fit_logit", "logit_table"]
 
 
 def covariate_matrix(data: pd.DataFrame, covariates: Sequence[str], *,
@@ -66,25 +66,3 @@ def logit_table(fit, level: float = 0.95) -> pd.DataFrame:
     frame["or_low"] = np.exp(frame["conf_low"])
     frame["or_high"] = np.exp(frame["conf_high"])
     return frame
-
-
-def smd(x: np.ndarray, group: np.ndarray, weights: np.ndarray | None = None) -> float:
-    """Standardised mean difference of ``x`` between ``group == 1`` and ``group == 0``.
-
-    Notes
-    -----
-    :math:`(\\bar x_1 - \\bar x_0) / \\sqrt{(s_1^2 + s_0^2)/2}` (Austin 2009), with weighted
-    means and variances when ``weights`` are given; the pooled SD always comes from the
-    unweighted groups so weighting cannot change the yardstick. Missing ``x`` are skipped.
-    """
-    x = np.asarray(x, dtype=float)
-    g = np.asarray(group).astype(bool)
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
-    ok = np.isfinite(x) & np.isfinite(w)
-    x1, x0, w1, w0 = x[ok & g], x[ok & ~g], w[ok & g], w[ok & ~g]
-    if x1.size < 2 or x0.size < 2:
-        return float("nan")
-    sd = np.sqrt((x1.var(ddof=1) + x0.var(ddof=1)) / 2)
-    if sd == 0:
-        return 0.0
-    return float((np.average(x1, weights=w1) - np.average(x0, weights=w0)) / sd)

@@ -7,21 +7,12 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._tidy import TidyResult
 from ..errors import UsageError
-from ..models.bootstrap import percentile_ci
+from ..stats import fisher_z_limits, percentile_ci
 
 __all__ = ["PooledR2", "pool_r2", "fisher_z_limits"]
-
-
-def fisher_z_limits(z: float, se: float, level: float) -> tuple[float, float]:
-    """R² limits from a Fisher-z interval: ``tanh(z ± q·se)²`` with ``q`` the normal
-    ``(1 + level)/2`` quantile, the lower limit 0 when ``z - q·se <= 0``."""
-    half = stats.norm.ppf(0.5 + level / 2) * se
-    lo, hi = z - half, z + half
-    return (0.0 if lo <= 0 else float(np.tanh(lo) ** 2)), float(np.tanh(hi) ** 2)
 
 
 class PooledR2(TidyResult):

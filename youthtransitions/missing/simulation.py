@@ -7,13 +7,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._tidy import TidyResult
+from .._options import check_choice, check_count
 from ..errors import UsageError
-from ..parallel import run_replicates, single_blas_thread
+from ..parallel import DEFAULT_SEED, run_replicates, single_blas_thread
+from ..synthetic.evaluate import SimulationResult, summarise_simulation
 from .compare import ipw_row, pmk_truth
 from .estimate import cc_estimate, mi_estimate
-from .frames import PMK_OUTCOME, PMK_PREDICTOR, youth_wide
-from .impute import impute
+from .frames import PMK_OUTCOME, PMK_PREDICTOR, check_level, youth_wide
+from .impute import Method, impute
 from .weights import ipw
 
 __all__ = ["SimulationResult", "simulate_pmk"]
@@ -24,52 +25,21 @@ _MAX_DRAWS = 5
 METHODS = ("complete_cases", "multiple_imputation", "ipw", "ipw_trimmed")
 
 
-class SimulationResult(TidyResult):
-    """Operating characteristics of each method over synthetic studies.
-
-    Attributes
-    ----------
-    replicates : pandas.DataFrame
-        One row per replicate and method: ``rep, seed, method, estimate, std_error,
-        conf_low, conf_high, r2, r2_low, r2_high, truth_slope, truth_r2``.
-    reps, seed, m : the options used.
-    """
-
-    title = "PMK simulation: bias, RMSE and 95% interval coverage"
-
-    def __init__(self, *, replicates, reps, seed, m, n_iter, level):
-        self.replicates, self.reps, self.seed, self.m = replicates, reps, seed, m
-        self.n_iter, self.level = n_iter, level
-
-    def _summary_header(self):
-        return [("replicates", self.reps), ("seed", self.seed), ("imputations", self.m),
-                ("interval level", self.level)]
-
-    def to_frame(self) -> pd.DataFrame:
-        """Per estimand (``slope``, ``r2``) and method: ``truth, mean_estimate, bias,
-        rmse, empirical_se, mean_se`` (slope only), ``coverage``, ``coverage_mcse``,
-        ``mean_width``, ``reps``."""
-        rows = []
-        for estimand, est, lo, hi, truth in (
-                ("slope", "estimate", "conf_low", "conf_high", "truth_slope"),
-                ("r2", "r2", "r2_low", "r2_high", "truth_r2")):
-            for method in METHODS:
-                d = self.replicates[self.replicates["method"] == method]
-                if d.empty:
-                    continue
-                t = float(d[truth].iloc[0])
-                err = d[est] - t
-                cover = ((d[lo] <= t) & (t <= d[hi])).mean()
-                rows.append({
-                    "estimand": estimand, "method": method, "truth": t,
-                    "mean_estimate": float(d[est].mean()), "bias": float(err.mean()),
-                    "rmse": float(np.sqrt((err**2).mean())),
-                    "empirical_se": float(d[est].std(ddof=1)) if len(d) > 1 else np.nan,
-                    "mean_se": float(d["std_error"].mean()) if estimand == "slope" else np.nan,
-                    "coverage": float(cover),
-                    "coverage_mcse": float(np.sqrt(cover * (1 - cover) / len(d))),
-                    "mean_width": float((d[hi] - d[lo]).mean()), "reps": int(len(d))})
-        return pd.DataFrame(rows)
+def _summary(replicates: pd.DataFrame) -> pd.DataFrame:
+    """Per estimand (``slope``, ``r2``) and method: ``truth, mean_estimate, bias, rmse,
+    empirical_se, mean_se`` (slope only), ``coverage``, ``coverage_mcse``, ``mean_width``,
+    ``reps`` (:func:`~youthtransitions.synthetic.evaluate.summarise_simulation`)."""
+    part = replicates[replicates["method"].isin(METHODS)]
+    long = []
+    for estimand, est, se, lo, hi, truth in (
+            ("slope", "estimate", "std_error", "conf_low", "conf_high", "truth_slope"),
+            ("r2", "r2", None, "r2_low", "r2_high", "truth_r2")):
+        long.append(pd.DataFrame({
+            "estimand": estimand, "method": part["method"], "estimate": part[est],
+            "std_error": part[se] if se else np.nan, "conf_low": part[lo],
+            "conf_high": part[hi], "truth": part[truth]}))
+    return summarise_simulation(pd.concat(long, ignore_index=True), by=("estimand", "method"),
+                                std_error="std_error")
 
 
 def _one_replicate(rng: np.random.Generator, m: int, n_iter: int, level: float, method: str,
@@ -107,17 +77,18 @@ def _replicate(rng, m, n_iter, level, method, overrides):
              "truth_slope": truth["slope"], "truth_r2": truth["r2"]} for r in rows]
 
 
-def simulate_pmk(reps: int, *, seed: int | None = None, m: int = 10, n_iter: int = 5,
-                 method: str = "norm", level: float = 0.95, workers: int = 1, scheduler: Any = None,
-                 progress: bool | None = None, **overrides: Any) -> SimulationResult:
+def simulate_pmk(reps: int, *, seed: int | None = DEFAULT_SEED, m: int = 10, n_iter: int = 5,
+                 method: Method = "norm", level: float = 0.95, workers: int = 1,
+                 scheduler: Any = None, progress: bool | None = None,
+                 **overrides: Any) -> SimulationResult:
     """Draw ``reps`` synthetic studies and estimate the PMK slope by CC, MI and IPW in each.
 
     Parameters
     ----------
     reps : int
         Number of synthetic studies.
-    seed : int, optional
-        Master seed; replicate ``i`` draws its study seed and imputation seed from child ``i``
+    seed : int, default :data:`youthtransitions.parallel.DEFAULT_SEED`
+        Master seed (``None``: fresh entropy); replicate ``i`` draws its study seed and imputation seed from child ``i``
         of ``SeedSequence(seed)``, so results do not depend on ``workers`` or ``scheduler``.
     method : {"norm", "pmm"}
         Imputation model (:func:`~youthtransitions.missing.impute`); normal-regression draws
@@ -134,6 +105,9 @@ def simulate_pmk(reps: int, *, seed: int | None = None, m: int = 10, n_iter: int
     Returns
     -------
     SimulationResult
+        ``to_frame()``: one row per estimand and method (see Notes); ``replicates``: one row
+        per replicate and method, ``rep, seed, method, estimate, std_error, conf_low,
+        conf_high, r2, r2_low, r2_high, n, truth_slope, truth_r2``.
 
     Notes
     -----
@@ -146,13 +120,14 @@ def simulate_pmk(reps: int, *, seed: int | None = None, m: int = 10, n_iter: int
     replicate draws the next seed from its own generator, up to 5 times, so the result stays
     a function of ``seed`` alone.
     """
-    if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 1:
-        raise UsageError(f"reps must be a positive integer, got {reps!r}")
-    if not 0 < level < 1:
-        raise UsageError(f"level must lie in (0, 1), got {level!r}")
-    out = run_replicates(_one_replicate, int(reps), seed=seed,
+    reps = check_count("reps", reps)
+    level = check_level(level)
+    method = check_choice("method", method, Method)
+    out = run_replicates(_one_replicate, reps, seed=seed,
                          args=(m, n_iter, level, method, overrides), workers=workers,
                          scheduler=scheduler, progress=progress, description="PMK simulation")
     rows = [{"rep": i + 1, **r} for i, rep in enumerate(out) for r in rep]
-    return SimulationResult(replicates=pd.DataFrame(rows), reps=int(reps), seed=seed, m=m,
-                            n_iter=n_iter, level=level)
+    replicates = pd.DataFrame(rows)
+    settings = {"replicates": reps, "seed": seed, "imputations": m, "interval level": level}
+    return SimulationResult(_summary(replicates), replicates, settings,
+                            title="PMK simulation: bias, RMSE and 95% interval coverage")

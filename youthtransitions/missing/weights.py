@@ -13,7 +13,8 @@ from .._coef import coef_table
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import single_blas_thread
-from .estimate import fisher_ci
+from ..stats.fisher import fisher_ci
+from ..stats.smd import smd
 from .frames import (
     AVAILABLE,
     PMK_OUTCOME,
@@ -22,7 +23,7 @@ from .frames import (
     check_level,
     youth_wide,
 )
-from .logit import covariate_matrix, fit_logit, logit_table, smd
+from .logit import covariate_matrix, fit_logit, logit_table
 
 __all__ = ["IPWResult", "ipw", "availability_weights"]
 
@@ -276,14 +277,11 @@ def _weighted_fit(wide, a, x, covariates, p, model, *, formula, level, stabilize
     avail = a.to_numpy() == 1
     for c in covariates:
         v = x[c].to_numpy(float)
-        both = np.concatenate([v, v[avail]])
-        grp = np.concatenate([np.zeros(v.size), np.ones(int(avail.sum()))])
-        ww = np.concatenate([np.ones(v.size), w[avail]])
         rows.append({"covariate": c, "mean_all": float(v.mean()),
                      "mean_available": float(v[avail].mean()),
                      "mean_weighted": float(np.average(v[avail], weights=w[avail])),
-                     "smd_unweighted": smd(both, grp),
-                     "smd_weighted": smd(both, grp, ww)})
+                     "smd_unweighted": smd(v[avail], v),
+                     "smd_weighted": smd(v[avail], v, weights_a=w[avail])})
     balance = pd.DataFrame(rows)
     data = wide.assign(__w__=w)
     data = data[avail]

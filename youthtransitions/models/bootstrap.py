@@ -16,6 +16,7 @@ import numpy as np
 from .._options import check_choice, check_count, check_level
 from ..errors import UsageError
 from ..parallel import run_replicates
+from ..stats.intervals import percentile_ci
 from .engine import refit
 from .r2 import MEASURES, R2Result, classify_predictors, measures_from_parts, r2_difference
 
@@ -59,16 +60,6 @@ def cluster_rows(groups: np.ndarray, draw: np.ndarray, *,
     nonempty = sizes > 0
     codes = np.repeat(np.cumsum(nonempty) - 1, sizes)
     return rows, codes
-
-
-def percentile_ci(reps: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile limits of each column of ``reps`` (NaN rows ignored), R's quantile type 7."""
-    alpha = (1 - level) / 2
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (undefined measures)
-        lo = np.nanquantile(reps, alpha, axis=0)
-        hi = np.nanquantile(reps, 1 - alpha, axis=0)
-    return lo, hi
 
 
 def _spec(result: Any, role: str) -> dict[str, Any]:

@@ -19,39 +19,20 @@ from .._options import check_level
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import run_replicates
-from .bootstrap import cluster_rows, percentile_ci
+from ..stats.intervals import percentile_ci
+from .bootstrap import cluster_rows
 from .centering import center_codes
 from .engine import refit
 from .lmm import check_identifiable, check_method
 from .r2 import classify_predictors, measures_from_parts
 
-__all__ = ["MULTILEVEL_MEASURES", "DELTA_MEASURES", "VarianceExplained", "flatten_truth",
-           "variance_explained"]
+__all__ = ["MULTILEVEL_MEASURES", "DELTA_MEASURES", "VarianceExplained", "variance_explained"]
 
 #: Rights & Sterba measures of the full model reported (truth.json "multilevel" keys)
 MULTILEVEL_MEASURES = ("total.f1", "total.f2", "total.v", "total.m", "within.f1", "within.v",
                        "between.f2", "between.m")
 #: measures whose full-minus-null difference is reported ("multilevel.delta")
 DELTA_MEASURES = ("total.f1", "total.f2", "within.f1", "between.f2")
-
-
-def flatten_truth(estimands: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
-    """Flatten truth.json's ``estimands`` to ``{dotted name: value}``.
-
-    A node with a ``"value"`` is a leaf (or, when its value is a mapping, a family of leaves
-    named by the value's keys); other nodes are descended into. ``definition`` texts and
-    non-numeric entries are skipped.
-    """
-    out: dict[str, float] = {}
-    for key, node in estimands.items():
-        name = f"{prefix}{key}"
-        if isinstance(node, Mapping) and "value" in node:
-            node = node["value"]
-        if isinstance(node, Mapping):
-            out.update(flatten_truth(node, prefix=f"{name}."))
-        elif isinstance(node, (int, float)) and not isinstance(node, bool):
-            out[name] = float(node)
-    return out
 
 
 @dataclass(frozen=True, repr=False)
@@ -102,20 +83,6 @@ class VarianceExplained(TidyResult):
         if hit.empty:
             raise KeyError(f"no estimand {estimand!r}; one of {list(self.table['estimand'])}")
         return float(hit.iloc[0])
-
-    def compare_truth(self, truth: Mapping[str, Any]) -> pd.DataFrame:
-        """Estimates beside known values (truth.json's ``estimands`` or the whole truth dict).
-
-        Returns the table with ``truth`` and ``covered`` (truth inside the interval) for every
-        estimand the truth knows.
-        """
-        estimands = truth.get("estimands", truth)
-        flat = flatten_truth(estimands)
-        frame = self.table[self.table["estimand"].isin(flat)].copy()
-        frame["truth"] = frame["estimand"].map(flat)
-        frame["covered"] = (frame["conf_low"] <= frame["truth"]) & (
-            frame["truth"] <= frame["conf_high"])
-        return frame.reset_index(drop=True)
 
 
 def _r2(x: np.ndarray, y: np.ndarray) -> float:
@@ -199,9 +166,6 @@ def variance_explained(data: pd.DataFrame, *, outcome: str, predictor: str, grou
     ...                            group="youth_id", wave="wave", B=20, seed=1)
     >>> list(ve.to_frame().columns)
     ['estimand', 'estimate', 'conf_low', 'conf_high']
-    >>> truth = yt.load_study(yt.SHIPPED_STUDY).metadata["truth"]
-    >>> list(ve.compare_truth(truth).columns)[-2:]
-    ['truth', 'covered']
 
     Notes
     -----

@@ -12,8 +12,16 @@ from .configurations import qca
 from .integrate import IntegrationResult, integrate
 from .joint_display import JointDisplay, joint_display
 from .quantitize import CodeJoin, join_codes, quantitize
-from .reliability import ReliabilityResult, code_reliability
+from .reliability import CodeReliabilityResult, code_reliability
 
-__all__ = ["CodeImport", "CodeJoin", "IntegrationResult", "JointDisplay", "ReliabilityResult",
-           "integrate", "joint_display", "code_reliability", "join_codes",
+__all__ = ["CodeImport", "CodeJoin", "IntegrationResult", "JointDisplay",
+           "CodeReliabilityResult", "integrate", "joint_display", "code_reliability", "join_codes",
            "qca", "quantitize", "read_codes", "write_qdpx"]
+
+
+def __getattr__(name: str):
+    if name == "ReliabilityResult":  # deprecated name, warned by the module that defines it
+        from . import reliability
+
+        return reliability.ReliabilityResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,6 +11,7 @@ from typing import Literal
 
 import numpy as np
 
+from .._options import check_choice
 from ..errors import UsageError
 
 __all__ = ["cohen_kappa", "krippendorff_alpha", "alpha_from_counts", "alpha_batch",
@@ -18,11 +19,6 @@ __all__ = ["cohen_kappa", "krippendorff_alpha", "alpha_from_counts", "alpha_batc
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 Weights = Literal["unweighted", "linear", "quadratic"]
-
-
-def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise UsageError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
 
 
 def cohen_kappa(rater1, rater2, *, weights: Weights = "unweighted") -> float:
@@ -49,7 +45,7 @@ def cohen_kappa(rater1, rater2, *, weights: Weights = "unweighted") -> float:
     equal R ``irr::kappa2(weight="equal")`` and ``weight="squared"``; checked in
     ``tests/qual/test_agreement.py``.
     """
-    _check_choice("weights", weights, ("unweighted", "linear", "quadratic"))
+    check_choice("weights", weights, Weights)
     a = np.asarray(rater1, dtype=object)
     b = np.asarray(rater2, dtype=object)
     if a.shape != b.shape or a.ndim != 1:
@@ -220,6 +216,6 @@ def krippendorff_alpha(data, *, level: Level = "nominal") -> float:
     Krippendorff (2011), "Computing Krippendorff's alpha-reliability". Checked against that
     paper's 4-coder × 12-unit example (nominal 0.743) and R ``irr::kripp.alpha``.
     """
-    _check_choice("level", level, ("nominal", "ordinal", "interval", "ratio"))
+    check_choice("level", level, Level)
     counts, values = unit_counts(data)
     return alpha_from_counts(counts, values, level=level)

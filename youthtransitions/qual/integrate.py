@@ -11,18 +11,18 @@ from scipy import stats
 
 from .._tidy import TidyResult
 from ..errors import UsageError
-from ..models.bootstrap import percentile_ci
 from ..parallel import run_replicates
 from ..study.contract import MECHANISMS
 from ..study.study import youth_msu
-from ._stats import (
+from ..stats import (
     freedman_lane,
     holm,
     mean_difference,
     ols,
+    percentile_ci,
     permutation_p,
     permutations,
-    smd,
+    smd_ci,
     welch_ci,
 )
 from .quantitize import CodeJoin, join_codes, quantitize
@@ -183,7 +183,7 @@ class _Tests:
     def balance(self, family, hypothesis, x, g) -> dict[str, Any]:
         ok = ~np.isnan(x)
         x, g = x[ok], g[ok].astype(bool)
-        d, lo, hi = smd(x, g, self.level)
+        d, lo, hi = smd_ci(x[g], x[~g], self.level)
         if np.isnan(d):
             return _row(family, hypothesis, "SMD", len(x), *[np.nan] * 5)
         obs = mean_difference(x, g)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._options import check_choice
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..study.codes import as_codes
@@ -16,6 +17,8 @@ from ..study.contract import MECHANISMS, SOURCES
 __all__ = ["quantitize", "primary_coding", "join_codes", "CodeJoin", "QUADRANTS"]
 
 Source = Literal["combined", "youth_interview", "pmk_interview", "case_summary"]
+#: how a youth's mechanism counts as active: coded anywhere, or in most coded segments
+Activation = Literal["any", "majority"]
 #: power quadrants by (care high, control high)
 QUADRANTS = {(True, False): "enabling", (True, True): "protective", (False, True): "trap",
              (False, False): "absent"}
@@ -45,7 +48,7 @@ def _dimension_mean(codes: pd.DataFrame, mech: str, dim: str, index: pd.Index) -
 
 
 def quantitize(codes: Any, *, source: Source = "combined",
-               activation: Literal["any", "majority"] = "any") -> pd.DataFrame:
+               activation: Activation = "any") -> pd.DataFrame:
     """Youth-level mechanism features from coded segments.
 
     Parameters
@@ -93,13 +96,11 @@ def quantitize(codes: Any, *, source: Source = "combined",
     return _features(as_codes(codes), source=source, activation=activation)
 
 
-def _features(checked: pd.DataFrame, *, source: str = "combined",
-              activation: str = "any") -> pd.DataFrame:
+def _features(checked: pd.DataFrame, *, source: Source = "combined",
+              activation: Activation = "any") -> pd.DataFrame:
     """:func:`quantitize` of a codes table already checked by ``check_codes``."""
-    if activation not in ("any", "majority"):
-        raise UsageError(f"activation must be 'any' or 'majority'; got {activation!r}")
-    if source not in ("combined",) + SOURCES:
-        raise UsageError(f"source must be combined, {', '.join(SOURCES)}; got {source!r}")
+    check_choice("activation", activation, Activation)
+    check_choice("source", source, ("combined", *SOURCES))  # the contract's sources
     frame = primary_coding(checked)
     if source != "combined":
         frame = frame[frame["source"] == source]

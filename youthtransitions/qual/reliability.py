@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._options import check_count
 from .._tidy import TidyResult
 from ..errors import UsageError
-from ..models.bootstrap import percentile_ci
 from ..parallel import run_replicates
+from ..stats import bootstrap_counts, percentile_ci
 from ..study.codes import as_codes
 from ..study.contract import DIMENSIONS, MECHANISMS
 from .agreement import alpha_batch, kappa_batch, unit_counts
 from .quantitize import _features
 
-__all__ = ["code_reliability", "ReliabilityResult", "RELIABILITY_COLUMNS"]
+__all__ = ["code_reliability", "CodeReliabilityResult", "RELIABILITY_COLUMNS"]
 
 RELIABILITY_COLUMNS = ["comparison", "mechanism", "dimension", "scale", "measure", "n_units",
                        "estimate", "conf_low", "conf_high", "n_boot"]
@@ -116,16 +118,16 @@ def _youth_pmk_targets(codes: pd.DataFrame) -> tuple[list[_Target], int]:
 def _replicate(rng: np.random.Generator, n_seg: int, n_youth: int
                ) -> tuple[np.ndarray, np.ndarray]:
     """Bootstrap unit counts: how often each segment and each youth is drawn."""
-    seg = np.bincount(rng.integers(0, n_seg, n_seg), minlength=n_seg) if n_seg else \
-        np.zeros(0, dtype=int)
-    youth = np.bincount(rng.integers(0, n_youth, n_youth), minlength=n_youth) if n_youth \
-        else np.zeros(0, dtype=int)
-    return seg, youth
+    return bootstrap_counts(rng, n_seg), bootstrap_counts(rng, n_youth)
 
 
 @dataclass
-class ReliabilityResult(TidyResult):
-    """Agreement per mechanism and dimension, with bootstrap percentile intervals."""
+class CodeReliabilityResult(TidyResult):
+    """Agreement per mechanism and dimension, with bootstrap percentile intervals.
+
+    Named apart from :class:`youthtransitions.study.ReliabilityResult` (the scales' internal
+    consistency): this one is agreement between coders and between youth and PMK.
+    """
 
     table: pd.DataFrame
     n_double_coded: int = 0
@@ -146,7 +148,7 @@ class ReliabilityResult(TidyResult):
 
 
 def code_reliability(codes: Any, *, B: int = 1000, seed: int | None = None,
-                     level: float = 0.95, workers: int = 1) -> ReliabilityResult:
+                     level: float = 0.95, workers: int = 1) -> CodeReliabilityResult:
     """Inter-coder reliability and youth-versus-PMK agreement of the mechanism codes.
 
     Parameters
@@ -164,7 +166,7 @@ def code_reliability(codes: Any, *, B: int = 1000, seed: int | None = None,
 
     Returns
     -------
-    ReliabilityResult
+    CodeReliabilityResult
         ``to_frame()`` columns :data:`RELIABILITY_COLUMNS`. ``comparison`` is ``coders``
         (double-coded segments) or ``youth_vs_pmk``. For coders, per mechanism (dimension
         ``any``) and per dimension of power and mutuality: *presence* (did the coder code
@@ -191,8 +193,7 @@ def code_reliability(codes: Any, *, B: int = 1000, seed: int | None = None,
     >>> sorted(rel.to_frame()["comparison"].unique())
     ['coders', 'youth_vs_pmk']
     """
-    if not isinstance(B, (int, np.integer)) or B < 0:
-        raise UsageError(f"B must be a non-negative integer, got {B!r}")
+    B = check_count("B", B, minimum=0)
     if not 0 < level < 1:
         raise UsageError(f"level must be between 0 and 1, got {level!r}")
     frame = as_codes(codes)
@@ -221,5 +222,14 @@ def code_reliability(codes: Any, *, B: int = 1000, seed: int | None = None,
                      "dimension": t.dimension, "scale": t.scale, "measure": t.measure,
                      "n_units": t.n_units, "estimate": point[j], "conf_low": float(lo),
                      "conf_high": float(hi), "n_boot": n_boot})
-    return ReliabilityResult(table=pd.DataFrame(rows, columns=RELIABILITY_COLUMNS),
+    return CodeReliabilityResult(table=pd.DataFrame(rows, columns=RELIABILITY_COLUMNS),
                              n_double_coded=n_seg, n_youth_pmk=n_youth, B=int(B), level=level)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ReliabilityResult":
+        warnings.warn("youthtransitions.qual.ReliabilityResult is renamed CodeReliabilityResult "
+                      "(study.ReliabilityResult is the scales' reliability); the old name will "
+                      "be removed", DeprecationWarning, stacklevel=2)
+        return CodeReliabilityResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..study.study import youth_msu
-from .smd import smd_binary, smd_continuous
+from ..stats.smd import smd, smd_binary
 
 __all__ = ["collect_rows", "SERVICES", "GROUPS", "PROFILE_SCALES"]
 
@@ -188,7 +188,7 @@ def _profile(out: _Rows, youth: pd.DataFrame, masks: dict, scores_w1: pd.DataFra
                     deps=[k])
             out.add("subsample_profile", var, "", g, "sd",
                     x.std(ddof=1) if len(x) > 1 else np.nan, deps=[k])
-        out.add("subsample_profile", var, "", "difference", "smd", smd_continuous(*samples),
+        out.add("subsample_profile", var, "", "difference", "smd", smd(*samples),
                 deps=keys)
 
 

@@ -25,6 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .._options import check_choice, check_count
 from ..errors import UsageError
 from ..parallel import check_seed
 
@@ -35,7 +36,6 @@ __all__ = ["apply_output_rules", "random_round", "secondary_suppression",
 SUPPRESSED = "S"
 
 Totals = Literal["both", "rows", "columns", "none"]
-_TOTALS = ("both", "rows", "columns", "none")
 
 
 def flag_column(column: str) -> str:
@@ -79,10 +79,8 @@ def _as_generator(seed) -> np.random.Generator:
 
 
 def _check_base_threshold(base: int, threshold: int) -> None:
-    if not isinstance(base, (int, np.integer)) or base < 2:
-        raise UsageError(f"base must be an integer of at least 2, got {base!r}")
-    if not isinstance(threshold, (int, np.integer)) or threshold < 1:
-        raise UsageError(f"threshold must be a positive integer, got {threshold!r}")
+    check_count("base", base, minimum=2)
+    check_count("threshold", threshold)
 
 
 def random_round(counts, *, seed, base: int = 3) -> np.ndarray:
@@ -197,8 +195,7 @@ def secondary_suppression(values, suppressed, *, totals: Totals = "both") -> np.
     prevents exact recovery; it does not widen the feasible intervals of suppressed cells
     beyond what the complementary cells give (Stats NZ, *Microdata output guide*, 2020).
     """
-    if totals not in _TOTALS:
-        raise UsageError(f"totals must be one of {', '.join(_TOTALS)}, got {totals!r}")
+    check_choice("totals", totals, Totals)
     vals = np.atleast_2d(np.asarray(values, dtype=float))
     sup = np.atleast_2d(np.asarray(suppressed, dtype=bool)).copy()
     if vals.shape != sup.shape:
@@ -312,8 +309,7 @@ def apply_output_rules(table: pd.DataFrame, *, count_columns: Sequence[Hashable]
     if not isinstance(table, pd.DataFrame):
         raise UsageError(f"apply_output_rules needs a DataFrame, got {type(table).__name__}")
     _check_base_threshold(base, threshold)
-    if totals not in _TOTALS:
-        raise UsageError(f"totals must be one of {', '.join(_TOTALS)}, got {totals!r}")
+    check_choice("totals", totals, Totals)
     rng = _as_generator(seed)
     cols = _count_columns(table, count_columns)
     total_cols = list(total_columns or [])

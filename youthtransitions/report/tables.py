@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._atomic import atomic_write_text
+from .._options import check_choice
 from .._tidy import TidyResult
 from ..errors import UsageError
 from .output_rules import SUPPRESSED
@@ -31,6 +32,8 @@ from .output_rules import SUPPRESSED
 __all__ = ["format_apa", "infer_kind", "ApaTable", "apa_table", "EMPTY"]
 
 Kind = Literal["count", "percent", "p", "bounded", "df", "number", "text"]
+#: file formats an APA table is written in
+Format = Literal["csv", "md", "html"]
 KINDS = ("count", "percent", "p", "bounded", "df", "number", "text")
 
 #: shown for an empty (missing, not applicable) cell
@@ -245,14 +248,13 @@ class ApaTable(TidyResult):
                 f"<body>\n{table}\n</body></html>\n")
 
     def write(self, directory: str | os.PathLike, stem: str, *,
-              formats: tuple[str, ...] = ("csv", "md", "html")) -> list[Path]:
+              formats: tuple[Format, ...] = ("csv", "md", "html")) -> list[Path]:
         """Write ``<stem>.csv``, ``<stem>.md`` and ``<stem>.html`` atomically; return paths."""
         directory = Path(directory)
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", stem):
             raise UsageError(f"table file stem must be letters, digits, '_', '-', '.': {stem!r}")
-        bad = [f for f in formats if f not in ("csv", "md", "html")]
-        if bad:
-            raise UsageError(f"unknown table format(s): {', '.join(bad)} (use csv, md, html)")
+        for f in formats:
+            check_choice("table format", f, Format)
         paths = []
         for fmt in formats:
             path = directory / f"{stem}.{fmt}"

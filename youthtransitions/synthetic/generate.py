@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import UsageError
+from ..parallel import check_seed
 from ..study import Study
 from .codes import SOURCES, build_codes
 from .params import DEFAULT_SEED, GENERATOR, SynthParams, make_params
@@ -75,8 +75,7 @@ def synthesize(seed: int = DEFAULT_SEED, **overrides: Any) -> Study:
     >>> int(study.youth["msu"].sum())
     506
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise UsageError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = check_seed(seed, allow_none=False)
     params = make_params(**overrides)
     sample = draw_sample(params, seed)
     codes = build_codes(params, sample)

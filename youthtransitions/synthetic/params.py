@@ -15,7 +15,9 @@ from ..errors import UsageError
 __all__ = ["DEFAULT_SEED", "GENERATOR", "SynthParams", "ScaleSpec", "SCALE_SPECS",
            "make_params"]
 
-#: seed of the shipped synthetic study
+#: seed of the shipped synthetic study: its identity (``synthesize(DEFAULT_SEED)`` is the study
+#: in ``synthetic_data/``), not a default for analyses, whose runs default to
+#: :data:`youthtransitions.parallel.DEFAULT_SEED`
 DEFAULT_SEED = 20240517
 #: generator name and version written into every table's metadata
 GENERATOR = "youthtransitions.synthetic/1"

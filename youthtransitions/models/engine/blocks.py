@@ -4,8 +4,8 @@ A stack of ``G`` small ``q x q`` matrices is held entry-major, as an array of sh
 ``(q, q, G)``; each entry is a length-``G`` vector. Cholesky factorisation and triangular
 solves are written as the textbook recurrences over the (few) entries, each step one
 vectorised operation over all groups. For the small ``q`` of longitudinal models (1-3) this
-is a handful of array operations, far faster than batched ``numpy.linalg`` on millions of
-tiny matrices (see shared PERFORMANCE notes), and it works unchanged for any ``q``.
+is a handful of array operations, far faster than batched ``numpy.linalg``, whose per-matrix
+call overhead dominates on millions of tiny matrices, and it works unchanged for any ``q``.
 """
 
 from __future__ import annotations

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from ..._options import check_choice
 from ...errors import UsageError
 from ...study.contract import MECHANISMS  # the four relational mechanisms: default conditions
 from .calibrate import calibrate
@@ -14,6 +16,8 @@ from .qca import QCAResult, qca
 
 __all__ = ["MECHANISMS", "mechanism_configurations", "mechanism_sets"]
 
+#: set membership of a youth in a mechanism: crisp (active or not) or fuzzy (coded level)
+Membership = Literal["active", "level"]
 
 
 def _outcome_set(values: pd.Series, name: str, calibration) -> pd.Series:
@@ -36,7 +40,7 @@ def _outcome_set(values: pd.Series, name: str, calibration) -> pd.Series:
 
 
 def mechanism_sets(features: pd.DataFrame, *, conditions: Sequence[str] = MECHANISMS,
-                   membership: str = "active",
+                   membership: Membership = "active",
                    level_anchors: tuple[float, float, float] = (0.0, 0.9, 2.0)) -> pd.DataFrame:
     """Membership of each youth in each mechanism set.
 
@@ -45,8 +49,7 @@ def mechanism_sets(features: pd.DataFrame, *, conditions: Sequence[str] = MECHAN
     ``level_anchors``; a mechanism never coded has level 0. The default crossover 0.9 puts a
     partial level (1), which counts as active, just inside the set.
     """
-    if membership not in ("active", "level"):
-        raise UsageError(f"membership must be 'active' or 'level', got {membership!r}")
+    check_choice("membership", membership, Membership)
     out = pd.DataFrame(index=features.index)
     for m in conditions:
         col = f"{m}_{membership}"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..._options import check_count
 from ..._tidy import TidyResult
 from ...errors import UsageError
 from ._sets import SetData, set_data
@@ -128,9 +129,7 @@ def truth_table(data: pd.DataFrame, outcome: str, conditions: str | Sequence[str
             raise UsageError(f"incl_cut: the lower cut-off {ic0} exceeds the upper {ic1}")
         incl_cut = (ic1, ic0)
     pri_cut = _cutoff("pri_cut", pri_cut, 0.0, 1.0)
-    if isinstance(n_cut, bool) or not float(n_cut).is_integer() or n_cut < 1:
-        raise UsageError(f"n_cut must be a whole number of at least 1, got {n_cut!r}")
-    n_cut = int(n_cut)
+    n_cut = check_count("n_cut", n_cut)
 
     bits = minterm_bits(k)
     x, y = sd.x, sd.y

@@ -339,7 +339,7 @@ def describe(study: Study, *, output_rules: bool | None = None, seed: int | None
     suppression applies to them), percentages are recomputed from the rounded counts, and
     means, SDs, SMDs and reliabilities resting on a suppressed count are suppressed.
     Checked against closed forms and the shipped synthetic study's published counts in
-    ``tests/report/test_describe.py``.
+    ``tests/report/test_description.py``.
     """
     for name in ("youth", "waves"):
         if not isinstance(getattr(study, name, None), pd.DataFrame):

@@ -14,7 +14,6 @@ import pytest
 import youthtransitions as yt
 from youthtransitions.cli import main
 from youthtransitions.errors import UsageError
-from youthtransitions.report import replicate as replicate_module  # noqa: F401
 from youthtransitions.report.replication import PUBLISHED
 
 SMALL = {"m": 3, "B": 30, "n_perm": 199}
@@ -97,7 +96,7 @@ def test_interrupted_run_resumes_from_completed_steps(tmp_path, monkeypatch, cap
 
 
 def test_bad_options_and_folders_are_clear_errors(tmp_path):
-    with pytest.raises(UsageError, match="unknown option"):
+    with pytest.raises(UsageError, match="option must be one of m, B, n_perm"):
         yt.replicate(out=tmp_path, options={"k": 3})
     with pytest.raises(UsageError, match="does not exist"):
         yt.replicate(tmp_path / "nowhere", out=tmp_path)

@@ -8,7 +8,7 @@ import pytest
 
 from youthtransitions.cli import main
 from youthtransitions.errors import UsageError
-from youthtransitions.report.simulate import simulate, summarise_replicates
+from youthtransitions.report.simulation import simulate, summarise_replicates
 
 pytestmark = pytest.mark.slow
 

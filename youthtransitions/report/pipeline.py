@@ -23,18 +23,18 @@ import numpy as np
 import pandas as pd
 
 from .._atomic import atomic_directory
+from .._options import check_choice, check_count
 from .._tidy import TidyResult, to_jsonable
 from ..errors import UsageError
-from ..parallel import check_seed, show_progress
+from ..parallel import DEFAULT_SEED, check_seed, show_progress
 from .manifest import Manifest, file_sha256, fingerprint, folder_hashes, package_versions
 
 __all__ = ["DEFAULT_SEED", "StepContext", "ReplicationResult", "replicate", "find_analyses",
            "step_seed", "run_standalone"]
 
-#: master seed of the scripted run (bootstrap, imputation, permutation draws)
-DEFAULT_SEED = 20240501
-
-#: analysis options and their defaults (issue 6: MI m=20, B=1000 bootstraps)
+#: analysis options and their defaults: m = 20 imputations keep the Monte Carlo error of the
+#: pooled SE small at the PMK missing share (about half), B = 1000 bootstrap draws and 5000
+#: permutations keep percentile limits and permutation p-values stable to two decimals
 DEFAULT_OPTIONS: dict[str, int] = {"m": 20, "B": 1000, "n_perm": 5000}
 
 
@@ -118,18 +118,29 @@ class StepContext:
         self._add("figure", name, caption, [Path(f).name for f in files])
 
     def write_json(self, name: str, obj: Any) -> None:
-        """Save a JSON-ready summary for later steps (read with :meth:`read_json`)."""
+        """Save a JSON-ready summary for later steps (read with :meth:`read_json`).
+
+        A summary declared in :data:`youthtransitions.report.summaries.SUMMARIES` is checked
+        against its declaration first; other names are outputs no step reads.
+        """
+        from .summaries import SUMMARIES, check_summary
+
+        if name in SUMMARIES:
+            check_summary(name, obj, where=f"step {self.name}: {name}.json")
         path = self.out / f"{name}.json"
         path.write_text(json.dumps(to_jsonable(obj), indent=2, sort_keys=True) + "\n")
         self._add("data", name, "", [path.name])
 
     def read_json(self, name: str) -> Any:
-        """Read a summary an earlier step wrote."""
+        """Read a summary an earlier step wrote, checked against its declaration."""
+        from .summaries import check_summary
+
         path = self.results_dir / f"{name}.json"
         if not path.exists():
             raise UsageError(f"step {self.name} needs {path.name}, written by an earlier step; "
                              "run the earlier steps first (yt replicate does)")
-        return json.loads(path.read_text())
+        return check_summary(name, json.loads(path.read_text()),
+                             where=f"step {self.name}: {path}")
 
 
 class ReplicationResult(TidyResult):
@@ -219,11 +230,8 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
     rules = resolve_output_rules(study.synthetic, output_rules)
     opts = dict(DEFAULT_OPTIONS)
     for key, value in (options or {}).items():
-        if key not in DEFAULT_OPTIONS:
-            raise UsageError(f"unknown option {key!r}; known: {', '.join(DEFAULT_OPTIONS)}")
-        if int(value) < 1:
-            raise UsageError(f"option {key} must be a positive whole number, got {value!r}")
-        opts[key] = int(value)
+        check_choice("option", key, tuple(DEFAULT_OPTIONS))
+        opts[key] = check_count(f"option {key}", value)
     scripts = sorted(find_analyses(analyses_dir).glob("[0-9][0-9]_*.py"))
     if until is not None:
         stems = [s.stem for s in scripts]

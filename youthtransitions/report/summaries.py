@@ -1,0 +1,186 @@
+"""What the analysis steps hand to each other: the JSON summaries, declared once.
+
+A step writes a summary with :meth:`StepContext.write_json
+<youthtransitions.report.pipeline.StepContext.write_json>` and a later step reads it back
+with ``read_json``; both check it against the ``TypedDict`` declared here, so a renamed or
+missing key fails where it is written or read, naming the file and the key, instead of
+turning into a silent ``None`` in the replication table. The builders below are the only
+code that fills them.
+"""
+
+# no ``from __future__ import annotations``: TypedDict reads NotRequired from evaluated
+# annotations only (Python 3.11)
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypedDict, get_type_hints, is_typeddict
+
+import pandas as pd
+
+from ..errors import UsageError
+from .output_rules import apply_output_rules
+
+__all__ = ["SampleCounts", "Estimate", "HeadlineSummary", "Synergy", "QualitativeSummary",
+           "SUMMARIES", "check_summary", "sample_counts", "first_interview_age",
+           "headline_summary", "qualitative_summary"]
+
+
+class SampleCounts(TypedDict):
+    """``sample_counts.json`` (step 01): the sample's published figures."""
+
+    n_youth: float
+    n_msu: float
+    n_waves: float
+    n_subsample: float
+    subsample_pmk_share: float
+    #: with codes only: youth with codes from each source, and the mean age at first interview
+    youth_interviews: NotRequired[float]
+    pmk_interviews: NotRequired[float]
+    case_summaries: NotRequired[float]
+    subsample_mean_age: NotRequired[float]
+
+
+class Estimate(TypedDict):
+    """One row of :meth:`VarianceExplained.to_frame`."""
+
+    estimand: str
+    estimate: float
+    conf_low: float
+    conf_high: float
+
+
+class HeadlineSummary(TypedDict):
+    """``headline.json`` (step 02): every headline estimand with its interval."""
+
+    estimates: list[Estimate]
+
+
+class Synergy(TypedDict):
+    """The synergy test of the integration table."""
+
+    estimate: float
+    conf_low: float
+    conf_high: float
+    p_holm: float
+
+
+class QualitativeSummary(TypedDict):
+    """``qualitative.json`` (step 05): activation of the four mechanisms and synergy."""
+
+    all_four_share: float
+    n_youth: int
+    synergy: Synergy
+    all_four_ci: NotRequired[list[float]]
+
+
+#: summary file stem -> its declaration
+SUMMARIES: dict[str, type] = {"sample_counts": SampleCounts, "headline": HeadlineSummary,
+                              "qualitative": QualitativeSummary}
+
+
+def _check(obj: Any, schema: type, where: str) -> None:
+    if not isinstance(obj, Mapping):
+        raise UsageError(f"{where} must be a JSON object, got {type(obj).__name__}")
+    missing = sorted(schema.__required_keys__ - set(obj))
+    unknown = sorted(set(obj) - schema.__required_keys__ - schema.__optional_keys__)
+    if missing or unknown:
+        parts = ([f"lacks {', '.join(missing)}"] if missing else []) + (
+            [f"has undeclared {', '.join(unknown)}"] if unknown else [])
+        raise UsageError(f"{where} {' and '.join(parts)} (declared in "
+                         f"youthtransitions.report.summaries.{schema.__name__})")
+    hints = get_type_hints(schema)
+    for key, value in obj.items():
+        hint = hints[key]
+        args = getattr(hint, "__args__", ())
+        if is_typeddict(hint):
+            _check(value, hint, f"{where}, key {key!r},")
+        elif getattr(hint, "__origin__", None) is list and args and is_typeddict(args[0]):
+            for i, item in enumerate(value):
+                _check(item, args[0], f"{where}, {key}[{i}],")
+
+
+def check_summary(name: str, obj: Any, *, where: str | None = None) -> Any:
+    """Return ``obj`` if it has exactly the keys :data:`SUMMARIES` declares for ``name``.
+
+    Raises :class:`~youthtransitions.errors.UsageError` naming the file, the missing and the
+    undeclared keys; a name that is not declared is not a summary another step can read.
+    """
+    if name not in SUMMARIES:
+        raise UsageError(f"{name}.json is not a declared step summary; declared: "
+                         f"{', '.join(SUMMARIES)}")
+    _check(obj, SUMMARIES[name], where or f"{name}.json")
+    return obj
+
+
+def first_interview_age(study: Any) -> float:
+    """Mean age at the first qualitative interview of the subsample youth with codes.
+
+    Notes
+    -----
+    Age at wave 1 plus the time from the wave-1 survey interview to the survey interview of
+    the youth's first qualitative round (qualitative round r is survey wave r), in years of
+    365.25 days.
+    """
+    codes, waves = study.codes, study.waves
+    first = codes.groupby("youth_id", observed=True)["wave"].min().rename("round")
+    dates = waves.pivot_table(index="youth_id", columns="wave", values="interview_date",
+                              aggfunc="first", observed=True)
+    ages = study.youth.set_index("youth_id")["age_w1"].astype(float)
+    frame = first.to_frame().join(ages)
+    shift = [0.0 if r == 1 or y not in dates.index
+             else (dates.loc[y, r] - dates.loc[y, 1]).days / 365.25
+             for y, r in frame["round"].items()]
+    return float((frame["age_w1"] + shift).mean())
+
+
+def _code_counts(study: Any, *, output_rules: bool, seed: int) -> dict[str, float]:
+    """Youth with youth-interview, PMK-interview and case-summary codes (output rules applied
+    when on: these are published counts that the sample description does not hold)."""
+    by_source = study.codes.groupby("source", observed=True)["youth_id"].nunique()
+    names = {"youth_interviews": "youth_interview", "pmk_interviews": "pmk_interview",
+             "case_summaries": "case_summary"}
+    table = pd.DataFrame({"n": [int(by_source.get(s, 0)) for s in names.values()]})
+    if output_rules:
+        table = apply_output_rules(table, count_columns=["n"], seed=seed, totals="none")
+    return dict(zip(names, table["n"].astype(float), strict=True))
+
+
+def sample_counts(description: Any, study: Any, *, output_rules: bool,
+                  seed: int) -> SampleCounts:
+    """The published figures of the sample, as the sample description publishes them.
+
+    Counts come from ``description`` (a :class:`~youthtransitions.report.Describe`), so under
+    the output rules the replication table shows the same randomly rounded counts as the
+    sample table, never the exact ones beside them.
+    """
+    value = description.value
+    counts: dict[str, Any] = {
+        "n_youth": value("sample", "youth"), "n_msu": value("sample", "msu"),
+        "n_waves": value("sample", "waves", "number"),
+        "n_subsample": value("sample", "qual_subsample", group="msu"),
+        "subsample_pmk_share": value("pmk", "pmk_nominated", "percent",
+                                     group="subsample") / 100}
+    if study.codes is not None and len(study.codes):
+        counts.update(_code_counts(study, output_rules=output_rules, seed=seed))
+        counts["subsample_mean_age"] = first_interview_age(study)
+    return check_summary("sample_counts", counts)
+
+
+def headline_summary(shares: Any) -> HeadlineSummary:
+    """Every estimand of :func:`~youthtransitions.variance_explained` with its interval."""
+    return check_summary("headline", {"estimates": shares.to_records()})
+
+
+def qualitative_summary(features: pd.DataFrame, integration: Any) -> QualitativeSummary:
+    """Share of the coded youth with all four mechanisms active, and the synergy test.
+
+    ``features`` is :func:`~youthtransitions.qual.quantitize`'s table, ``integration`` an
+    :class:`~youthtransitions.qual.IntegrationResult`.
+    """
+    table = integration.to_frame()
+    synergy = table[table["family"] == "synergy"]
+    if synergy.empty:
+        raise UsageError("the integration table has no synergy test")
+    row = synergy.iloc[0]
+    return check_summary("qualitative", {
+        "all_four_share": float(features["all_active"].mean()), "n_youth": len(features),
+        "synergy": {"estimate": row["estimate"], "conf_low": row["conf_low"],
+                    "conf_high": row["conf_high"], "p_holm": row["p_holm"]}})

@@ -1,0 +1,164 @@
+"""Estimates judged against the synthetic study's truth: flatten, compare, summarise.
+
+The generator knows every estimand's population value (``truth.json``, ``estimands``), so an
+analysis run on a synthetic study can be scored: one study by :func:`compare_truth` (is the
+truth inside each interval?), many studies by :func:`summarise_simulation` (bias, RMSE,
+coverage), returned as one :class:`SimulationResult`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._tidy import TidyResult
+
+__all__ = ["flatten_truth", "compare_truth", "summarise_simulation", "SimulationResult",
+           "SIMULATION_COLUMNS"]
+
+#: columns of :func:`summarise_simulation` after the grouping columns
+SIMULATION_COLUMNS = ["truth", "mean_estimate", "bias", "rmse", "empirical_se", "mean_se",
+                      "coverage", "coverage_mcse", "mean_width", "reps"]
+
+
+def flatten_truth(estimands: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
+    """Flatten truth.json's ``estimands`` to ``{dotted name: value}``.
+
+    A node with a ``"value"`` is a leaf (or, when its value is a mapping, a family of leaves
+    named by the value's keys); other nodes are descended into. ``definition`` texts and
+    non-numeric entries are skipped.
+    """
+    out: dict[str, float] = {}
+    for key, node in estimands.items():
+        name = f"{prefix}{key}"
+        if isinstance(node, Mapping) and "value" in node:
+            node = node["value"]
+        if isinstance(node, Mapping):
+            out.update(flatten_truth(node, prefix=f"{name}."))
+        elif isinstance(node, (int, float)) and not isinstance(node, bool):
+            out[name] = float(node)
+    return out
+
+
+def compare_truth(result: Any, truth: Mapping[str, Any]) -> pd.DataFrame:
+    """Estimates beside their known values.
+
+    Parameters
+    ----------
+    result : TidyResult or DataFrame
+        A table (or a result whose ``to_frame()`` is one) with columns ``estimand, estimate,
+        conf_low, conf_high``, estimands named as in truth.json (e.g.
+        :func:`~youthtransitions.variance_explained`).
+    truth : mapping
+        truth.json's ``estimands``, or the whole truth dict.
+
+    Returns
+    -------
+    DataFrame
+        The rows of the estimands the truth knows, with ``truth`` and ``covered`` (the truth
+        inside the interval, limits included).
+
+    Examples
+    --------
+    >>> import youthtransitions as yt
+    >>> from youthtransitions.synthetic.evaluate import compare_truth
+    >>> study = yt.load_study(yt.SHIPPED_STUDY)
+    >>> ve = yt.variance_explained(study.analysis_frame(), outcome="wellbeing",
+    ...                            predictor="relationship_quality", group="youth_id",
+    ...                            wave="wave", B=20, seed=1)
+    >>> list(compare_truth(ve, study.metadata["truth"]).columns)[-2:]
+    ['truth', 'covered']
+    """
+    table = result if isinstance(result, pd.DataFrame) else result.to_frame()
+    flat = flatten_truth(truth.get("estimands", truth))
+    frame = table[table["estimand"].isin(flat)].copy()
+    frame["truth"] = frame["estimand"].map(flat)
+    frame["covered"] = (frame["conf_low"] <= frame["truth"]) & (
+        frame["truth"] <= frame["conf_high"])
+    return frame.reset_index(drop=True)
+
+
+def summarise_simulation(replicates: pd.DataFrame, *, by: Sequence[str] = ("estimand",),
+                         estimate: str = "estimate", truth: str = "truth",
+                         conf_low: str = "conf_low", conf_high: str = "conf_high",
+                         std_error: str | None = None) -> pd.DataFrame:
+    """Bias, RMSE, spread and interval coverage of estimates over simulated studies.
+
+    Parameters
+    ----------
+    replicates : DataFrame
+        One row per replicate and estimand: the ``by`` columns, the estimate, its truth in
+        that replicate, the interval limits and optionally a standard error.
+    by : sequence of str
+        Grouping columns (rows keep their first-appearance order).
+    estimate, truth, conf_low, conf_high, std_error : str
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns then :data:`SIMULATION_COLUMNS`. ``mean_se`` is NaN without
+        ``std_error``; ``coverage`` and ``mean_width`` count the replicates with both limits.
+
+    Notes
+    -----
+    For estimand :math:`\\theta` with estimates :math:`\\hat\\theta_r`, truths
+    :math:`\\theta_r` and intervals :math:`[l_r, u_r]`, :math:`r = 1..R`: bias
+    :math:`= R^{-1}\\sum_r(\\hat\\theta_r-\\theta_r)`, RMSE
+    :math:`= \\sqrt{R^{-1}\\sum_r(\\hat\\theta_r-\\theta_r)^2}`, empirical SE the SD of
+    :math:`\\hat\\theta_r` (n - 1), coverage :math:`c = R_I^{-1}\\sum_r
+    1[l_r \\le \\theta_r \\le u_r]` over the :math:`R_I` replicates with an interval, with
+    Monte Carlo SE :math:`\\sqrt{c(1-c)/R_I}` (Morris, White & Crowther 2019, Table 6).
+    ``truth`` is the mean of :math:`\\theta_r` (constant when the truth is a population
+    value). Checked by hand in ``tests/synthetic/test_evaluate.py``.
+    """
+    rows = []
+    for key, part in replicates.groupby(list(by), sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        est, tru = part[estimate], part[truth]
+        err = est - tru
+        lo, hi = part[conf_low], part[conf_high]
+        has_ci = lo.notna() & hi.notna()
+        cover = ((lo <= tru) & (tru <= hi))[has_ci]
+        c = float(cover.mean()) if len(cover) else np.nan
+        rows.append({
+            **dict(zip(by, key, strict=True)), "truth": float(tru.mean()),
+            "mean_estimate": float(est.mean()), "bias": float(err.mean()),
+            "rmse": float(np.sqrt((err**2).mean())),
+            "empirical_se": float(est.std(ddof=1)) if len(part) > 1 else np.nan,
+            "mean_se": float(part[std_error].mean()) if std_error else np.nan,
+            "coverage": c,
+            "coverage_mcse": float(np.sqrt(c * (1 - c) / len(cover))) if len(cover) else np.nan,
+            "mean_width": float((hi - lo)[has_ci].mean()) if has_ci.any() else np.nan,
+            "reps": int(len(part))})
+    return pd.DataFrame(rows, columns=[*by, *SIMULATION_COLUMNS])
+
+
+class SimulationResult(TidyResult):
+    """Operating characteristics of an analysis over simulated synthetic studies.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The summary (:func:`summarise_simulation` columns, as the simulation names them).
+    replicates : DataFrame
+        One row per replicate and estimate, as the simulation produced them.
+    settings : dict
+        The options of the run, shown in the summary header.
+    """
+
+    def __init__(self, table: pd.DataFrame, replicates: pd.DataFrame,
+                 settings: Mapping[str, Any], *, title: str):
+        self.table = table
+        self.replicates = replicates
+        self.settings = dict(settings)
+        self.title = title
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def _summary_header(self) -> list[tuple[str, Any]]:
+        return list(self.settings.items())
