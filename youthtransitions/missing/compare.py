@@ -13,7 +13,7 @@ from .estimate import ESTIMATE_COLUMNS, cc_estimate, mi_estimate
 from .frames import PMK_OUTCOME, PMK_PREDICTOR, check_level, youth_wide
 from .impute import impute
 from .sensitivity import delta_sensitivity
-from .weights import _check_trim, ipw
+from .weights import check_trim, ipw
 
 __all__ = ["ComparisonResult", "compare_methods", "pmk_truth"]
 
@@ -135,7 +135,7 @@ def compare_methods(study: Any, *, m: int = 20, seed: int | None = None,
     """
     level = check_level(level)
     if trim is not None:
-        _check_trim(trim)
+        check_trim(trim)
     wide = study if isinstance(study, pd.DataFrame) else youth_wide(study)
     for col in (outcome, predictor):
         if col not in wide:

@@ -25,10 +25,10 @@ from .frames import (
 )
 from .logit import covariate_matrix, fit_logit, logit_table
 
-__all__ = ["IPWResult", "ipw", "availability_weights"]
+__all__ = ["IPWResult", "ipw", "availability_weights", "check_trim"]
 
 
-def _check_trim(trim: Any) -> tuple[float, float]:
+def check_trim(trim: Any) -> tuple[float, float]:
     """``trim`` as ``(low, high)`` percentiles with 0 <= low < high <= 1, else UsageError."""
     message = f"trim must be two percentiles (low, high) with 0 <= low < high <= 1, got {trim!r}"
     try:
@@ -58,7 +58,7 @@ def availability_weights(p: np.ndarray, available: np.ndarray, *, stabilize: boo
     if stabilize:
         w = w * a.mean()
     if trim is not None:
-        lo, hi = _check_trim(trim)
+        lo, hi = check_trim(trim)
         qlo, qhi = np.quantile(w[a], [lo, hi])
         w = np.where(a, np.clip(w, qlo, qhi), 0.0)
     return w
@@ -108,7 +108,7 @@ class IPWResult(TidyResult):
         ``ipw(data, ..., trim=trim)`` without refitting the availability model.
         """
         if trim is not None:
-            _check_trim(trim)
+            check_trim(trim)
         if self._inputs is None:
             raise UsageError("retrim needs a result of ipw()")
         wide, a, x, covariates = self._inputs
@@ -257,7 +257,7 @@ def ipw(study: Any, *, formula: str | None = None, indicator: str = AVAILABLE,
     """
     level = check_level(level)
     if trim is not None:
-        _check_trim(trim)
+        check_trim(trim)
     wide = study if isinstance(study, pd.DataFrame) else youth_wide(study)
     formula = formula or f"{PMK_OUTCOME} ~ {PMK_PREDICTOR}"
     a, covariates = availability_inputs(wide, indicator, covariates)

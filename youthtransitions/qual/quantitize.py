@@ -14,7 +14,7 @@ from ..errors import UsageError
 from ..study.codes import as_codes
 from ..study.contract import MECHANISMS, SOURCES
 
-__all__ = ["quantitize", "primary_coding", "join_codes", "CodeJoin", "QUADRANTS"]
+__all__ = ["quantitize", "quantitize_checked", "primary_coding", "join_codes", "CodeJoin", "QUADRANTS"]
 
 Source = Literal["combined", "youth_interview", "pmk_interview", "case_summary"]
 #: how a youth's mechanism counts as active: coded anywhere, or in most coded segments
@@ -93,10 +93,10 @@ def quantitize(codes: Any, *, source: Source = "combined",
     >>> len(features), int(features["n_active"].max())
     (107, 4)
     """
-    return _features(as_codes(codes), source=source, activation=activation)
+    return quantitize_checked(as_codes(codes), source=source, activation=activation)
 
 
-def _features(checked: pd.DataFrame, *, source: Source = "combined",
+def quantitize_checked(checked: pd.DataFrame, *, source: Source = "combined",
               activation: Activation = "any") -> pd.DataFrame:
     """:func:`quantitize` of a codes table already checked by ``check_codes``."""
     check_choice("activation", activation, Activation)

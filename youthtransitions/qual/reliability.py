@@ -17,7 +17,7 @@ from ..stats import bootstrap_counts, percentile_ci
 from ..study.codes import as_codes
 from ..study.contract import DIMENSIONS, MECHANISMS
 from .agreement import alpha_batch, kappa_batch, unit_counts
-from .quantitize import _features
+from .quantitize import quantitize_checked
 
 __all__ = ["code_reliability", "CodeReliabilityResult", "RELIABILITY_COLUMNS"]
 
@@ -100,8 +100,8 @@ def _coder_targets(codes: pd.DataFrame) -> tuple[list[_Target], int]:
 
 
 def _youth_pmk_targets(codes: pd.DataFrame) -> tuple[list[_Target], int]:
-    youth = _features(codes, source="youth_interview").set_index("youth_id")
-    pmk = _features(codes, source="pmk_interview").set_index("youth_id")
+    youth = quantitize_checked(codes, source="youth_interview").set_index("youth_id")
+    pmk = quantitize_checked(codes, source="pmk_interview").set_index("youth_id")
     both = youth.index.intersection(pmk.index)
     targets: list[_Target] = []
     if len(both) == 0:

@@ -366,9 +366,5 @@ def describe(study: Study, *, output_rules: bool | None = None, seed: int | None
 
 
 def _wave1_scores(study: Study) -> pd.DataFrame:
-    if hasattr(study, "wave_scores"):
-        scores = study.wave_scores()
-    else:
-        from ..study.scales import score_scales
-        scores = score_scales(study)
+    scores = study.wave_scores()
     return scores[scores["wave"] == 1].drop(columns="wave").drop_duplicates("youth_id")
