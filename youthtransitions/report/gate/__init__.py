@@ -33,10 +33,12 @@ from .log import ArtefactRecord, DisclosureLog
 from .rounding import CellKeyRounder
 from .scan import Leak, find_leaks
 from .secret import SECRET_ENV, load_secret, secret_path
+from .session import file_fingerprint, gate_for_file, gate_for_study, study_fingerprint
 from .text import Published, compose
 
 __all__ = ["Gate", "GatedTable", "TableSpec", "Column", "Kind", "count", "denominator",
            "share", "mean_indicator", "model_size", "df", "design", "estimate", "identifier",
            "excerpt", "text", "DisclosureLog", "ArtefactRecord", "CellKeyRounder", "Published",
            "compose", "find_leaks", "Leak", "bin_counts", "binned_spec", "SECRET_ENV",
-           "load_secret", "secret_path"]
+           "load_secret", "secret_path", "study_fingerprint", "file_fingerprint", "gate_for_study",
+           "gate_for_file"]
