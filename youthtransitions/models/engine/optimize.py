@@ -17,7 +17,7 @@ from scipy import optimize
 
 from .deviance import ProfiledDeviance, theta_lower_bounds
 
-__all__ = ["fd_hessian", "minimise_deviance", "varpar_hessian"]
+__all__ = ["fd_hessian", "minimise_deviance", "newton_candidate", "varpar_hessian"]
 
 SCALED_GRAD_TOL = 1e-3  # lme4 checkConv uses 2e-3 on the relative gradient
 BOUND_TOL = 1e-6
@@ -55,6 +55,18 @@ def varpar_hessian(dev: ProfiledDeviance, varpar: np.ndarray) -> np.ndarray:
     its analytic gradient (:func:`fd_hessian` with :func:`varpar_floor` steps)."""
     varpar = np.asarray(varpar, float)
     return fd_hessian(dev.varpar_grad, varpar, floor=varpar_floor(len(varpar)))
+
+
+def newton_candidate(H: np.ndarray, grad: np.ndarray, theta: np.ndarray, free: np.ndarray,
+                     lower: np.ndarray) -> tuple[np.ndarray, float]:
+    """One Newton step on the ``free`` parameters, clipped to ``lower``, and its size
+    ``max |step| / max(|theta|, 1)`` (relative to theta's size: at theta ~ 1000 the deviance
+    is flat to rounding); ``H`` is the Hessian over the free parameters."""
+    step = np.linalg.solve(H, grad[free])
+    scaled = float(np.max(np.abs(step) / np.maximum(np.abs(theta[free]), 1.0)))
+    cand = theta.copy()
+    cand[free] -= step
+    return np.maximum(cand, lower), scaled
 
 
 def minimise_deviance(dev: ProfiledDeviance, *, start: np.ndarray | None = None,
@@ -119,14 +131,9 @@ def minimise_deviance(dev: ProfiledDeviance, *, start: np.ndarray | None = None,
         H = prof[np.ix_(free, free)]
         ok = bool(np.all(np.linalg.eigvalsh(H) > 0))
         while ok:
-            step = np.linalg.solve(H, grad[free])
-            # relative to theta's size: at theta ~ 1000 the deviance is flat to rounding
-            scaled = float(np.max(np.abs(step) / np.maximum(np.abs(theta[free]), 1.0)))
+            cand, scaled = newton_candidate(H, grad, theta, free, lower)
             if scaled < 1e-10 or newton == max_newton:
                 break
-            cand = theta.copy()
-            cand[free] -= step
-            cand = np.maximum(cand, lower)
             cv, cg = dev.value_and_grad(cand)
             if not cv <= value:
                 break

@@ -1,0 +1,187 @@
+"""Fit an LMM with several random terms: optimise theta, then inference as lmerTest.
+
+Notes
+-----
+Optimisation, as lme4 (derivative-free, diagonal of Lambda >= 0, started at Lambda = I):
+scipy's bounded Powell on the profiled deviance of
+:class:`~youthtransitions.models.engine.sparse.SparseDeviance`, then up to five Newton steps
+on the parameters off the boundary with the finite-difference gradient and Hessian below
+(the optimum to about 1e-9 in theta, where lme4's BOBYQA at tight tolerances ends).
+Convergence is lme4's ``checkConv`` idea: the Newton step ``|H^{-1} g|`` relative to
+``max(|theta|, 1)`` below 1e-3.
+
+Derivatives. The deviance in ``varpar = (theta, sigma)`` (lmerTest's ``devfun_vp``) is
+``log|M| + r^2/sigma^2 + n log(2 pi sigma^2)`` (REML: ``+ log|X'V^{-1}X| - p log(2 pi
+sigma^2)``): its sigma derivatives are closed forms and its theta derivatives follow from the
+central differences of ``log|M|``, ``log|X'V^{-1}X|``, ``r^2`` and ``(X'V^{-1}X)^{-1}`` over
+``theta`` (steps ``2e-4 max(|theta_k|, 0.1)``; a diagonal element may be stepped below 0, the
+deviance being even in it, as numDeriv does in lmerTest). Satterthwaite's df for fixed effect
+``j`` (Kuznetsova, Brockhoff & Christensen 2017, J. Stat. Softw. 82(13), section 3.2):
+``2 v^2 / (g' A g)`` with ``v = Var(beta)_jj``, ``g_k = d Var(beta)_jj / d varpar_k`` and
+``A = 2 H^+`` (H the varpar Hessian, pseudo-inverse over eigenvalues above 1e-8), as
+:mod:`~youthtransitions.models.engine.satterthwaite`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import optimize
+
+from . import SINGULAR_TOL, EngineFit
+from .optimize import newton_candidate
+from .satterthwaite import EIG_TOL
+from .sparse import SparseDeviance, TermSpec
+
+__all__ = ["fit_sparse", "theta_derivatives"]
+
+STEP = 2e-4
+SCALED_GRAD_TOL = 1e-3
+BOUND_TOL = 1e-7
+
+
+def _pieces(st: dict) -> np.ndarray:
+    C = np.linalg.inv(st["XVX"])
+    return np.concatenate([[st["ld_L2"], st["ld_RX2"], st["pwrss"]], C.ravel()])
+
+
+def theta_derivatives(dev: SparseDeviance, theta: np.ndarray) -> dict:
+    """Value, gradient and Hessian over ``theta`` of ``(log|M|, log|X'V^{-1}X|, r^2,
+    (X'V^{-1}X)^{-1})`` by central differences; also the state at ``theta``."""
+    theta = np.asarray(theta, float)
+    k = len(theta)
+    st = dev.state(theta)
+    f0 = _pieces(st)
+    h = STEP * np.maximum(np.abs(theta), 0.1)
+
+    def f(d):
+        return _pieces(dev.state(theta + d))
+
+    E = np.diag(h)
+    plus = [f(E[i]) for i in range(k)]
+    minus = [f(-E[i]) for i in range(k)]
+    grad = np.array([(plus[i] - minus[i]) / (2 * h[i]) for i in range(k)])
+    hess = np.empty((k, k, len(f0)))
+    for i in range(k):
+        hess[i, i] = (plus[i] - 2 * f0 + minus[i]) / h[i] ** 2
+        for j in range(i):
+            v = (f(E[i] + E[j]) - f(E[i] - E[j]) - f(E[j] - E[i]) + f(-E[i] - E[j]))
+            hess[i, j] = hess[j, i] = v / (4 * h[i] * h[j])
+    return dict(state=st, value=f0, grad=grad, hess=hess)
+
+
+def _profiled_derivatives(dev: SparseDeviance, d: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient and Hessian of the profiled deviance ``log|M| [+ log|X'V^{-1}X|] + dof
+    log r^2 + const``."""
+    g, H, pw = d["grad"], d["hess"], d["value"][2]
+    w = np.array([1.0, 1.0 if dev.reml else 0.0])
+    grad = g[:, :2] @ w + dev.dof * g[:, 2] / pw
+    hess = (H[:, :, :2] @ w + dev.dof * (H[:, :, 2] / pw - np.outer(g[:, 2], g[:, 2]) / pw**2))
+    return grad, hess
+
+
+def varpar_hessian(dev: SparseDeviance, d: dict, sigma: float) -> np.ndarray:
+    """Hessian of the varpar deviance from :func:`theta_derivatives` at ``sigma``."""
+    g, H, pw = d["grad"], d["hess"], d["value"][2]
+    k = g.shape[0]
+    out = np.empty((k + 1, k + 1))
+    w = np.array([1.0, 1.0 if dev.reml else 0.0])
+    out[:k, :k] = H[:, :, :2] @ w + H[:, :, 2] / sigma**2
+    out[:k, k] = out[k, :k] = -2.0 * g[:, 2] / sigma**3
+    out[k, k] = 6.0 * pw / sigma**4 - 2.0 * dev.dof / sigma**2
+    return out
+
+
+def satterthwaite(dev: SparseDeviance, d: dict, sigma: float) -> tuple[np.ndarray, dict]:
+    """Satterthwaite df of each fixed effect from :func:`theta_derivatives` at the optimum."""
+    p = dev.p
+    H = varpar_hessian(dev, d, sigma)
+    evals, evecs = np.linalg.eigh(H)
+    pos = evals > EIG_TOL
+    A = 2.0 * (evecs[:, pos] / evals[pos]) @ evecs[:, pos].T
+    C = d["value"][3:].reshape(p, p)
+    dC = d["grad"][:, 3:].reshape(-1, p, p)
+    vcov = sigma**2 * C
+    df = np.empty(p)
+    for j in range(p):
+        gvec = np.append(sigma**2 * dC[:, j, j], 2.0 * sigma * C[j, j])
+        denom = gvec @ A @ gvec
+        df[j] = 2.0 * vcov[j, j] ** 2 / denom if denom > 0 else np.inf
+    return df, dict(vcov_varpar=A, varpar_hessian=H, n_negative=int((evals < -EIG_TOL).sum()))
+
+
+def _optimise(dev: SparseDeviance, max_newton: int = 5) -> tuple[np.ndarray, dict, dict]:
+    lower = np.where(dev.diagonal, 0.0, -np.inf)
+    start = dev.diagonal.astype(float)
+    bounds = optimize.Bounds(lower, np.full(len(start), np.inf))
+    res = optimize.minimize(dev, start, method="Powell", bounds=bounds,
+                            options=dict(xtol=1e-4, ftol=1e-9, maxfev=20000))
+    theta = np.maximum(res.x, lower)
+    value = dev(theta)
+    message, newton, scaled = str(res.message), 0, np.inf
+    while True:
+        d = theta_derivatives(dev, theta)
+        grad, hess = _profiled_derivatives(dev, d)
+        free = ~((theta - lower <= BOUND_TOL) & dev.diagonal)
+        if not free.any():
+            scaled = 0.0
+            break
+        Hf = hess[np.ix_(free, free)]
+        if not np.all(np.linalg.eigvalsh(Hf) > 0):
+            scaled = np.inf
+            break
+        cand, scaled = newton_candidate(Hf, grad, theta, free, lower)
+        if scaled < 1e-10 or newton == max_newton:
+            break
+        cv = dev(cand)
+        if not cv <= value + 1e-12 * abs(value):
+            break
+        theta, value = cand, cv
+        newton += 1
+    converged = bool(np.isfinite(value) and scaled < SCALED_GRAD_TOL)
+    if not converged:
+        message += (f"; scaled gradient {scaled:.3g} above {SCALED_GRAD_TOL}"
+                    if np.isfinite(scaled) else "; Hessian not positive definite")
+    info = dict(deviance=value, converged=converged, message=message, newton_steps=newton,
+                scaled_gradient=scaled, n_evaluations=dev.n_evals, iterations=int(res.nit))
+    return theta, d, info
+
+
+def fit_sparse(y, X, terms: list[TermSpec], *, reml: bool = True,
+               dense_max: int | None = None) -> tuple[EngineFit, SparseDeviance, dict]:
+    """Fit an LMM with random ``terms`` (lme4's order) by minimising the profiled (RE)ML
+    deviance.
+
+    Returns
+    -------
+    fit : EngineFit
+        ``random_cov`` is the block-diagonal ``sigma^2 Lambda_k Lambda_k'`` of each term
+        (sum of q_k), ``theta`` lme4's ``getME(m, "theta")``.
+    dev : SparseDeviance
+    state : dict
+        The deviance's state at the optimum (``beta``, ``x``, ...).
+    """
+    kw = {} if dense_max is None else dict(dense_max=dense_max)
+    dev = SparseDeviance(y, X, terms, reml=reml, **kw)
+    theta, d, info = _optimise(dev)
+    st = d["state"]
+    sigma2 = st["pwrss"] / dev.dof
+    sigma = float(np.sqrt(sigma2))
+    C = np.linalg.inv(st["XVX"])
+    vcov = sigma2 * (C + C.T) / 2
+    df, sat = satterthwaite(dev, d, sigma)
+    blocks = []
+    for lam_t, t, pos in zip(dev.split_theta(theta), terms, dev.positions, strict=True):
+        lam = np.zeros((t.q, t.q))
+        for v, (r, c) in zip(lam_t, pos, strict=True):
+            lam[r, c] = v
+        blocks.append(sigma2 * lam @ lam.T)
+    from scipy.linalg import block_diag
+
+    singular = bool((theta[dev.diagonal] < SINGULAR_TOL).any())
+    loglik = -dev.varpar_from_state(st, sigma) / 2
+    info.update(n_negative_eigen=sat["n_negative"], dense_schur=dev.dense)
+    fit = EngineFit(beta=np.asarray(st["beta"], float), sigma2=float(sigma2),
+                    random_cov=block_diag(*blocks), theta=theta, loglik=float(loglik),
+                    converged=info["converged"], singular=singular, message=info["message"],
+                    vcov=vcov, df=df, optimizer=info)
+    return fit, dev, st
