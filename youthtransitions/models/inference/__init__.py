@@ -1,0 +1,10 @@
+"""Inference on a fitted linear mixed model: random effects, predictions, likelihood-ratio
+tests, type III F tests (Satterthwaite, Kenward-Roger), intervals, ICC and diagnostics.
+
+Every function takes a fitted :class:`~youthtransitions.models.LMMResult` and uses only its
+public attributes; refits go through :func:`~youthtransitions.models.fit_lmm`.
+"""
+
+from .random_effects import conditional_modes, fitted, predict, random_effects, residuals
+
+__all__ = ["conditional_modes", "fitted", "predict", "random_effects", "residuals"]
