@@ -5,7 +5,9 @@ Every function takes a fitted :class:`~youthtransitions.models.LMMResult` and us
 public attributes; refits go through :func:`~youthtransitions.models.fit_lmm`.
 """
 
+from .anova import anova
 from .lrt import lrt
 from .random_effects import conditional_modes, fitted, predict, random_effects, residuals
 
-__all__ = ["conditional_modes", "fitted", "lrt", "predict", "random_effects", "residuals"]
+__all__ = ["anova", "conditional_modes", "fitted", "lrt", "predict", "random_effects",
+           "residuals"]
