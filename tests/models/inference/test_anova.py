@@ -1,6 +1,8 @@
 """Type III hypothesis matrices and F tests against lmerTest 3.1-3
 (tests/reference/lmertest_anova/make.R, models of tests/reference/r_common/lmm_models.R).
 
+Kenward-Roger rows against pbkrtest 0.5-2 through lmerTest.
+
 Tolerances: hypothesis matrices 1e-6 absolute (show_tests stores them to 7 digits); F 1e-4 relative; den_df 1e-3 relative;
 p values 1e-3 relative (they follow F and den_df); num_df exact.
 """
@@ -36,7 +38,7 @@ def test_hypothesis_matrices(shared_fits, name):
         np.testing.assert_allclose(L, want, rtol=0, atol=1e-6)
 
 
-@pytest.mark.parametrize("ddf", ["satterthwaite"])
+@pytest.mark.parametrize("ddf", ["satterthwaite", "kenward-roger"])
 @pytest.mark.parametrize("name", NAMES)
 def test_f_tests(shared_fits, name, ddf):
     fit = shared_fits[name]

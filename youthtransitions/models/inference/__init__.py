@@ -7,8 +7,9 @@ public attributes; refits go through :func:`~youthtransitions.models.fit_lmm`.
 
 from .anova import anova
 from .icc import icc
+from .kenward_roger import kenward_roger_table
 from .lrt import lrt
 from .random_effects import conditional_modes, fitted, predict, random_effects, residuals
 
-__all__ = ["anova", "conditional_modes", "fitted", "icc", "lrt", "predict", "random_effects",
-           "residuals"]
+__all__ = ["anova", "conditional_modes", "fitted", "icc", "kenward_roger_table",
+           "lrt", "predict", "random_effects", "residuals"]
