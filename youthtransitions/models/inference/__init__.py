@@ -7,9 +7,10 @@ public attributes; refits go through :func:`~youthtransitions.models.fit_lmm`.
 
 from .anova import anova
 from .icc import icc
+from .intervals import conf_int
 from .kenward_roger import kenward_roger_table
 from .lrt import lrt
 from .random_effects import conditional_modes, fitted, predict, random_effects, residuals
 
-__all__ = ["anova", "conditional_modes", "fitted", "icc", "kenward_roger_table",
+__all__ = ["anova", "conditional_modes", "conf_int", "fitted", "icc", "kenward_roger_table",
            "lrt", "predict", "random_effects", "residuals"]
