@@ -41,7 +41,7 @@ from ...errors import UsageError
 from ._groups import group_arrays
 
 __all__ = ["KenwardRoger", "kenward_roger_pieces", "contest_kenward_roger",
-           "kenward_roger_table", "kr_ddf"]
+           "kenward_roger_table", "kr_ddf", "use_kenward_roger"]
 
 
 class KenwardRoger:
@@ -148,3 +148,20 @@ def kenward_roger_table(fit, level: float | None = None) -> pd.DataFrame:
                           "p_value": 2 * special.stdtr(df, -np.abs(t)),
                           "conf_low": beta - half, "conf_high": beta + half})
     return frame[COEF_COLUMNS]
+
+
+def use_kenward_roger(fit):
+    """Give ``fit`` Kenward-Roger standard errors, df, t statistics and p values.
+
+    ``cov_params`` stays the unadjusted ``Phi`` (as lme4's ``vcov``), which the Kenward-Roger
+    and Satterthwaite computations start from; ``std_errors`` and ``df`` (and so the
+    coefficient table and Wald intervals) become those of :func:`kenward_roger_table`.
+    Returns ``fit``.
+    """
+    table = kenward_roger_table(fit).set_index("term")
+    for attr, column in [("std_errors", "std_error"), ("df", "df"), ("tvalues", "statistic"),
+                         ("pvalues", "p_value")]:
+        old = getattr(fit, attr)
+        setattr(fit, attr, table[column].rename(old.name).set_axis(old.index))
+    fit.df_method = "Kenward-Roger"
+    return fit
