@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from .._options import check_choice
 from .._tidy import COEF_COLUMNS, TidyResult
 from ..errors import UsageError
 from .formula import Design, build_design
@@ -125,13 +126,17 @@ class LMMResult(TidyResult):
         self.optimizer = dict(optimizer or {})
 
     # -- derived views -------------------------------------------------------------------
-    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        """Confidence intervals ``estimate -/+ t_{df}(1 - (1-level)/2) * SE``."""
-        if not 0 < level < 1:
-            raise UsageError(f"level must be between 0 and 1, got {level!r}")
-        crit = special.stdtrit(self.df.to_numpy(), 0.5 + level / 2)
-        half = crit * self.std_errors
-        return pd.DataFrame({"conf_low": self.params - half, "conf_high": self.params + half})
+    def conf_int(self, level: float | None = None, method: str = "wald",
+                 **options) -> pd.DataFrame:
+        """Confidence intervals indexed by parameter (``conf_low``, ``conf_high``).
+
+        ``method="wald"`` (fixed effects, ``estimate -/+ t_{df} SE``), ``"profile"`` or
+        ``"bootstrap"`` (also the variance parameters); ``level=None`` uses
+        :attr:`ci_level`. See :func:`youthtransitions.models.inference.conf_int`.
+        """
+        from .inference import conf_int
+
+        return conf_int(self, level, method, **options)
 
     def to_frame(self, level: float | None = None) -> pd.DataFrame:
         """Fixed effects as a coefficient table (``COEF_COLUMNS``), intervals at ``level``
@@ -188,6 +193,43 @@ class LMMResult(TidyResult):
         """``X @ beta``."""
         return self.X @ self.params.to_numpy()
 
+    # -- inference (youthtransitions.models.inference) -------------------------------------
+    def anova(self, ddf: str = "satterthwaite") -> pd.DataFrame:
+        """Type III F tests per term (:func:`~youthtransitions.models.inference.anova`)."""
+        from .inference import anova
+
+        return anova(self, ddf)
+
+    def random_effects(self) -> pd.DataFrame:
+        """Conditional modes and SDs (:func:`~youthtransitions.models.inference.random_effects`)."""
+        from .inference import random_effects
+
+        return random_effects(self)
+
+    def predict(self, data: pd.DataFrame | None = None, *, random: bool = True) -> np.ndarray:
+        """Predictions (:func:`~youthtransitions.models.inference.predict`)."""
+        from .inference import predict
+
+        return predict(self, data, random=random)
+
+    def fitted(self) -> np.ndarray:
+        """``X beta + Z b`` (:func:`~youthtransitions.models.inference.fitted`)."""
+        from .inference import fitted
+
+        return fitted(self)
+
+    def residuals(self, kind: str = "response") -> np.ndarray:
+        """Residuals (:func:`~youthtransitions.models.inference.residuals`)."""
+        from .inference import residuals
+
+        return residuals(self, kind)
+
+    def icc(self) -> dict[str, float]:
+        """Adjusted and unadjusted ICC (:func:`~youthtransitions.models.inference.icc`)."""
+        from .inference import icc
+
+        return icc(self)
+
 
 def check_identifiable(*, n: int, p: int, q: int, n_groups: int, reml: bool, group: str,
                        random: str = "1", where: str = "") -> None:
@@ -219,7 +261,8 @@ _ENGINES = ("fast", "statsmodels")
 
 def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
             method: Literal["reml", "ml"] = "reml",
-            engine: Literal["fast", "statsmodels"] = "fast") -> LMMResult:
+            engine: Literal["fast", "statsmodels"] = "fast",
+            ddf: Literal["satterthwaite", "kenward-roger"] = "satterthwaite") -> LMMResult:
     """Fit a two-level linear mixed model by REML or ML.
 
     Parameters
@@ -238,6 +281,9 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
     method : {"reml", "ml"}
     engine : {"fast", "statsmodels"}
         The profiled-deviance engine of this package, or statsmodels MixedLM.
+    ddf : {"satterthwaite", "kenward-roger"}
+        Denominator df (and, for Kenward-Roger, adjusted standard errors) of the coefficient
+        table, as lmerTest's ``summary(m, ddf = ...)``; Kenward-Roger needs REML.
 
     Returns
     -------
@@ -287,6 +333,7 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
         raise UsageError(f"method must be 'reml' or 'ml', got {method!r}")
     if engine not in _ENGINES:
         raise UsageError(f"engine must be one of {_ENGINES}, got {engine!r}")
+    check_choice("ddf", ddf, Literal["satterthwaite", "kenward-roger"])
     reml = method.lower() == "reml"
     design = build_design(formula, data, group=group, random=random)
     n, p = design.X.shape
@@ -311,10 +358,15 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
             f"the mixed model {formula!r} with random ({random} | {group}) did not converge "
             f"({fit.get('message', 'optimiser stopped')}); " + CONVERGENCE_ADVICE,
             ConvergenceWarning, stacklevel=2)
-    return LMMResult(design=design, formula=formula, group=group, random=random,
+    result = LMMResult(design=design, formula=formula, group=group, random=random,
                      method=_METHODS[method.lower()], engine=engine, beta=fit["beta"],
                      vcov=fit["vcov"], df=fit["df"], sigma2=fit["sigma2"],
                      random_cov=fit["random_cov"], theta=fit["theta"], loglik=fit["loglik"],
                      converged=fit["converged"], singular=fit["singular"],
                      df_method=fit.get("df_method", "Satterthwaite"),
                      optimizer=fit.get("optimizer"))
+    if ddf == "kenward-roger":
+        from .inference.kenward_roger import use_kenward_roger
+
+        use_kenward_roger(result)
+    return result
