@@ -42,6 +42,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "bootstrap_r2": ("youthtransitions.models", "bootstrap_r2"),
     "panel_compare": ("youthtransitions.models", "panel_compare"),
     "variance_explained": ("youthtransitions.models", "variance_explained"),
+    "lrt": ("youthtransitions.models", "lrt"),
     # missing data (PMK availability); also reachable as yt.pmk.<name>
     "pmk": ("youthtransitions.missing", None),
     "pool": ("youthtransitions.missing", "pool"),

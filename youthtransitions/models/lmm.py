@@ -64,6 +64,9 @@ class LMMResult(TidyResult):
     ci_level : float, default 0.95
         Level of the intervals of :meth:`to_frame`, :meth:`conf_int` and :meth:`summary`
         when no ``level`` is given (``fit_lmm(..., ci_level=...)``).
+    ddf : {"satterthwaite", "kenward-roger"}
+        Denominator df of the coefficient table; Kenward-Roger also adjusts the standard
+        errors (pbkrtest's ``vcovAdj``), while :attr:`cov_params` stays unadjusted.
 
     Derived (read-only) attributes:
 
@@ -103,6 +106,7 @@ class LMMResult(TidyResult):
     method: str
     engine: str
     ci_level: float = 0.95
+    ddf: str = "satterthwaite"
     title = "Linear mixed model"
 
     # -- the design ----------------------------------------------------------------------
@@ -166,15 +170,27 @@ class LMMResult(TidyResult):
                             columns=self._names)
 
     @cached_property
+    def _kenward_roger(self) -> pd.DataFrame:
+        from .inference.kenward_roger import kenward_roger_table
+
+        return kenward_roger_table(self).set_index("term")
+
+    @cached_property
     def std_errors(self) -> pd.Series:
-        """Standard errors of the fixed effects."""
-        return pd.Series(np.sqrt(np.diag(self.cov_params.to_numpy())), index=self._names,
-                         name="std_error")
+        """Standard errors of the fixed effects (Kenward-Roger adjusted when ``ddf`` is
+        ``"kenward-roger"``; :attr:`cov_params` stays unadjusted, as lme4's ``vcov``)."""
+        if self.ddf == "kenward-roger":
+            values = self._kenward_roger["std_error"].to_numpy()
+        else:
+            values = np.sqrt(np.diag(self.cov_params.to_numpy()))
+        return pd.Series(values, index=self._names, name="std_error")
 
     @cached_property
     def df(self) -> pd.Series:
         """Denominator degrees of freedom of each fixed effect."""
-        return pd.Series(np.asarray(self.engine_fit.df, float), index=self._names, name="df")
+        values = (self._kenward_roger["df"].to_numpy() if self.ddf == "kenward-roger"
+                  else np.asarray(self.engine_fit.df, float))
+        return pd.Series(values, index=self._names, name="df")
 
     @cached_property
     def tvalues(self) -> pd.Series:
@@ -237,7 +253,7 @@ class LMMResult(TidyResult):
     @property
     def df_method(self) -> str:
         """How ``df`` was computed."""
-        return self.engine_fit.df_method
+        return "Kenward-Roger" if self.ddf == "kenward-roger" else self.engine_fit.df_method
 
     @property
     def optimizer(self) -> dict:
@@ -245,11 +261,58 @@ class LMMResult(TidyResult):
         return dict(self.engine_fit.optimizer or {})
 
     # -- derived views -------------------------------------------------------------------
-    def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Confidence intervals ``estimate -/+ t_{df}(1/2 + level/2) * SE`` at ``level``
-        (default :attr:`ci_level`)."""
-        frame = self.to_frame(level).set_index("term")[["conf_low", "conf_high"]]
-        return frame.set_axis(self._names, axis=0)
+    def conf_int(self, level: float | None = None, method: str = "wald",
+                 **options: Any) -> pd.DataFrame:
+        """Confidence intervals indexed by parameter (``conf_low``, ``conf_high``).
+
+        ``method="wald"`` gives the fixed effects, ``estimate -/+ t_{df}(1/2 + level/2) * SE``
+        (as :meth:`to_frame`); ``"profile"`` or ``"bootstrap"`` add the variance parameters
+        (``sd__(Intercept)``, ...). ``level=None`` uses :attr:`ci_level`. See
+        :func:`youthtransitions.models.inference.conf_int`.
+        """
+        if method == "wald" and not options:
+            frame = self.to_frame(level).set_index("term")[["conf_low", "conf_high"]]
+            return frame.set_axis(self._names, axis=0)
+        from .inference import conf_int
+
+        return conf_int(self, level, method, **options)
+
+    # -- inference (youthtransitions.models.inference) -------------------------------------
+    def anova(self, ddf: str = "satterthwaite") -> pd.DataFrame:
+        """Type III F tests per term (:func:`~youthtransitions.models.inference.anova`)."""
+        from .inference import anova
+
+        return anova(self, ddf)
+
+    def random_effects(self) -> pd.DataFrame:
+        """Conditional modes and SDs (:func:`~youthtransitions.models.inference.random_effects`)."""
+        from .inference import random_effects
+
+        return random_effects(self)
+
+    def predict(self, data: pd.DataFrame | None = None, *, random: bool = True) -> np.ndarray:
+        """Predictions (:func:`~youthtransitions.models.inference.predict`)."""
+        from .inference import predict
+
+        return predict(self, data, random=random)
+
+    def fitted(self) -> np.ndarray:
+        """``X beta + Z b`` (:func:`~youthtransitions.models.inference.fitted`)."""
+        from .inference import fitted
+
+        return fitted(self)
+
+    def residuals(self, kind: str = "response") -> np.ndarray:
+        """Residuals (:func:`~youthtransitions.models.inference.residuals`)."""
+        from .inference import residuals
+
+        return residuals(self, kind)
+
+    def icc(self) -> dict[str, float]:
+        """Adjusted and unadjusted ICC (:func:`~youthtransitions.models.inference.icc`)."""
+        from .inference import icc
+
+        return icc(self)
 
     def to_frame(self, level: float | None = None, *, _cached: bool = True) -> pd.DataFrame:
         """Fixed effects as a coefficient table (``COEF_COLUMNS``), intervals at ``level``
@@ -257,7 +320,7 @@ class LMMResult(TidyResult):
         if _cached and (level is None or level == self.ci_level):
             return self._wald.copy()
         return coef_table(self.design.fixed_names, self.engine_fit.beta,
-                          self.std_errors.to_numpy(), self.engine_fit.df,
+                          self.std_errors.to_numpy(), self.df.to_numpy(),
                           level=self.ci_level if level is None else level)
 
     def to_json(self, level: float | None = None) -> dict[str, Any]:
@@ -345,6 +408,7 @@ def check_identifiable(*, n: int, p: int, q: int, n_groups: int, reml: bool, gro
 
 Method = Literal["reml", "ml"]
 Engine = Literal["fast", "statsmodels"]
+Ddf = Literal["satterthwaite", "kenward-roger"]
 
 
 def check_method(method: Any) -> bool:
@@ -355,7 +419,7 @@ def check_method(method: Any) -> bool:
 
 def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
             method: Method = "reml", engine: Engine = "fast",
-            ci_level: float = 0.95) -> LMMResult:
+            ci_level: float = 0.95, ddf: Ddf = "satterthwaite") -> LMMResult:
     """Fit a two-level linear mixed model by REML or ML.
 
     Parameters
@@ -377,6 +441,9 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
     ci_level : float, default 0.95
         Level of the result's intervals when no other is asked for
         (:attr:`LMMResult.ci_level`).
+    ddf : {"satterthwaite", "kenward-roger"}
+        Denominator df (and, for Kenward-Roger, adjusted standard errors) of the coefficient
+        table, as lmerTest's ``summary(m, ddf = ...)``; Kenward-Roger needs REML.
 
     Returns
     -------
@@ -424,6 +491,9 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
     """
     reml = check_method(method)
     check_choice("engine", engine, Engine)
+    check_choice("ddf", ddf, Ddf)
+    if ddf == "kenward-roger" and not reml:
+        raise UsageError("ddf='kenward-roger' needs a REML fit (method='reml'), as pbkrtest")
     ci_level = check_level(ci_level, "ci_level")
     design = build_design(formula, data, group=group, random=random)
     n, p = design.X.shape
@@ -450,4 +520,4 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
             ConvergenceWarning, stacklevel=2)
     return LMMResult(design=design, engine_fit=fit, formula=formula, group=group,
                      random=random, method="REML" if reml else "ML", engine=engine,
-                     ci_level=ci_level)
+                     ci_level=ci_level, ddf=ddf)
