@@ -49,13 +49,14 @@ def agq_deviance(family: Family, y, n, eta, u, theta_z, codes, G, factor, k) -> 
     """
     z, w = gh_rule(k)
     sd = 1 / np.sqrt(factor.d)
-    base = np.bincount(codes, family.log_density(y, family.linkinv(eta), n), minlength=G)
+    const = np.bincount(codes, family.log_constant(y, n), minlength=G)
+    base = np.bincount(codes, family.log_kernel(y, family.linkinv(eta), n), minlength=G) + const
     g0 = -2 * base + u ** 2
     total = np.zeros(G)
     for zk, wk in zip(z, w, strict=True):
         uk = u + zk * sd
-        ll = np.bincount(codes, family.log_density(y, family.linkinv(
-            eta + theta_z * (zk * sd)[codes]), n), minlength=G)
+        ll = np.bincount(codes, family.log_kernel(y, family.linkinv(
+            eta + theta_z * (zk * sd)[codes]), n), minlength=G) + const
         gk = -2 * ll + uk ** 2
         total += wk * np.exp(-0.5 * (gk - g0) + 0.5 * zk ** 2)
     return float(np.sum(g0 - 2 * np.log(sd) - 2 * np.log(total)))

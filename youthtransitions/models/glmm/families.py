@@ -81,12 +81,22 @@ class Family:
 
     def log_density(self, y: np.ndarray, mu: np.ndarray, n: np.ndarray) -> np.ndarray:
         """Conditional log density of each row (normalising constants included)."""
+        return self.log_kernel(y, mu, n) + self.log_constant(y, n)
+
+    def log_kernel(self, y: np.ndarray, mu: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """The part of the log density that depends on the mean."""
         if self.name == "binomial":
             s = n * y
-            f = n - s
-            const = special.gammaln(n + 1) - special.gammaln(s + 1) - special.gammaln(f + 1)
-            return const + special.xlogy(s, mu) + special.xlogy(f, 1 - mu)
-        return n * (special.xlogy(y, mu) - mu - special.gammaln(y + 1))
+            return special.xlogy(s, mu) + special.xlogy(n - s, 1 - mu)
+        return n * (special.xlogy(y, mu) - mu)
+
+    def log_constant(self, y: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """The normalising part of the log density (free of the mean), row by row."""
+        if self.name == "binomial":
+            s = n * y
+            return (special.gammaln(n + 1) - special.gammaln(s + 1)
+                    - special.gammaln(n - s + 1))
+        return -n * special.gammaln(y + 1)
 
     def saturated_log_density(self, y: np.ndarray, n: np.ndarray) -> np.ndarray:
         """Log density at :math:`\\mu = y` (the saturated model), row by row."""

@@ -51,6 +51,7 @@ class GLMMDeviance:
         self.n_theta = self.lower_theta.size
         d = design
         self.saturated = float(family.saturated_log_density(d.y, d.n).sum())
+        self.constant = float(family.log_constant(d.y, d.n).sum())
         self.lp0 = family.linkfun(family.start_mu(d.y, d.n)) - d.offset
         self.last: PIRLSResult | None = None
 
@@ -62,7 +63,7 @@ class GLMMDeviance:
         d = self.design
         self.pls.set_theta(np.asarray(theta, dtype=float))
         res = pirls(self.family, d.y, d.n, d.X, d.offset, self.pls, d.offset + self.lp0,
-                    beta=beta, saturated=self.saturated)
+                    beta=beta, saturated=self.saturated, constant=self.constant)
         self.last = res
         return res
 
@@ -134,50 +135,105 @@ def _minimize(f, x0, lower):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return minimize(f, x0, jac=lambda x: _gradient(f, x, lower), method="L-BFGS-B",
-                        bounds=bounds, options={"maxiter": 1000, "ftol": 1e-15, "gtol": 1e-10})
+                        bounds=bounds, options={"maxiter": 1000, "ftol": 1e-13, "gtol": 1e-8})
 
 
 def start_values(dev: GLMMDeviance, theta0: np.ndarray | None = None) -> np.ndarray:
     r"""glmer's two-stage start: the ``nAGQ = 0`` fit, which also sets ``lp0``.
 
     From the family's starting means and :math:`\theta = 1` one joint PIRLS run gives the
-    first ``lp0``; :math:`\theta` is then optimised on the ``nAGQ = 0`` deviance (fixed
-    effects estimated inside PIRLS), and ``lp0`` becomes the linear predictor there.
+    first ``lp0``; :math:`\theta` is then optimised (from ``theta0`` when given) on the
+    ``nAGQ = 0`` deviance (fixed effects estimated inside PIRLS), and ``lp0`` becomes the
+    linear predictor there.
     """
-    if theta0 is None:
-        theta0 = np.where(dev.lower_theta == 0, 1.0, 0.0)
-    res = dev.run(theta0, None)
+    default = np.where(dev.lower_theta == 0, 1.0, 0.0)
+    theta0 = default if theta0 is None else theta0
+    # the stage's deviance starts every PIRLS run from this lp0, so it is always computed at
+    # lme4's start (theta = 1): a warm start then changes where Newton starts, not the result
+    res = dev.run(default, None)
     dev.lp0 = dev.linear_predictor(res)
-    opt = _minimize(dev.stage0, theta0, dev.lower_theta)
-    res = dev.run(opt.x, None)
+    lower = dev.lower_theta
+    theta, f0, _, _, ok = _newton(dev.stage0, theta0, dev.stage0(theta0), lower, 20)
+    if not ok:
+        opt = _minimize(dev.stage0, theta0, lower)
+        theta = opt.x if opt.fun <= f0 else theta
+    res = dev.run(theta, None)
     dev.lp0 = dev.linear_predictor(res)
-    return np.concatenate([opt.x, res.beta])
+    return np.concatenate([theta, res.beta])
 
 
-def optimize_deviance(dev: GLMMDeviance, x0: np.ndarray, *, max_newton: int = 4):
-    """Minimise ``dev`` from ``x0``; returns ``(x, value, converged, hessian)``."""
-    lower = np.concatenate([dev.lower_theta, np.full(x0.size - dev.n_theta, -np.inf)])
-    opt = _minimize(dev, x0, lower)
-    x, fx = opt.x.copy(), float(opt.fun)
-    g, H = fd_hessian(dev, x, lower, fx=fx)
-    for _ in range(max_newton):
+def _newton(f, x, fx, lower, max_iter, tol=1e-7):
+    """Quasi-Newton steps on ``f`` from the finite-difference Hessian at the start.
+
+    The finite-difference Hessian (:func:`fd_hessian`) is computed at the start and then
+    updated by BFGS from central-difference gradients (superlinear convergence for a tenth
+    of the evaluations of a new Hessian per step); a step that does not descend makes it
+    recomputed. The Hessian returned is recomputed at the final point. Returns
+    ``(x, fx, g, H, ok)``; ``ok`` is False when the Hessian is not positive definite on the
+    free parameters or no step descends.
+    """
+    g, H = fd_hessian(f, x, lower, fx=fx)
+    fresh, ok = True, False
+    for _ in range(max_iter):
         free = ~((x <= lower + 1e-10) & (g > 0))
+        Hf = H[np.ix_(free, free)]
         try:
+            np.linalg.cholesky(Hf)
             step = np.zeros_like(x)
-            step[free] = -np.linalg.solve(H[np.ix_(free, free)], g[free])
+            step[free] = -np.linalg.solve(Hf, g[free])
         except np.linalg.LinAlgError:
-            break
-        trial = np.maximum(x + step, lower)
-        ft = dev(trial)
-        if not ft < fx:
-            break
-        moved = np.max(np.abs(trial - x))
+            if fresh:
+                break
+            g, H, fresh = (*fd_hessian(f, x, lower, fx=fx), True)
+            continue
+        t = 1.0
+        for _ in range(12):
+            trial = np.maximum(x + t * step, lower)
+            ft = f(trial)
+            if ft <= fx:
+                break
+            t /= 2
+        else:
+            if np.max(np.abs(step)) < tol * 10:
+                ok = True
+                break
+            if fresh:
+                break
+            g, H, fresh = (*fd_hessian(f, x, lower, fx=fx), True)
+            continue
+        moved = float(np.max(np.abs(trial - x)))
+        sx = trial - x
         x, fx = trial, ft
-        g, H = fd_hessian(dev, x, lower, fx=fx)
-        if moved < 1e-7:
+        if moved < tol:
+            ok = True
             break
+        g_new = _gradient(f, x, lower, h=1e-5)
+        yg = g_new - g
+        Hs = H @ sx
+        if yg @ sx > 1e-12 * np.linalg.norm(yg) * np.linalg.norm(sx):  # BFGS update
+            H = H - np.outer(Hs, Hs) / (sx @ Hs) + np.outer(yg, yg) / (yg @ sx)
+        g, fresh = g_new, False
+    g, H = fd_hessian(f, x, lower, fx=fx)
+    return x, fx, g, H, ok
+
+
+def optimize_deviance(dev: GLMMDeviance, x0: np.ndarray, *, max_newton: int = 12):
+    """Minimise ``dev`` from ``x0``; returns ``(x, value, converged, hessian)``.
+
+    Newton steps with the finite-difference Hessian from ``x0`` (the ``nAGQ = 0`` solution is
+    close to the optimum, so a few steps suffice); when that fails (a Hessian that is not
+    positive definite far from the optimum), L-BFGS-B first, then Newton again.
+    """
+    lower = np.concatenate([dev.lower_theta, np.full(x0.size - dev.n_theta, -np.inf)])
+    x, fx = np.maximum(np.asarray(x0, dtype=float), lower), dev(x0)
+    x, fx, g, H, ok = _newton(dev, x, fx, lower, max_newton)
+    if not ok:
+        opt = _minimize(dev, x, lower)
+        if opt.fun <= fx:
+            x, fx = opt.x.copy(), float(opt.fun)
+        x, fx, g, H, ok = _newton(dev, x, fx, lower, max_newton)
     free = ~((x <= lower + 1e-10) & (g > 0))
     scaled = np.abs(g[free]) / (1 + np.abs(fx))
-    converged = bool(opt.success or np.all(scaled < 1e-6))
+    converged = bool(ok and np.all(scaled < 1e-4))
     dev.evaluate(x)
     return x, fx, converged, H

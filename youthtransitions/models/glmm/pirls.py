@@ -229,13 +229,15 @@ def _weights(family: Family, eta, mu, n):
 
 def pirls(family: Family, y: np.ndarray, n: np.ndarray, X: np.ndarray, offset: np.ndarray,
           pls, eta_start: np.ndarray, *, beta: np.ndarray | None = None,
-          saturated: float = 0.0, tol: float = TOL_PWRSS, max_iter: int = 100) -> PIRLSResult:
+          saturated: float = 0.0, constant: float | None = None, tol: float = TOL_PWRSS,
+          max_iter: int = 100) -> PIRLSResult:
     r"""Penalised IRLS from the linear predictor ``eta_start``, as lme4's ``pwrssUpdate``.
 
     With ``beta`` given, the fixed part :math:`o + X\beta` is held and only ``u`` is updated
     (``glmer``'s Laplace and quadrature stages); with ``beta=None`` the fixed effects are
     updated jointly with ``u`` (its ``nAGQ = 0`` stage). ``pls.set_theta`` must have been
-    called.
+    called. ``saturated`` is the saturated log-likelihood and ``constant`` the sum of the
+    log density's normalising part (computed when not given).
 
     Notes
     -----
@@ -256,11 +258,13 @@ def pirls(family: Family, y: np.ndarray, n: np.ndarray, X: np.ndarray, offset: n
     p = X.shape[1]
     u = u_old
     b = np.zeros(p) if beta is None else beta
+    if constant is None:
+        constant = float(family.log_constant(y, n).sum())
 
     def evaluate(u, b):
         eta = offset + X @ b + pls.zlam(u)
         mu = family.linkinv(eta)
-        ll = float(family.log_density(y, mu, n).sum())
+        ll = float(family.log_kernel(y, mu, n).sum()) + constant
         return eta, mu, ll, 2 * (saturated - ll) + float(u @ u)
 
     it = 0
