@@ -87,12 +87,12 @@ def fit_design(design: GLMMDesign, family: Family, nagq: int, *, formula: str,
                offset=None) -> GLMMResult:
     """Fit the model of a built design (``start``: ``(theta, beta)`` to warm-start from)."""
     dev = GLMMDeviance(design, family, nagq)
-    if start is None:
-        x0 = start_values(dev)
-    else:
-        start = np.asarray(start, dtype=float)
-        x0 = start_values(dev, np.maximum(start[:dev.n_theta], dev.lower_theta))
-        x0 = start if np.all(np.isfinite(start)) else x0
+    theta0 = None
+    if start is not None and np.all(np.isfinite(start)):
+        # warm start of the nAGQ = 0 stage only: its optimum, and so glmer's start lp0 for
+        # the joint stage, does not depend on where it starts, so the fit is the cold one's
+        theta0 = np.maximum(np.asarray(start, dtype=float)[:dev.n_theta], dev.lower_theta)
+    x0 = start_values(dev, theta0)
     x, fx, converged, H = optimize_deviance(dev, x0)
     return GLMMResult(formula=formula, data=data, family=family, nagq=nagq, design=design,
                       x=x, deviance=fx, hessian=H, state=dev.last, pls=dev.pls,

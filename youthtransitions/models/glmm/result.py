@@ -240,6 +240,19 @@ class GLMMResult(TidyResult):
                 ("BIC", self.bic), ("Converged", str(self.converged)),
                 ("Singular", str(self.singular))]
 
+    def r2(self, *, B: int = 0, seed: int | None = None, workers: int = 1,
+           level: float = 0.95, scheduler: Any = None):
+        """Nakagawa's marginal and conditional R², with cluster-bootstrap limits when ``B > 0``.
+
+        See :mod:`youthtransitions.models.glmm.r2` for the formulas (performance 0.10.2's).
+        """
+        from .r2 import bootstrap_glmm_r2, nakagawa
+
+        if B == 0:
+            return nakagawa(self)
+        return bootstrap_glmm_r2(self, B, seed=seed, workers=workers, level=level,
+                                 scheduler=scheduler)
+
     def refit(self, method: str = "ml") -> GLMMResult:
         """The model fitted by maximum likelihood: GLMMs have no REML, so this is ``self``."""
         check_choice("method", str(method).lower(), ("ml",))
