@@ -37,6 +37,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "load_truth": ("youthtransitions.synthetic", "load_truth"),
     # models
     "fit_lmm": ("youthtransitions.models", "fit_lmm"),
+    "fit_glmm": ("youthtransitions.models", "fit_glmm"),
     "center_within": ("youthtransitions.models", "center_within"),
     "r2_difference": ("youthtransitions.models", "r2_difference"),
     "bootstrap_r2": ("youthtransitions.models", "bootstrap_r2"),

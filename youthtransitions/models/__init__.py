@@ -5,11 +5,13 @@ Works on any long-format DataFrame; knows no study tables.
 
 from .bootstrap import bootstrap_r2
 from .centering import center_within
+from .glmm import GLMMResult, fit_glmm
 from .headline import variance_explained
 from .inference import lrt
 from .lmm import ConvergenceWarning, LMMResult, fit_lmm
 from .panel import panel_compare
 from .r2 import R2Result, r2_difference
 
-__all__ = ["ConvergenceWarning", "LMMResult", "R2Result", "bootstrap_r2", "center_within", "fit_lmm",
-           "lrt", "panel_compare", "r2_difference", "variance_explained"]
+__all__ = ["ConvergenceWarning", "GLMMResult", "LMMResult", "R2Result", "bootstrap_r2",
+           "center_within", "fit_glmm", "fit_lmm", "lrt", "panel_compare", "r2_difference",
+           "variance_explained"]
