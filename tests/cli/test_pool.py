@@ -37,7 +37,7 @@ def _check(fixed, ref):
 
 
 @pytest.mark.parametrize(("extra", "ref_file"), [
-    ([], "lmer_mitml.csv"), (["--df-com", "747"], "lmer_mitml_dfcom747.csv")])
+    (["--df-com", "inf"], "lmer_mitml.csv"), (["--df-com", "747"], "lmer_mitml_dfcom747.csv")])
 def test_pool_json_matches_mitml(capsys, extra, ref_file):
     status, out, _ = _run(capsys, ["pool", *FILES, *ARGS, *extra, "--json"])
     assert status == 0
@@ -58,7 +58,7 @@ def test_pool_reads_parquet_and_stata(capsys, tmp_path):
         else:
             d.to_stata(path, write_index=False)
         files.append(str(path))
-    status, out, _ = _run(capsys, ["pool", *files, *ARGS, "--json"])
+    status, out, _ = _run(capsys, ["pool", *files, *ARGS, "--df-com", "inf", "--json"])
     assert status == 0
     _check(json.loads(out)["fixed"], pd.read_csv(REF / "lmer_mitml.csv"))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..study.datafile import read_data_file
-from .pooling import PooledResult, pool
+from .pooling import PooledResult, check_df_com, pool
 
 __all__ = ["pool_files"]
 
@@ -23,8 +23,9 @@ def pool_files(paths: Sequence[str | Path], *, formula: str, group: str, random:
     formula, group, random
         Passed to :func:`youthtransitions.models.fit_lmm`.
     df_com : float, optional
-        Complete-data df for the Barnard-Rubin df (see :func:`~youthtransitions.missing.pool`);
-        checked before any file is read.
+        Complete-data df for the Barnard-Rubin df (see :func:`~youthtransitions.missing.pool`):
+        default the residual df of the first fit, as mice; ``inf`` the large-sample df.
+        Checked before any file is read.
 
     Returns
     -------
@@ -36,13 +37,7 @@ def pool_files(paths: Sequence[str | Path], *, formula: str, group: str, random:
     paths = list(paths)
     if len(paths) < 2:
         raise UsageError(f"pooling needs at least 2 completed data sets, got {len(paths)}")
-    if df_com is not None:
-        try:
-            df_com = float(df_com)
-        except (TypeError, ValueError) as exc:
-            raise UsageError(f"df_com must be a positive number, got {df_com!r}") from exc
-        if not df_com > 0:
-            raise UsageError(f"df_com must be a positive number, got {df_com!r}")
+    df_com = check_df_com(df_com)
     fits = []
     for p in paths:
         data = read_data_file(p)
