@@ -14,7 +14,8 @@ import pandas as pd
 from .._options import check_choice
 from ..errors import UsageError
 from ..study.datafile import read_data_file
-from .pooling import FitEstimates, PooledResult, check_df_com, pool
+from .poolable import FitEstimates, check_df_com
+from .pooling import PooledResult, pool
 
 __all__ = ["pool_files", "check_completed_data", "PoolModel"]
 
@@ -31,7 +32,7 @@ def check_completed_data(frames: Sequence[pd.DataFrame], names: Sequence[str], *
     pooled standard errors and df overstate what the data hold.
     """
     first, name0 = frames[0], names[0]
-    for frame, name in zip(frames[1:], names[1:]):
+    for frame, name in zip(frames[1:], names[1:], strict=True):
         missing = [c for c in first.columns if c not in frame.columns]
         extra = [c for c in frame.columns if c not in first.columns]
         if missing or extra:
@@ -145,7 +146,7 @@ def pool_files(paths: Sequence[str | Path], *, formula: str, group: str | None =
     frames = [read_data_file(p) for p in paths]
     check_completed_data(frames, [str(p) for p in paths], group=group)
     fits = []
-    for p, data in zip(paths, frames):
+    for p, data in zip(paths, frames, strict=True):
         try:
             if model == "ols":
                 fits.append(_fit_ols(formula, data))

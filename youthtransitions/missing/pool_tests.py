@@ -21,7 +21,7 @@ from .._options import check_choice
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ._likelihood import likelihood, mean_parameters
-from .pooling import check_df_com, collect_fits, default_df_com
+from .poolable import check_df_com, collect_fits, default_df_com
 
 __all__ = ["PooledTest", "pool_test", "TestMethod", "TestUse"]
 
@@ -245,7 +245,8 @@ def pool_test(fits: Sequence[Any], null_fits: Sequence[Any], *, method: TestMeth
         stat, df2, r = _d1(qhat, uhat, given)
         extra = {"df_com": given, "df_com_rule": rule}
     elif use == "wald":
-        d = np.array([float(q @ np.linalg.solve(u, q)) for q, u in zip(qhat.T, uhat)])
+        d = np.array([float(q @ np.linalg.solve(u, q))
+                      for q, u in zip(qhat.T, uhat, strict=True)])
         stat, df2, r = _d2(d, k)
     else:
         lik_full = [likelihood(f, d3=method == "D3", position=i)
@@ -255,13 +256,13 @@ def pool_test(fits: Sequence[Any], null_fits: Sequence[Any], *, method: TestMeth
         _check_rows(lik_full, lik_null)
         k = float(_likelihood_df(lik_full, lik_null))
         d = np.array([_lr(a.loglik, b.loglik, j) for j, (a, b)
-                      in enumerate(zip(lik_full, lik_null), start=1)])
+                      in enumerate(zip(lik_full, lik_null, strict=True), start=1)])
         if method == "D2":
             stat, df2, r = _d2(d, k)
         else:
             psi_full, psi_null = mean_parameters(lik_full), mean_parameters(lik_null)
             d_tilde = float(np.mean([-2 * (b.at(psi_null) - a.at(psi_full))
-                                     for a, b in zip(lik_full, lik_null)]))
+                                     for a, b in zip(lik_full, lik_null, strict=True)]))
             r = (m + 1) / (k * (m - 1)) * (d.mean() - d_tilde)
             stat = d_tilde / (k * (1 + r))
             df2 = _li_df(k * (m - 1), k, r)
