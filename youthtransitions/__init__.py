@@ -47,6 +47,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     # missing data (PMK availability); also reachable as yt.pmk.<name>
     "pmk": ("youthtransitions.missing", None),
     "pool": ("youthtransitions.missing", "pool"),
+    "pool_test": ("youthtransitions.missing", "pool_test"),
     "impute": ("youthtransitions.missing", "impute"),
     # qualitative integration
     "integrate": ("youthtransitions.qual", "integrate"),

@@ -81,7 +81,11 @@ def test_pool_linearmodels_and_arrays():
                     .fit(cov_type="unadjusted", debiased=True))
     ref = pd.read_csv(REF / "lm_mitml.csv")
     ref["term"] = ref["term"].replace({"(Intercept)": "const"})
-    _check(pool(fits), ref)
+    _check(pool(fits, df_com=float("inf")), ref)
+    # by default the residual df n - p = 22 of linearmodels' df_resid, as mice::pool
+    ref22 = pd.read_csv(REF / "lm_mitml_dfcom22.csv")
+    ref22["term"] = ref22["term"].replace({"(Intercept)": "const"})
+    _check(pool(fits), ref22)
     raw = [(p.to_numpy(), c.to_numpy()) for p, c in _pairs("lm")]
     np.testing.assert_allclose(pool(raw).params.to_numpy(),
                                pd.read_csv(REF / "lm_mitml.csv")["estimate"], rtol=1e-6)

@@ -1,7 +1,14 @@
-"""Rubin's rules: pool estimates fitted to each of m imputed data sets."""
+"""Rubin's rules: pool estimates fitted to each of m imputed data sets.
+
+Any fit that has coefficients and their covariance can be pooled: it follows
+:class:`~.poolable.PoolableFit` (``params``, ``cov_params`` and, when it knows one,
+``df_resid``), as statsmodels results (OLS, Logit, GLM), youthtransitions' ``LMMResult`` and
+:class:`~.poolable.FitEstimates` do (:mod:`.poolable` reads them).
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -13,64 +20,20 @@ import pandas as pd
 from .._coef import coef_table
 from .._options import check_choice, check_level
 from .._tidy import TidyResult
-from ..errors import UsageError
+from .poolable import (
+    FitEstimates,
+    PoolableFit,
+    check_df_com,
+    collect_fits,
+    default_df_com,
+    extract_estimates,
+    fit_estimates,
+)
 
-__all__ = ["PooledResult", "pool", "extract_estimates"]
+__all__ = ["FitEstimates", "PoolableFit", "PooledResult", "default_df_com", "extract_estimates",
+           "fit_estimates", "pool"]
 
 Convention = Literal["mitml", "mice"]
-
-
-def extract_estimates(result: Any, *, position: int | None = None) -> tuple[pd.Series, pd.DataFrame]:
-    """Fixed-effect estimates and their covariance matrix from one fitted model.
-
-    Accepts a ``(params, cov)`` pair, a youthtransitions ``LMMResult``, a statsmodels results
-    object (``params`` and ``cov_params()``; for ``MixedLM`` only the fixed effects,
-    ``fe_params``), or a linearmodels results object (``params`` and ``cov``).
-
-    Returns
-    -------
-    (pandas.Series, pandas.DataFrame)
-        Estimates indexed by term, and their covariance with the same index and columns.
-    """
-    where = "" if position is None else f" (result {position + 1})"
-    if isinstance(result, (tuple, list)) and len(result) == 2:
-        params, cov = result
-    else:
-        params = getattr(result, "fe_params", None)
-        if params is None:
-            params = getattr(result, "params", None)
-        if hasattr(result, "cov_params"):
-            cov = result.cov_params
-            cov = cov() if callable(cov) else cov
-        elif hasattr(result, "cov"):
-            cov = result.cov
-        else:
-            cov = None
-        if params is None or cov is None:
-            raise UsageError(f"cannot pool {type(result).__name__}{where}: it needs params and "
-                             "cov_params (or cov), or pass (params, cov) pairs")
-    if not isinstance(params, pd.Series):
-        arr = np.asarray(params, dtype=float).ravel()
-        params = pd.Series(arr, index=[f"x{i}" for i in range(arr.size)])
-    params = params.astype(float)
-    if isinstance(cov, pd.DataFrame):
-        missing = [t for t in params.index if t not in cov.index or t not in cov.columns]
-        if missing:
-            raise UsageError(f"covariance matrix{where} lacks the terms {missing}")
-        cov = cov.loc[params.index, params.index].astype(float)
-    else:
-        arr = np.asarray(cov, dtype=float)
-        k = params.size
-        if arr.shape != (k, k):
-            if arr.ndim == 2 and arr.shape[0] >= k and arr.shape[1] >= k:
-                arr = arr[:k, :k]  # e.g. statsmodels MixedLM without names: fixed effects first
-            else:
-                raise UsageError(f"covariance matrix{where} has shape {arr.shape}, "
-                                 f"expected ({k}, {k})")
-        cov = pd.DataFrame(arr, index=params.index, columns=params.index)
-    if not np.all(np.isfinite(params.to_numpy())) or not np.all(np.isfinite(cov.to_numpy())):
-        raise UsageError(f"non-finite estimate or covariance{where}; cannot pool")
-    return params, cov
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -84,10 +47,14 @@ class PooledResult(TidyResult):
     ubar_cov, b_cov, total_cov : pandas.DataFrame
         Within-imputation, between-imputation and total ``Ubar + (1 + 1/m) B`` covariance.
     m : int
-        Number of imputations; ``df_com`` the complete-data df used (``None``: Rubin 1987 df).
+        Number of imputations.
+    df_com : float
+        The complete-data df used; ``inf`` is the Rubin (1987) large-sample df.
     convention : {"mitml", "mice"}
     ci_level : float
         Level of the intervals when none is given (also ``level``).
+    df_com_rule : str
+        Where ``df_com`` came from: ``"given"`` or ``"residual df"`` (the default).
 
     Derived (read-only): ``std_errors`` (``sqrt(T)``), ``df``, ``tvalues`` (``Qbar/se``),
     ``pvalues`` (two-sided, t on ``df``); ``ubar``, ``b``, ``total`` (the variances per
@@ -99,9 +66,10 @@ class PooledResult(TidyResult):
     ubar_cov: pd.DataFrame
     b_cov: pd.DataFrame
     m: int
-    df_com: float | None
+    df_com: float
     convention: str
     ci_level: float = 0.95
+    df_com_rule: str = "given"
     title = "Pooled estimates (Rubin's rules)"
 
     @property
@@ -166,7 +134,9 @@ class PooledResult(TidyResult):
                             index=self.params.index)
 
     def _summary_header(self):
-        df_com = "none (Rubin 1987 df)" if self.df_com is None else self.df_com
+        df_com = ("inf (large-sample, Rubin 1987 df)"
+                  if self.df_com is None or math.isinf(self.df_com)
+                  else f"{self.df_com:g} ({self.df_com_rule})")
         return [("imputations (m)", self.m), ("complete-data df", df_com),
                 ("convention", self.convention)]
 
@@ -201,11 +171,15 @@ def pool(results: Sequence[Any], *, df_com: float | None = None, level: float = 
     Parameters
     ----------
     results : sequence
-        At least two fitted models, each a youthtransitions ``LMMResult``, a statsmodels or
-        linearmodels results object, or a ``(params, cov)`` pair. All must have the same terms.
+        At least two fits with the same terms, each with coefficients and their covariance
+        (see :func:`fit_estimates`): statsmodels OLS, Logit or GLM results, a youthtransitions
+        ``LMMResult``, a statsmodels ``MixedLM`` or linearmodels result, a
+        :class:`FitEstimates`, or ``(params, cov)`` / ``(params, cov, df_resid)`` tuples.
     df_com : float, optional
-        Complete-data degrees of freedom. Given: the Barnard & Rubin (1999) small-sample df.
-        ``None``: the Rubin (1987) large-sample df.
+        Complete-data degrees of freedom of the Barnard & Rubin (1999) small-sample df.
+        ``None`` (default): the first fit's residual df, as ``mice::pool`` (see Notes);
+        ``float("inf")``: the Rubin (1987) large-sample df (``mitml::testEstimates`` without
+        ``df.com``).
     level : float, default 0.95
         Confidence level of ``conf_low``/``conf_high``.
     convention : {"mitml", "mice"}
@@ -233,33 +207,34 @@ def pool(results: Sequence[Any], *, df_com: float | None = None, level: float = 
     :math:`\\nu = (1/\\nu_{old} + 1/\\nu_{obs})^{-1}`. FMI
     :math:`\\gamma = (r + 2/(\\nu+3))/(r+1)` (the same formula in mice 3.15 and mitml 0.4).
     When :math:`B = 0`: :math:`r = \\lambda = 0`, :math:`\\nu_{old} = \\infty`, so
-    :math:`\\nu = \\nu_{obs}` with ``df_com`` and infinite without (as mitml); no division by
-    zero. Checked against ``mice::pool`` and ``mitml::testEstimates``
-    (``tests/reference/mitml/pool.R``): estimates and SEs to 1e-6, df and FMI to 1e-4.
+    :math:`\\nu = \\nu_{obs}` with a finite ``df_com`` and infinite without (as mitml).
+
+    Default ``df_com`` (:func:`default_df_com`), as ``mice:::get.dfcom``: the first fit's
+    ``df_resid`` — ``n - p`` for OLS, Logit and GLM (statsmodels' ``df_resid``, broom's
+    ``df.residual``), ``n - n_params`` for an ``LMMResult`` (lme4's ``df.residual``, which
+    mice reads through broom.mixed: 745 for 750 students, 3 fixed effects, one variance and
+    the residual) — and infinity for a fit without one. Checked against ``mice::pool`` and
+    ``mitml::testEstimates`` (``tests/reference/mitml/pool.R``,
+    ``tests/reference/mitml_testmodels/``, ``tests/reference/pool_families/``): estimates and
+    SEs to 1e-6, df and FMI to 1e-4, mice's default ``dfcom`` exactly.
     """
     check_choice("convention", convention, Convention)
     level = check_level(level)
-    if df_com is not None:
-        df_com = float(df_com)
-        if not df_com > 0:
-            raise UsageError(f"df_com must be positive, got {df_com!r}")
-    results = list(results)
-    if len(results) < 2:
-        raise UsageError(f"pooling needs at least 2 fitted models, got {len(results)}")
-    pairs = [extract_estimates(r, position=i) for i, r in enumerate(results)]
-    terms = list(pairs[0][0].index)
-    for i, (p, _) in enumerate(pairs[1:], start=2):
-        if list(p.index) != terms:
-            raise UsageError(f"result {i} has terms {list(p.index)}, result 1 has {terms}; "
-                             "fit the same model to every imputed data set")
-    m = len(pairs)
-    q = np.column_stack([p.to_numpy() for p, _ in pairs])          # k x m
-    u = np.stack([c.to_numpy() for _, c in pairs])                   # m x k x k
+    df_com = check_df_com(df_com)
+    fits = collect_fits(results)
+    rule = "given"
+    if df_com is None:
+        df_com = default_df_com(fits)
+        rule = "residual df" if np.isfinite(df_com) else "no residual df"
+    m = len(fits)
+    q = np.column_stack([f.params.to_numpy() for f in fits])              # k x m
+    u = np.stack([f.cov_params.to_numpy() for f in fits])                 # m x k x k
     qbar = q.mean(axis=1)
     dev = q - qbar[:, None]
     b = dev @ dev.T / (m - 1)
-    idx = pd.Index(terms)
+    idx = pd.Index(fits[0].params.index)
     return PooledResult(params=pd.Series(qbar, index=idx),
                         ubar_cov=pd.DataFrame(u.mean(axis=0), index=idx, columns=idx),
                         b_cov=pd.DataFrame(b, index=idx, columns=idx),
-                        m=m, df_com=df_com, convention=convention, ci_level=level)
+                        m=m, df_com=df_com, convention=convention, ci_level=level,
+                        df_com_rule=rule)

@@ -231,6 +231,11 @@ class LMMResult(TidyResult):
         return p + q * (q + 1) // 2 + 1
 
     @property
+    def df_resid(self) -> int:
+        """``n_obs - n_params``, lme4's ``df.residual`` (the complete-data df mice pools with)."""
+        return self.n_obs - self.n_params
+
+    @property
     def aic(self) -> float:
         """``-2 loglik + 2 n_params``."""
         return -2 * self.loglik + 2 * self.n_params
