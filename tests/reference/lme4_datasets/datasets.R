@@ -55,6 +55,11 @@ specs <- list(
        "Reaction ~ Seconds + Late", "Seconds", TRUE, "Subject"),
   list("sleep_seconds_ml", "sleep", Reaction ~ Seconds + Late + (Seconds | Subject),
        "Reaction ~ Seconds + Late", "Seconds", FALSE, "Subject"),
+  # the seconds models in days: the same models (lmerTest's df differ, see the tests)
+  list("sleep_days_late_reml", "sleep", Reaction ~ Days + Late + (Days | Subject),
+       "Reaction ~ Days + Late", "Days", TRUE, "Subject"),
+  list("sleep_days_late_ml", "sleep", Reaction ~ Days + Late + (Days | Subject),
+       "Reaction ~ Days + Late", "Days", FALSE, "Subject"),
   list("sleep_slope_only", "sleep", Reaction ~ Days + (0 + Days | Subject),
        "Reaction ~ Days", "0 + Days", TRUE, "Subject"),
   list("dye_reml", "dye", Yield ~ 1 + (1 | Batch), "Yield ~ 1", "1", TRUE, "Batch"),

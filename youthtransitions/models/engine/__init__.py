@@ -12,6 +12,7 @@ from .deviance import ProfiledDeviance, theta_to_lambda
 from .optimize import minimise_deviance
 from .patterns import PatternDeviance, design_patterns
 from .satterthwaite import satterthwaite_df
+from .scaling import fit_scalings, scale_suffstats, theta_back
 from .suffstats import sufficient_statistics
 
 __all__ = ["fit_profiled", "finish_fit", "inference", "inference_without_df", "SINGULAR_TOL", "make_deviance", "ProfiledDeviance",
@@ -56,6 +57,10 @@ def finish_fit(dev: ProfiledDeviance, theta: np.ndarray, *,
 def fit_profiled(y, X, Z, groups, *, n_groups: int, reml: bool = True) -> dict:
     """Fit a two-level LMM by minimising the profiled (RE)ML deviance.
 
+    Columns of X and Z far from unit scale are centred and scaled for the optimiser
+    (:mod:`.scaling`); the estimates, their inference and the singularity flag are computed
+    on the original columns at the optimum found.
+
     Returns a dict with beta, vcov, df, sigma2, random_cov, theta, loglik, converged,
     singular, message and optimizer details (evaluations, deviance, gradient).
     """
@@ -79,9 +84,20 @@ def make_deviance(ss, *, reml: bool) -> ProfiledDeviance:
 
 def _fit(y, X, Z, groups, *, n_groups, reml):
     ss = sufficient_statistics(y, X, Z, groups, n_groups)
-    dev = make_deviance(ss, reml=reml)
-    opt = minimise_deviance(dev)
-    out = finish_fit(dev, opt["theta"], hessian=opt.pop("varpar_hessian"))
+    xs, zs = fit_scalings(ss, X, Z)
+    if xs.identity and zs.identity:
+        dev = make_deviance(ss, reml=reml)
+        opt = minimise_deviance(dev)
+        out = finish_fit(dev, opt["theta"], hessian=opt.pop("varpar_hessian"))
+    else:
+        # optimise on centred and scaled columns, report on the original ones
+        dev_s = make_deviance(scale_suffstats(ss, xs.T, zs.T), reml=reml)
+        opt = minimise_deviance(dev_s)
+        opt.pop("varpar_hessian")
+        dev = make_deviance(ss, reml=reml)
+        dev.theta_floor = np.array([0.1 / zs.scale[r] for r, _ in dev.positions])
+        out = finish_fit(dev, theta_back(opt["theta"], zs.T))
+        opt["n_evaluations"] += dev.n_evals
     info = {k: v for k, v in opt.items() if k != "theta"}
     info["evaluation"] = ("patterns" if isinstance(dev, PatternDeviance) else "groups")
     info["n_patterns"] = getattr(dev, "n_patterns", None)

@@ -76,6 +76,8 @@ class ProfiledDeviance:
         self.dof = ss.n - ss.p if reml else ss.n
         self.n_evals = 0
         self.last_state: dict = {}
+        # floor of the finite-difference steps in theta (optimize.varpar_floor)
+        self.theta_floor: float | np.ndarray = 0.1
 
     # -- the core: everything at one theta ----------------------------------------------
     def state(self, theta: np.ndarray, *, need_grad: bool = False) -> dict:

@@ -2,7 +2,9 @@
 
 L-BFGS-B (scipy) with the analytic gradient, started as lme4 (Lambda = I). A zero diagonal
 element of Lambda is a stationary point whatever the data, so the interior is probed before a
-boundary fit is accepted. Then the Hessian of the deviance in ``(theta, sigma)`` is taken by
+boundary fit is accepted, and a fit still on the boundary is run again from the unit and the
+moment-based starts (:mod:`.starts`), keeping the lowest deviance (R's ``cake`` data on the
+raw temperature scale stop at a boundary local optimum from the unit start). Then the Hessian of the deviance in ``(theta, sigma)`` is taken by
 central differences of its analytic gradient; its Schur complement on sigma is the Hessian
 of the profiled deviance, used for up to three Newton steps on the parameters off the
 boundary and for the convergence check, which is lme4's ``checkConv`` idea: the Newton step
@@ -16,6 +18,7 @@ import numpy as np
 from scipy import optimize
 
 from .deviance import ProfiledDeviance, theta_lower_bounds
+from .starts import moment_start, unit_start
 
 __all__ = ["fd_hessian", "minimise_deviance", "varpar_hessian"]
 
@@ -25,9 +28,10 @@ PROBES = (0.01, 0.1, 0.5)
 REUSE_TOL = 1e-6  # reuse the (theta, sigma) Hessian for Satterthwaite if theta moved less
 
 
-def varpar_floor(k: int) -> np.ndarray:
-    """Step floors for (theta..., sigma): 0.1 for theta, relative for sigma."""
-    return np.append(np.full(k - 1, 0.1), 0.0)
+def varpar_floor(k: int, theta_floor: float | np.ndarray = 0.1) -> np.ndarray:
+    """Step floors for (theta..., sigma): ``theta_floor`` (0.1, or 0.1 over the scale of
+    theta's row of Lambda when Z's columns are far from unit scale), relative for sigma."""
+    return np.append(np.broadcast_to(np.asarray(theta_floor, float), (k - 1,)), 0.0)
 
 
 def fd_hessian(grad, x: np.ndarray, floor: float | np.ndarray = 0.1) -> np.ndarray:
@@ -54,7 +58,8 @@ def varpar_hessian(dev: ProfiledDeviance, varpar: np.ndarray) -> np.ndarray:
     """Hessian of the (RE)ML deviance in ``varpar = (theta, sigma)``: central differences of
     its analytic gradient (:func:`fd_hessian` with :func:`varpar_floor` steps)."""
     varpar = np.asarray(varpar, float)
-    return fd_hessian(dev.varpar_grad, varpar, floor=varpar_floor(len(varpar)))
+    return fd_hessian(dev.varpar_grad, varpar,
+                      floor=varpar_floor(len(varpar), dev.theta_floor))
 
 
 def minimise_deviance(dev: ProfiledDeviance, *, start: np.ndarray | None = None,
@@ -68,7 +73,7 @@ def minimise_deviance(dev: ProfiledDeviance, *, start: np.ndarray | None = None,
     q = dev.q
     lower = theta_lower_bounds(q)
     if start is None:
-        start = np.array([1.0 if r == c else 0.0 for r, c in dev.positions])
+        start = unit_start(q)
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower]
     diag = np.array([r == c for r, c in dev.positions])
 
@@ -96,10 +101,25 @@ def minimise_deviance(dev: ProfiledDeviance, *, start: np.ndarray | None = None,
             break
         res, theta, value = run(min(better, key=lambda tr: tr[0])[1])
         nit += int(res.nit)
+    restarts = 0
+    if polish and np.any(diag & (theta - lower <= BOUND_TOL)):
+        # still on the boundary: fit again from the unit and the moment-based starts
+        for x0 in (unit_start(q), moment_start(dev.ss)):
+            if x0 is None or np.array_equal(x0, start):
+                continue
+            try:
+                cand = run(x0)
+            except np.linalg.LinAlgError:  # a start where X'V^{-1}X is numerically singular
+                continue
+            restarts += 1
+            nit += int(cand[0].nit)
+            if cand[2] < value - 1e-9 * max(abs(value), 1.0):
+                res, theta, value = cand
     if not polish:
         return dict(theta=theta, deviance=value, gradient=res.jac, converged=bool(res.success),
                     message=str(res.message), n_evaluations=dev.n_evals, iterations=nit,
-                    newton_steps=0, scaled_gradient=np.nan, varpar_hessian=None)
+                    newton_steps=0, restarts=0, scaled_gradient=np.nan,
+                    varpar_hessian=None)
     value, grad = dev.value_and_grad(theta)
     message = str(res.message)
     scaled = np.inf
@@ -139,5 +159,5 @@ def minimise_deviance(dev: ProfiledDeviance, *, start: np.ndarray | None = None,
     moved = float(np.max(np.abs(theta - theta_at_h), initial=0.0))
     return dict(theta=theta, deviance=value, gradient=grad, converged=converged,
                 message=message, n_evaluations=dev.n_evals, iterations=nit,
-                newton_steps=newton, scaled_gradient=scaled,
+                newton_steps=newton, restarts=restarts, scaled_gradient=scaled,
                 varpar_hessian=hv if moved < REUSE_TOL else None)
