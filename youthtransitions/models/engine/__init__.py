@@ -95,7 +95,6 @@ def _fit(y, X, Z, groups, *, n_groups, reml):
         opt = minimise_deviance(dev_s)
         opt.pop("varpar_hessian")
         dev = make_deviance(ss, reml=reml)
-        dev.theta_floor = np.array([0.1 / zs.scale[r] for r, _ in dev.positions])
         out = finish_fit(dev, theta_back(opt["theta"], zs.T))
         opt["n_evaluations"] += dev.n_evals
     info = {k: v for k, v in opt.items() if k != "theta"}

@@ -76,14 +76,33 @@ class ProfiledDeviance:
         self.dof = ss.n - ss.p if reml else ss.n
         self.n_evals = 0
         self.last_state: dict = {}
-        # floor of the finite-difference steps in theta (optimize.varpar_floor)
-        self.theta_floor: float | np.ndarray = 0.1
+        self._cached: tuple | None = None
 
     # -- the core: everything at one theta ----------------------------------------------
     def state(self, theta: np.ndarray, *, need_grad: bool = False) -> dict:
-        """Deviance pieces at ``theta``; with ``need_grad`` also the gradient ingredients."""
-        ss, q, p = self.ss, self.q, self.p
+        """Deviance pieces at ``theta``; with ``need_grad`` also the gradient ingredients.
+
+        The last state is kept: the optimiser's final point is evaluated again by the
+        inference (vcov, log-likelihood, Satterthwaite), which then costs nothing.
+        """
+        theta = np.asarray(theta, float)
+        key = theta.tobytes()
+        cached = self._cached
+        if cached is not None and cached[0] == key:
+            st = cached[2]
+            if need_grad and not cached[1]:
+                st.update(self._grad_parts(st))
+                self._cached = (key, True, st)
+            return st
         self.n_evals += 1
+        st = self._compute_state(theta)
+        if need_grad:
+            st.update(self._grad_parts(st))
+        self._cached = (key, need_grad, st)
+        return st
+
+    def _compute_state(self, theta: np.ndarray) -> dict:
+        ss, q, p = self.ss, self.q, self.p
         lam = theta_to_lambda(np.asarray(theta, float), q)
         G = ss.n_groups
         # S_i = Lambda' ZtZ_i Lambda + I as one (q^2 x q^2) @ (q^2 x G) product
@@ -114,11 +133,8 @@ class ProfiledDeviance:
         dev = ld_L2 + dof * (1.0 + LOG2PI + math.log(pwrss / dof))
         if self.reml:
             dev += ld_RX2
-        out = dict(theta=np.asarray(theta, float), lam=lam, L=L, cu=cu, RZX=RZX, XVX=XVX,
-                   beta=beta, pwrss=pwrss, ld_L2=ld_L2, ld_RX2=ld_RX2, deviance=dev)
-        if need_grad:
-            out.update(self._grad_parts(out))
-        return out
+        return dict(theta=theta, lam=lam, L=L, cu=cu, RZX=RZX, XVX=XVX, beta=beta,
+                    pwrss=pwrss, ld_L2=ld_L2, ld_RX2=ld_RX2, deviance=dev)
 
     def _grad_parts(self, st: dict) -> dict:
         ss, q, p = self.ss, self.q, self.p
@@ -139,9 +155,32 @@ class ProfiledDeviance:
         sumww = w @ w.T
         C = np.linalg.inv(st["XVX"])
         Rc = np.linalg.cholesky((C + C.T) / 2)                            # C = Rc Rc'
-        F = np.einsum("ij,ajg->aig", Rc.T, Bt).reshape(q, p * G)
-        sumBCB = F @ F.T
-        return dict(sumA=sumA, sumww=sumww, sumBCB=sumBCB, C=C, Bt=Bt)
+        F = np.einsum("ij,ajg->aig", Rc.T, Bt)
+        Ff = F.reshape(q, p * G)
+        sumBCB = Ff @ Ff.T
+        return dict(sumA=sumA, sumww=sumww, sumBCB=sumBCB, C=C, Bt=Bt, W=W, w=w, F=F)
+
+    def hessian_moments(self, st: dict) -> dict:
+        """Sums over groups the analytic Hessian needs (:mod:`.hessian`), from
+        ``state(theta, need_grad=True)``.
+
+        Per group ``A_i = Z_i'V_i^{-1}Z_i``, ``F_i = B_i C B_i'``, ``w_i``; returned are
+        ``S_AA[a,b,c,d] = sum_i A_i[a,b] A_i[c,d]``, ``S_AF = sum_i A_i[a,b] F_i[c,d]``,
+        ``S_Aww = sum_i A_i[a,b] w_i[c] w_i[d]``, ``Kb[a,b] = sum_i b_ia b_ib'`` (p x p,
+        ``b_ia`` row a of ``B_i``) and ``BW[a,:,b] = sum_i b_ia w_i[b]``.
+        """
+        q, p, G = self.q, self.p, self.ss.n_groups
+        W, w, Bt, F = st["W"], st["w"], st["Bt"], st["F"]
+        A = self.ss.ZtZ - np.einsum("kag,kbg->abg", W, W)
+        Fi = np.einsum("ajg,bjg->abg", F, F)
+        A2 = A.reshape(q * q, G)
+        ww = (w[:, None, :] * w[None, :, :]).reshape(q * q, G)
+        B2 = Bt.reshape(q * p, G)
+        return dict(S_AA=(A2 @ A2.T).reshape(q, q, q, q),
+                    S_AF=(A2 @ Fi.reshape(q * q, G).T).reshape(q, q, q, q),
+                    S_Aww=(A2 @ ww.T).reshape(q, q, q, q),
+                    Kb=(B2 @ B2.T).reshape(q, p, q, p).transpose(0, 2, 1, 3),
+                    BW=(B2 @ w.T).reshape(q, p, q))
 
     def _kb(self, st: dict) -> list[list[np.ndarray]]:
         """``Kb[r][s] = sum_i b_ir b_is'`` (p x p), ``b_ir`` column r of ``X_i'V_i^{-1}Z_i``."""
@@ -160,10 +199,14 @@ class ProfiledDeviance:
         """Profiled deviance and its analytic gradient in ``theta``."""
         st = self.state(theta, need_grad=True)
         self.last_state = st
+        return st["deviance"], self.grad_from_state(st)
+
+    def grad_from_state(self, st: dict) -> np.ndarray:
+        """The profiled gradient from ``state(theta, need_grad=True)``."""
         Gm = st["sumA"] - (self.dof / st["pwrss"]) * st["sumww"]
         if self.reml:
             Gm = Gm - st["sumBCB"]
-        return st["deviance"], self._theta_grad(st, Gm)
+        return self._theta_grad(st, Gm)
 
     def varpar_deviance(self, varpar: np.ndarray) -> float:
         """Deviance in ``(theta, sigma)``, profiled over beta only (lmerTest's devfun_vp).
