@@ -68,13 +68,15 @@ def fit_profiled(y, X, Z, groups, *, n_groups: int, reml: bool = True) -> dict:
         return _fit(y, X, Z, groups, n_groups=n_groups, reml=reml)
 
 
-def make_deviance(ss, *, reml: bool) -> ProfiledDeviance:
+def make_deviance(ss, *, reml: bool, patterns=None) -> ProfiledDeviance:
     """Pattern-compressed deviance when groups share few ``Z_i'Z_i``, else per group.
 
     Both compute the same numbers (tests/models/test_engine.py); the pattern form costs
-    O(patterns) per evaluation instead of O(groups).
+    O(patterns) per evaluation instead of O(groups). ``patterns``: :func:`design_patterns`
+    of ``ss`` when already known.
     """
-    patterns = design_patterns(ss)
+    if patterns is None:
+        patterns = design_patterns(ss)
     n_pat = len(patterns[2])
     m = ss.q * (ss.p + 1)
     if n_pat <= max(1, ss.n_groups // 4) and n_pat * m * m <= 2e7:
@@ -85,16 +87,19 @@ def make_deviance(ss, *, reml: bool) -> ProfiledDeviance:
 def _fit(y, X, Z, groups, *, n_groups, reml):
     ss = sufficient_statistics(y, X, Z, groups, n_groups)
     xs, zs = fit_scalings(ss, X, Z)
+    patterns = design_patterns(ss)
+    dev = make_deviance(ss, reml=reml, patterns=patterns)
     if xs.identity and zs.identity:
-        dev = make_deviance(ss, reml=reml)
         opt = minimise_deviance(dev)
         out = finish_fit(dev, opt["theta"], hessian=opt.pop("varpar_hessian"))
     else:
-        # optimise on centred and scaled columns, report on the original ones
-        dev_s = make_deviance(scale_suffstats(ss, xs.T, zs.T), reml=reml)
+        # optimise on centred and scaled columns, report on the original ones; groups
+        # share T'Z_i'Z_i T exactly when they share Z_i'Z_i
+        Zp, inverse, counts = patterns
+        dev_s = make_deviance(scale_suffstats(ss, xs.T, zs.T), reml=reml,
+                              patterns=(zs.T.T @ Zp @ zs.T, inverse, counts))
         opt = minimise_deviance(dev_s)
         opt.pop("varpar_hessian")
-        dev = make_deviance(ss, reml=reml)
         out = finish_fit(dev, theta_back(opt["theta"], zs.T))
         opt["n_evaluations"] += dev.n_evals
     info = {k: v for k, v in opt.items() if k != "theta"}

@@ -77,6 +77,11 @@ class ProfiledDeviance:
         self.n_evals = 0
         self.last_state: dict = {}
         self._cached: tuple | None = None
+        # U_i = [Z_i'X_i | Z_i'y_i] and [X y]'[X y]: the deviance needs them side by side
+        self.U = np.concatenate([ss.ZtX, ss.Zty[:, None, :]], axis=1)     # (q, p+1, G)
+        self.UtU = np.block([[ss.XtX, ss.Xty[:, None]],
+                             [ss.Xty[None, :], np.array([[ss.yty]])]])
+        self.sumZtZ = ss.ZtZ.sum(axis=2)
 
     # -- the core: everything at one theta ----------------------------------------------
     def state(self, theta: np.ndarray, *, need_grad: bool = False) -> dict:
@@ -103,6 +108,7 @@ class ProfiledDeviance:
 
     def _compute_state(self, theta: np.ndarray) -> dict:
         ss, q, p = self.ss, self.q, self.p
+        m = p + 1
         lam = theta_to_lambda(np.asarray(theta, float), q)
         G = ss.n_groups
         # S_i = Lambda' ZtZ_i Lambda + I as one (q^2 x q^2) @ (q^2 x G) product
@@ -113,49 +119,43 @@ class ProfiledDeviance:
             S[j, j] += 1.0
         L = cholesky_blocks(S)
         ld_L2 = 2.0 * sum(float(np.log(L[j][j]).sum()) for j in range(q))
-        cu = forward_solve_blocks(L, lt @ ss.Zty)                          # (q, G)
-        lzx = (lt @ ss.ZtX.reshape(q, p * G)).reshape(q, p, G)
-        RZX = forward_solve_blocks(L, lzx)                                 # (q, p, G)
-        RZXtRZX = np.zeros((p, p))
-        RZXtcu = np.zeros(p)
+        # [c_u | R_ZX] in one solve, and their cross-products in one (m x m) matrix
+        RU = forward_solve_blocks(L, (lt @ self.U.reshape(q, m * G)).reshape(q, m, G))
+        Mm = self.UtU.copy()
         for k in range(q):
-            RZXtRZX += RZX[k] @ RZX[k].T
-            RZXtcu += RZX[k] @ cu[k]
-        XVX = ss.XtX - RZXtRZX
-        XVX = (XVX + XVX.T) / 2
-        rhs = ss.Xty - RZXtcu
+            Mm -= RU[k] @ RU[k].T
+        XVX = (Mm[:p, :p] + Mm[:p, :p].T) / 2
+        rhs = Mm[:p, p]
         RX = np.linalg.cholesky(XVX)                                       # R_X' (lower)
         beta = np.linalg.solve(XVX, rhs)
         ld_RX2 = 2.0 * float(np.log(np.diag(RX)).sum())
-        pwrss = ss.yty - float((cu * cu).sum()) - float(beta @ rhs)
+        pwrss = float(Mm[p, p]) - float(beta @ rhs)
         pwrss = max(pwrss, 1e-300 * max(ss.yty, 1.0))
         dof = self.dof
         dev = ld_L2 + dof * (1.0 + LOG2PI + math.log(pwrss / dof))
         if self.reml:
             dev += ld_RX2
-        return dict(theta=theta, lam=lam, L=L, cu=cu, RZX=RZX, XVX=XVX, beta=beta,
-                    pwrss=pwrss, ld_L2=ld_L2, ld_RX2=ld_RX2, deviance=dev)
+        return dict(theta=theta, lam=lam, L=L, RU=RU, XVX=XVX, beta=beta, pwrss=pwrss,
+                    ld_L2=ld_L2, ld_RX2=ld_RX2, deviance=dev)
 
     def _grad_parts(self, st: dict) -> dict:
         ss, q, p = self.ss, self.q, self.p
-        lam, L, cu, RZX, beta = st["lam"], st["L"], st["cu"], st["RZX"], st["beta"]
+        lam, L, RU, beta = st["lam"], st["L"], st["RU"], st["beta"]
         G = ss.n_groups
         W = forward_solve_blocks(L, (lam.T @ ss.ZtZ.reshape(q, q * G)).reshape(q, q, G))
-        u = cu - (RZX * beta[None, :, None]).sum(axis=1)                  # (q, G)
-        zte = ss.Zty - (ss.ZtX * beta[None, :, None]).sum(axis=1)         # (q, G)
-        # w_a = zte_a - sum_k W[k, a] u_k ;  Bt[a] = ZtX[a] - sum_k W[k, a] RZX[k]
-        w = zte.copy()
-        Bt = ss.ZtX.copy()
+        # Z_i'V_i^{-1}[X_i | y_i] = U_i - W_i' [R_ZX,i | c_u,i]: B_i and, times (-beta, 1), w_i
+        PU = self.U.copy()
         for a in range(q):
             for k in range(q):
-                w[a] -= W[k, a] * u[k]
-                Bt[a] -= W[k, a] * RZX[k]
+                PU[a] -= W[k, a] * RU[k]
+        w = np.append(-beta, 1.0) @ PU                                     # (q, G)
+        Bt = PU[:, :p]
         Wf = W.transpose(1, 0, 2).reshape(q, q * G)
-        sumA = ss.ZtZ.sum(axis=2) - Wf @ Wf.T
+        sumA = self.sumZtZ - Wf @ Wf.T
         sumww = w @ w.T
         C = np.linalg.inv(st["XVX"])
         Rc = np.linalg.cholesky((C + C.T) / 2)                            # C = Rc Rc'
-        F = np.einsum("ij,ajg->aig", Rc.T, Bt)
+        F = Rc.T @ Bt                                                      # (q, p, G)
         Ff = F.reshape(q, p * G)
         sumBCB = Ff @ Ff.T
         return dict(sumA=sumA, sumww=sumww, sumBCB=sumBCB, C=C, Bt=Bt, W=W, w=w, F=F)

@@ -30,14 +30,17 @@ tests/models/test_engine.py.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-from .deviance import ProfiledDeviance
+from .deviance import ProfiledDeviance, theta_positions
 
 __all__ = ["varpar_hessian_exact", "profiled_hessian"]
 
 
 def _deltas(lam: np.ndarray, positions) -> np.ndarray:
+    """``Delta_k = E_k Lambda' + Lambda E_k'`` for every theta_k, shape (K, q, q)."""
     q = lam.shape[0]
     out = np.zeros((len(positions), q, q))
     for k, (r, c) in enumerate(positions):
@@ -46,7 +49,10 @@ def _deltas(lam: np.ndarray, positions) -> np.ndarray:
     return out
 
 
-def _delta2(positions, q: int) -> np.ndarray:
+@functools.lru_cache(maxsize=16)
+def _delta2(q: int) -> np.ndarray:
+    """``Delta_kl = E_k E_l' + E_l E_k'`` flattened to (K*K, q*q) (constant for each q)."""
+    positions = theta_positions(q)
     K = len(positions)
     out = np.zeros((K, K, q, q))
     for k, (rk, ck) in enumerate(positions):
@@ -54,7 +60,20 @@ def _delta2(positions, q: int) -> np.ndarray:
             if ck == cl:
                 out[k, m, rk, rl] += 1.0
                 out[m, k, rk, rl] += 1.0
-    return out
+    return out.reshape(K * K, q * q)
+
+
+def _pair(D: np.ndarray, S: np.ndarray, order: str) -> np.ndarray:
+    """``sum D_k[.,.] D_l[.,.] S[a,b,c,d]`` over the four indices, as two matrix products.
+
+    ``order`` names the positions of S (a, b, c, d for its four axes) that the two indices
+    of ``D_k`` and of ``D_l`` meet: ``"bc,da"`` is ``sum D_k[b,c] D_l[d,a] S[a,b,c,d]``.
+    """
+    K, q = D.shape[0], D.shape[1]
+    k_idx, l_idx = order.split(",")
+    perm = ["abcd".index(ch) for ch in k_idx + l_idx]
+    S2 = S.transpose(perm).reshape(q * q, q * q)
+    return D.reshape(K, q * q) @ S2 @ D.reshape(K, q * q).T
 
 
 def varpar_hessian_exact(dev: ProfiledDeviance, varpar: np.ndarray, st: dict | None = None
@@ -70,26 +89,26 @@ def varpar_hessian_exact(dev: ProfiledDeviance, varpar: np.ndarray, st: dict | N
     mom = dev.hessian_moments(st)
     q, K = dev.q, len(theta)
     D = _deltas(st["lam"], dev.positions)                                   # (K, q, q)
-    D2 = _delta2(dev.positions, q)                                          # (K, K, q, q)
+    D2 = _delta2(q)                                                         # (K*K, q*q)
     C = st["C"]
     G1 = st["sumA"] - st["sumBCB"] if dev.reml else st["sumA"]
-    trAA = np.einsum("kbc,lda,abcd->kl", D, D, mom["S_AA"])
-    trPP = trAA
+    trPP = _pair(D, mom["S_AA"], "bc,da")
     if dev.reml:
-        trAF = np.einsum("kab,lcd,bcda->kl", D, D, mom["S_AF"])
-        Kk = np.einsum("kab,abjm->kjm", D, mom["Kb"])                         # (K, p, p)
-        CK = np.einsum("ij,kjm->kim", C, Kk)
+        trAF = _pair(D, mom["S_AF"], "da,bc")  # sum D_k[a,b] D_l[c,d] A[b,c] F[d,a]
+        Kk = np.tensordot(D, mom["Kb"], axes=([1, 2], [0, 1]))              # (K, p, p)
+        CK = C @ Kk
         trCKCK = np.einsum("kij,lji->kl", CK, CK)
-        trPP = trAA - (trAF + trAF.T) + trCKCK
-    quad = np.einsum("kab,lcd,bcad->kl", D, D, mom["S_Aww"])
-    u = np.einsum("kab,ajb->kj", D, mom["BW"])                               # (K, p)
+        trPP = trPP - (trAF + trAF.T) + trCKCK
+    quad = _pair(D, mom["S_Aww"], "ca,bd")  # sum D_k[a,b] D_l[c,d] A[b,c] w[a] w[d]
+    u = np.tensordot(D, mom["BW"], axes=([1, 2], [0, 2]))                   # (K, p)
     quad = quad - u @ C @ u.T
-    trD2G = np.einsum("klab,ba->kl", D2, G1)
-    trD2w = np.einsum("klab,ba->kl", D2, st["sumww"])
+    trD2G = (D2 @ G1.T.reshape(-1)).reshape(K, K)
+    sumww = st["sumww"]
+    trD2w = (D2 @ sumww.T.reshape(-1)).reshape(K, K)
     s2 = sigma * sigma
     H = np.empty((K + 1, K + 1))
     H[:K, :K] = trD2G - trPP + (2.0 * quad - trD2w) / s2
-    H[:K, K] = H[K, :K] = 2.0 * np.einsum("kab,ba->k", D, st["sumww"]) / (s2 * sigma)
+    H[:K, K] = H[K, :K] = 2.0 * (D.reshape(K, -1) @ sumww.T.reshape(-1)) / (s2 * sigma)
     H[K, K] = 6.0 * st["pwrss"] / (s2 * s2) - 2.0 * dev.dof / s2
     return (H + H.T) / 2
 

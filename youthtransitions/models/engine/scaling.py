@@ -108,8 +108,17 @@ def fit_scalings(ss: SuffStats, X: np.ndarray, Z: np.ndarray
 
 def scale_suffstats(ss: SuffStats, A: np.ndarray, T: np.ndarray) -> SuffStats:
     """Sufficient statistics of ``(y, X A, Z T)`` from those of ``(y, X, Z)``."""
-    ZtZ = np.einsum("ca,cdg,db->abg", T, ss.ZtZ, T, optimize=True)
-    ZtX = np.einsum("ca,cjg,jb->abg", T, ss.ZtX, A, optimize=True)
+    q, p, G = ss.q, ss.p, ss.n_groups
+
+    def left(M, k):  # T' M over the leading axis of a (q, k, G) stack
+        return (T.T @ M.reshape(q, k * G)).reshape(q, k, G)
+
+    ZtZ = left(left(ss.ZtZ, q).transpose(1, 0, 2), q).transpose(1, 0, 2)
+    ZtX = left(ss.ZtX, p)
+    if not np.array_equal(A, np.diag(np.diag(A))):
+        ZtX = np.einsum("ajg,jb->abg", ZtX, A)
+    else:
+        ZtX = ZtX * np.diag(A)[None, :, None]
     Zty = T.T @ ss.Zty
     return replace(ss, ZtZ=ZtZ, ZtX=ZtX, Zty=Zty, XtX=A.T @ ss.XtX @ A, Xty=A.T @ ss.Xty)
 
