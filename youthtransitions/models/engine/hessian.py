@@ -95,12 +95,14 @@ def varpar_hessian_exact(dev: ProfiledDeviance, varpar: np.ndarray, st: dict | N
     trPP = _pair(D, mom["S_AA"], "bc,da")
     if dev.reml:
         trAF = _pair(D, mom["S_AF"], "da,bc")  # sum D_k[a,b] D_l[c,d] A[b,c] F[d,a]
-        Kk = np.tensordot(D, mom["Kb"], axes=([1, 2], [0, 1]))              # (K, p, p)
+        p = C.shape[0]
+        Kk = (D.reshape(K, q * q) @ mom["Kb"].reshape(q * q, p * p)).reshape(K, p, p)
         CK = C @ Kk
         trCKCK = np.einsum("kij,lji->kl", CK, CK)
         trPP = trPP - (trAF + trAF.T) + trCKCK
     quad = _pair(D, mom["S_Aww"], "ca,bd")  # sum D_k[a,b] D_l[c,d] A[b,c] w[a] w[d]
-    u = np.tensordot(D, mom["BW"], axes=([1, 2], [0, 2]))                   # (K, p)
+    BW = mom["BW"]                                                          # (q, p, q)
+    u = D.reshape(K, q * q) @ BW.transpose(0, 2, 1).reshape(q * q, BW.shape[1])  # (K, p)
     quad = quad - u @ C @ u.T
     trD2G = (D2 @ G1.T.reshape(-1)).reshape(K, K)
     sumww = st["sumww"]
