@@ -92,6 +92,16 @@ def _fit(y, X, Z, groups, *, n_groups, reml):
     if xs.identity and zs.identity:
         opt = minimise_deviance(dev)
         out = finish_fit(dev, opt["theta"], hessian=opt.pop("varpar_hessian"))
+    elif zs.identity:
+        # X divided by powers of two only: theta is the same, beta and Var(beta) scale
+        # back exactly, the df do not change and the REML criterion moves by log|det A|
+        dev_s = make_deviance(scale_suffstats(ss, xs.T, zs.T), reml=reml, patterns=patterns)
+        opt = minimise_deviance(dev_s)
+        out = finish_fit(dev_s, opt["theta"], hessian=opt.pop("varpar_hessian"))
+        a = np.diag(xs.T)
+        out.update(beta=a * out["beta"], vcov=out["vcov"] * np.outer(a, a))
+        if reml:
+            out["loglik"] += float(np.log(a).sum())
     else:
         # optimise on centred and scaled columns, report on the original ones; groups
         # share T'Z_i'Z_i T exactly when they share Z_i'Z_i

@@ -43,6 +43,9 @@ def design_patterns(ss: SuffStats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     for a in range(q):
         for b in range(a, q):
             c, uniq = pd.factorize(ss.ZtZ[a, b])
+            if len(uniq) == G:  # every group its own pattern: codes 0..G-1 in order
+                return (ss.ZtZ.transpose(2, 0, 1).copy(), np.arange(G, dtype=np.int64),
+                        np.ones(G, dtype=np.int64))
             code = code * len(uniq) + c
             code, _ = pd.factorize(code)  # re-densify: codes stay below G
             code = code.astype(np.int64)
