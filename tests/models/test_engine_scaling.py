@@ -21,8 +21,12 @@ import pytest
 from youthtransitions.models.engine import make_deviance, sufficient_statistics
 from youthtransitions.models.engine.deviance import theta_to_lambda
 from youthtransitions.models.engine.optimize import minimise_deviance
-from youthtransitions.models.engine.scaling import (column_scaling, fit_scalings,
-                                                    scale_suffstats, theta_back)
+from youthtransitions.models.engine.scaling import (
+    column_scaling,
+    fit_scalings,
+    scale_suffstats,
+    theta_back,
+)
 from youthtransitions.models.engine.starts import moment_start
 from youthtransitions.models.formula import build_design
 

@@ -235,7 +235,7 @@ def build_design(formula: str, data: pd.DataFrame, *, group: str, random: str = 
     if group not in data.columns:
         raise UsageError(f"group column {group!r} is not a column of the data")
     lhs_text, rhs_text = (part.strip() for part in formula.split("~", 1))
-    dtypes = dict(zip(data.columns, data.dtypes))
+    dtypes = dict(zip(data.columns, data.dtypes, strict=True))
     simple = None
     if _IDENT.match(lhs_text) is not None:
         fixed_simple = _simple_terms(rhs_text, dtypes)

@@ -16,8 +16,13 @@ import warnings
 import numpy as np
 
 from ..errors import UsageError
-from .engine import (SINGULAR_TOL, ProfiledDeviance, inference, inference_without_df,
-                     sufficient_statistics)
+from .engine import (
+    SINGULAR_TOL,
+    ProfiledDeviance,
+    inference,
+    inference_without_df,
+    sufficient_statistics,
+)
 from .engine.deviance import theta_positions
 from .formula import Design
 
