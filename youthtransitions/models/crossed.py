@@ -314,10 +314,10 @@ def fit_lmm_terms(formula: str, data: pd.DataFrame, *, method: str = "reml",
                                       dense_max=dense_max)
     except np.linalg.LinAlgError as exc:
         raise UsageError(f"the mixed model {formula!r} failed numerically ({exc}); "
-                         + CONVERGENCE_ADVICE) from None
+                         + CONVERGENCE_ADVICE["sparse"]) from None
     if not fit.converged:
         warnings.warn(f"the mixed model {formula!r} did not converge ({fit.message}); "
-                      + CONVERGENCE_ADVICE, ConvergenceWarning, stacklevel=2)
+                      + CONVERGENCE_ADVICE["sparse"], ConvergenceWarning, stacklevel=2)
     return TermsLMMResult(formula=formula, method="REML" if reml else "ML", engine_fit=fit,
                           fixed_names=list(design.fixed_names), blocks=blocks, n_obs=n,
                           n_dropped=n_dropped, modes=dev.conditional_modes(st),

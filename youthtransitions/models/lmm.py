@@ -34,8 +34,13 @@ class ConvergenceWarning(UserWarning):
     """The optimiser of a mixed model did not converge cleanly."""
 
 
-CONVERGENCE_ADVICE = ("try: rescale (centre and standardise) the predictors, simplify the "
-                      "random part (e.g. random='1'), or engine='statsmodels'")
+CONVERGENCE_ADVICE = {
+    "fast": "try: simplify the random part (e.g. random='1', or drop a term whose variance is "
+            "near zero), or compare with engine='statsmodels'",
+    "statsmodels": "try: rescale (centre and standardise) the predictors, simplify the "
+                   "random part (e.g. random='1'), or engine='fast'",
+    "sparse": "try: simplify the random terms (drop a term whose variance is near zero, or "
+              "use (x || g) for uncorrelated terms) or rescale the predictors"}
 
 
 def _sd_corr(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -488,7 +493,8 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
     Bates, Mächler, Bolker & Walker (2015, *J. Stat. Softw.* 67(1), eqs. 34-41) over the
     lower-triangular relative covariance factor (diagonal >= 0), computed from per-group
     sufficient statistics (compressed to the distinct ``Z_i'Z_i`` when groups share them),
-    with its analytic gradient; see docs/performance.md. Standard errors are
+    with its analytic gradient, on internally centred and scaled columns when a predictor's
+    scale is far from 1, restarted when it ends on the boundary; see docs/performance.md. Standard errors are
     ``sigma^2 (X'V^{-1}X)^{-1}``; denominator df are Satterthwaite's as in lmerTest
     (Kuznetsova, Brockhoff & Christensen 2017). Checked against lme4 1.1 / lmerTest 3.1
     (tests/reference/lme4/): fixed effects and log-likelihood to 1e-5 relative, standard
@@ -513,7 +519,8 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
                                n_groups=n_groups, reml=reml)
         except np.linalg.LinAlgError as exc:
             raise UsageError(f"the mixed model {formula!r} with random ({random} | {group}) "
-                             f"failed numerically ({exc}); " + CONVERGENCE_ADVICE) from None
+                             f"failed numerically ({exc}); "
+                             + CONVERGENCE_ADVICE["fast"]) from None
     else:
         from .sm_engine import fit_statsmodels
 
@@ -521,7 +528,7 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
     if not fit.converged:
         warnings.warn(
             f"the mixed model {formula!r} with random ({random} | {group}) did not converge "
-            f"({fit.message or 'optimiser stopped'}); " + CONVERGENCE_ADVICE,
+            f"({fit.message or 'optimiser stopped'}); " + CONVERGENCE_ADVICE[engine],
             ConvergenceWarning, stacklevel=2)
     return LMMResult(design=design, engine_fit=fit, formula=formula, group=group,
                      random=random, method="REML" if reml else "ML", engine=engine,

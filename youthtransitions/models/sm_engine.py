@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import UsageError
 from .engine import (
     EngineFit,
+    SINGULAR_TOL,
     ProfiledDeviance,
     inference,
     inference_without_df,
@@ -26,7 +27,34 @@ from .engine import (
 from .engine.deviance import theta_positions
 from .formula import Design
 
-__all__ = ["fit_statsmodels", "lambda_from_cov"]
+__all__ = ["fit_statsmodels", "lambda_from_cov", "boundary_singular"]
+
+BOUNDARY_DEVIANCE_TOL = 1e-4  # deviance units (twice the log-likelihood)
+
+
+def boundary_singular(dev: ProfiledDeviance, theta: np.ndarray) -> bool:
+    """lme4's singularity rule for estimates that stop short of the boundary.
+
+    lme4 calls a fit singular when a diagonal element of Lambda is below 1e-4 (isSingular);
+    its optimiser lands on the boundary, statsmodels' stops near it (diagonal elements of
+    1e-4 to 1e-3 where lme4 has 0). So a diagonal element also counts as zero when setting
+    it to zero raises the (RE)ML deviance by less than 1e-4: the boundary fits as well.
+    """
+    theta = np.asarray(theta, float)
+    base = dev(theta)
+    for j, (r, c) in enumerate(dev.positions):
+        if r != c:
+            continue
+        if theta[j] < SINGULAR_TOL:
+            return True
+        on_bound = theta.copy()
+        on_bound[j] = 0.0
+        try:
+            if dev(on_bound) <= base + BOUNDARY_DEVIANCE_TOL:
+                return True
+        except np.linalg.LinAlgError:
+            continue
+    return False
 
 
 def lambda_from_cov(rel_cov: np.ndarray) -> np.ndarray:
@@ -81,6 +109,6 @@ def fit_statsmodels(design: Design, *, reml: bool) -> EngineFit:
     converged = bool(res.converged) and not any("converge" in m.lower() for m in messages)
     return EngineFit(beta=beta, vcov=inf["vcov"], df=df, sigma2=sigma2, random_cov=cov_re,
                      theta=theta, loglik=inf["loglik"], converged=converged,
-                     singular=inf["singular"],
+                     singular=boundary_singular(dev, theta),
                      message="; ".join(messages) or "statsmodels reported no convergence",
                      df_method=df_method, optimizer=dict(statsmodels_warnings=messages))

@@ -4,6 +4,7 @@
 # lmerTest 3.1 estimates: fixed effects, SEs, Satterthwaite df, VarCorr, sigma^2, logLik,
 # AIC, BIC, isSingular, theta.
 suppressMessages({library(lme4); library(lmerTest); library(jsonlite)})
+source("fit_record.R")
 
 ## ---- data sets ---------------------------------------------------------------------------
 set.seed(20261127)
@@ -98,20 +99,8 @@ for (s in specs) {
   dat <- read.csv(sprintf("data_%s.csv", s[[2]]))  # fit what the tests read
   group <- if (length(s) >= 7) s[[7]] else "id"
   m <- lmer(s[[3]], data = dat, REML = s[[6]], control = tight)
-  co <- summary(m)$coefficients
-  vc <- VarCorr(m)[[group]]
-  ll <- logLik(m)
-  fits[[s[[1]]]] <- list(
-    data = sprintf("data_%s.csv", s[[2]]), formula = s[[4]], random = s[[5]], group = group,
-    method = if (s[[6]]) "reml" else "ml", lme4_formula = deparse(s[[3]]),
-    terms = rownames(co), estimate = unname(co[, "Estimate"]),
-    std_error = unname(co[, "Std. Error"]), df = unname(co[, "df"]),
-    random_terms = colnames(vc), random_cov = unname(matrix(vc, nrow(vc))),
-    sigma2 = sigma(m)^2, loglik = as.numeric(ll), aic = AIC(m), bic = BIC(m),
-    singular = isSingular(m), converged = is.null(m@optinfo$conv$lme4$messages),
-    theta = unname(getME(m, "theta")),
-    n_obs = nobs(m), n_groups = unname(ngrps(m)))
+  fits[[s[[1]]]] <- fit_record(m, sprintf("data_%s.csv", s[[2]]), s[[4]], s[[5]], group,
+                                s[[6]], s[[3]])
 }
-fits[["_versions"]] <- list(R = R.version.string, lme4 = as.character(packageVersion("lme4")),
-                            lmerTest = as.character(packageVersion("lmerTest")))
+fits[["_versions"]] <- fit_versions()
 writeLines(toJSON(fits, digits = NA, auto_unbox = TRUE, pretty = TRUE), "fits.json")

@@ -18,6 +18,7 @@ from .deviance import ProfiledDeviance, theta_to_lambda
 from .optimize import minimise_deviance
 from .patterns import PatternDeviance, design_patterns
 from .satterthwaite import satterthwaite_df
+from .scaling import fit_scalings, scale_suffstats, theta_back
 from .suffstats import sufficient_statistics
 
 __all__ = ["EngineFit", "fit_profiled", "finish_fit", "inference", "inference_without_df",
@@ -109,18 +110,25 @@ def finish_fit(dev: ProfiledDeviance, theta: np.ndarray, *,
 
 
 def fit_profiled(y, X, Z, groups, *, n_groups: int, reml: bool = True) -> EngineFit:
-    """:func:`refit` with inference, BLAS limited to one thread (what ``fit_lmm`` runs)."""
+    """:func:`refit` with inference, BLAS limited to one thread (what ``fit_lmm`` runs).
+
+    Columns of X and Z far from unit scale are centred and scaled for the optimiser
+    (:mod:`.scaling`); the estimates, their inference and the singularity flag are computed
+    on the original columns at the optimum found.
+    """
     with single_blas_thread():
         return refit(y, X, Z, groups, n_groups=n_groups, reml=reml)
 
 
-def make_deviance(ss, *, reml: bool) -> ProfiledDeviance:
+def make_deviance(ss, *, reml: bool, patterns=None) -> ProfiledDeviance:
     """Pattern-compressed deviance when groups share few ``Z_i'Z_i``, else per group.
 
     Both compute the same numbers (tests/models/test_engine.py); the pattern form costs
-    O(patterns) per evaluation instead of O(groups).
+    O(patterns) per evaluation instead of O(groups). ``patterns``: :func:`design_patterns`
+    of ``ss`` when already known.
     """
-    patterns = design_patterns(ss)
+    if patterns is None:
+        patterns = design_patterns(ss)
     n_pat = len(patterns[2])
     m = ss.q * (ss.p + 1)
     if n_pat <= max(1, ss.n_groups // 4) and n_pat * m * m <= 2e7:
@@ -157,24 +165,24 @@ def refit(y, X, Z, groups, *, n_groups: int | None = None, reml: bool = True,
     -----
     The profiled deviance of Bates, Mächler, Bolker & Walker (2015, *J. Stat. Softw.* 67(1),
     eqs. 34-41) over per-group sufficient statistics (:func:`make_deviance`). With inference
-    the optimiser polishes with Newton steps and checks convergence as lme4's ``checkConv``;
+    the optimiser is a projected Newton method on the exact Hessian (:mod:`.hessian`), on
+    internally rescaled columns where a predictor's scale would trap it (:mod:`.scaling`),
+    restarted from the unit and moment starts when it ends on the boundary, and checked as
+    lme4's ``checkConv``;
     estimates only, one covariance parameter (a random intercept) is minimised by bounded
     Brent (:func:`scalar_minimum`) and more by L-BFGS-B without the polish. The two agree to
     the optimiser tolerance (``tests/models/test_engine.py``).
     """
     if n_groups is None:
         n_groups = int(np.max(groups)) + 1 if len(groups) else 0
-    dev = make_deviance(sufficient_statistics(y, X, Z, groups, n_groups), reml=reml)
+    ss = sufficient_statistics(y, X, Z, groups, n_groups)
     if inference:
-        opt = minimise_deviance(dev, start=start)
-        out = finish_fit(dev, opt["theta"], hessian=opt.pop("varpar_hessian"))
-        info = {k: v for k, v in opt.items() if k != "theta"}
-        info["evaluation"] = ("patterns" if isinstance(dev, PatternDeviance) else "groups")
-        info["n_patterns"] = getattr(dev, "n_patterns", None)
+        out = _fit_scaled(ss, X, Z, reml=reml, start=start)
         return EngineFit(beta=out["beta"], sigma2=out["sigma2"], random_cov=out["random_cov"],
-                         theta=out["theta"], loglik=out["loglik"], converged=opt["converged"],
-                         singular=out["singular"], message=opt["message"], vcov=out["vcov"],
-                         df=out["df"], optimizer=info)
+                         theta=out["theta"], loglik=out["loglik"], converged=out["converged"],
+                         singular=out["singular"], message=out["message"], vcov=out["vcov"],
+                         df=out["df"], optimizer=out["optimizer"])
+    dev = make_deviance(ss, reml=reml)
     if dev.q == 1:
         theta, converged, message = scalar_minimum(dev, start)
     else:
@@ -213,3 +221,42 @@ def scalar_minimum(dev: ProfiledDeviance, start=None) -> tuple[np.ndarray, bool,
         upper *= 100.0  # the minimum sits at the bound: widen the search
     theta = float(res.x) if deviance(0.0) > res.fun else 0.0
     return np.array([theta]), bool(res.success), str(res.message)
+
+
+def _fit_scaled(ss, X, Z, *, reml: bool, start: np.ndarray | None = None) -> dict:
+    """The polished optimum with inference, optimised on rescaled columns where needed.
+
+    ``start`` (a theta on the original columns) is used when Z needs no rescaling; with a
+    rescaled Z the optimiser starts from its own unit and moment starts.
+    """
+    xs, zs = fit_scalings(ss, X, Z)
+    patterns = design_patterns(ss)
+    dev = make_deviance(ss, reml=reml, patterns=patterns)
+    if xs.identity and zs.identity:
+        opt = minimise_deviance(dev, start=start)
+        out = finish_fit(dev, opt["theta"], hessian=opt.pop("varpar_hessian"))
+    elif zs.identity:
+        # X divided by powers of two only: theta is the same, beta and Var(beta) scale
+        # back exactly, the df do not change and the REML criterion moves by log|det A|
+        dev_s = make_deviance(scale_suffstats(ss, xs.T, zs.T), reml=reml, patterns=patterns)
+        opt = minimise_deviance(dev_s, start=start)
+        out = finish_fit(dev_s, opt["theta"], hessian=opt.pop("varpar_hessian"))
+        a = np.diag(xs.T)
+        out.update(beta=a * out["beta"], vcov=out["vcov"] * np.outer(a, a))
+        if reml:
+            out["loglik"] += float(np.log(a).sum())
+    else:
+        # optimise on centred and scaled columns, report on the original ones; groups
+        # share T'Z_i'Z_i T exactly when they share Z_i'Z_i
+        Zp, inverse, counts = patterns
+        dev_s = make_deviance(scale_suffstats(ss, xs.T, zs.T), reml=reml,
+                              patterns=(zs.T.T @ Zp @ zs.T, inverse, counts))
+        opt = minimise_deviance(dev_s)
+        opt.pop("varpar_hessian")
+        out = finish_fit(dev, theta_back(opt["theta"], zs.T))
+        opt["n_evaluations"] += dev.n_evals
+    info = {k: v for k, v in opt.items() if k != "theta"}
+    info["evaluation"] = ("patterns" if isinstance(dev, PatternDeviance) else "groups")
+    info["n_patterns"] = getattr(dev, "n_patterns", None)
+    out.update(converged=opt["converged"], message=opt["message"], optimizer=info)
+    return out

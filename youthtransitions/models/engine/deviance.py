@@ -76,12 +76,39 @@ class ProfiledDeviance:
         self.dof = ss.n - ss.p if reml else ss.n
         self.n_evals = 0
         self.last_state: dict = {}
+        self._cached: tuple | None = None
+        # U_i = [Z_i'X_i | Z_i'y_i] and [X y]'[X y]: the deviance needs them side by side
+        self.U = np.concatenate([ss.ZtX, ss.Zty[:, None, :]], axis=1)     # (q, p+1, G)
+        self.UtU = np.block([[ss.XtX, ss.Xty[:, None]],
+                             [ss.Xty[None, :], np.array([[ss.yty]])]])
+        self.sumZtZ = ss.ZtZ.sum(axis=2)
 
     # -- the core: everything at one theta ----------------------------------------------
     def state(self, theta: np.ndarray, *, need_grad: bool = False) -> dict:
-        """Deviance pieces at ``theta``; with ``need_grad`` also the gradient ingredients."""
-        ss, q, p = self.ss, self.q, self.p
+        """Deviance pieces at ``theta``; with ``need_grad`` also the gradient ingredients.
+
+        The last state is kept: the optimiser's final point is evaluated again by the
+        inference (vcov, log-likelihood, Satterthwaite), which then costs nothing.
+        """
+        theta = np.asarray(theta, float)
+        key = theta.tobytes()
+        cached = self._cached
+        if cached is not None and cached[0] == key:
+            st = cached[2]
+            if need_grad and not cached[1]:
+                st.update(self._grad_parts(st))
+                self._cached = (key, True, st)
+            return st
         self.n_evals += 1
+        st = self._compute_state(theta)
+        if need_grad:
+            st.update(self._grad_parts(st))
+        self._cached = (key, need_grad, st)
+        return st
+
+    def _compute_state(self, theta: np.ndarray) -> dict:
+        ss, q, p = self.ss, self.q, self.p
+        m = p + 1
         lam = theta_to_lambda(np.asarray(theta, float), q)
         G = ss.n_groups
         # S_i = Lambda' ZtZ_i Lambda + I as one (q^2 x q^2) @ (q^2 x G) product
@@ -92,54 +119,68 @@ class ProfiledDeviance:
             S[j, j] += 1.0
         L = cholesky_blocks(S)
         ld_L2 = 2.0 * sum(float(np.log(L[j][j]).sum()) for j in range(q))
-        cu = forward_solve_blocks(L, lt @ ss.Zty)                          # (q, G)
-        lzx = (lt @ ss.ZtX.reshape(q, p * G)).reshape(q, p, G)
-        RZX = forward_solve_blocks(L, lzx)                                 # (q, p, G)
-        RZXtRZX = np.zeros((p, p))
-        RZXtcu = np.zeros(p)
+        # [c_u | R_ZX] in one solve, and their cross-products in one (m x m) matrix
+        RU = forward_solve_blocks(L, (lt @ self.U.reshape(q, m * G)).reshape(q, m, G))
+        Mm = self.UtU.copy()
         for k in range(q):
-            RZXtRZX += RZX[k] @ RZX[k].T
-            RZXtcu += RZX[k] @ cu[k]
-        XVX = ss.XtX - RZXtRZX
-        XVX = (XVX + XVX.T) / 2
-        rhs = ss.Xty - RZXtcu
+            Mm -= RU[k] @ RU[k].T
+        XVX = (Mm[:p, :p] + Mm[:p, :p].T) / 2
+        rhs = Mm[:p, p]
         RX = np.linalg.cholesky(XVX)                                       # R_X' (lower)
         beta = np.linalg.solve(XVX, rhs)
         ld_RX2 = 2.0 * float(np.log(np.diag(RX)).sum())
-        pwrss = ss.yty - float((cu * cu).sum()) - float(beta @ rhs)
+        pwrss = float(Mm[p, p]) - float(beta @ rhs)
         pwrss = max(pwrss, 1e-300 * max(ss.yty, 1.0))
         dof = self.dof
         dev = ld_L2 + dof * (1.0 + LOG2PI + math.log(pwrss / dof))
         if self.reml:
             dev += ld_RX2
-        out = dict(theta=np.asarray(theta, float), lam=lam, L=L, cu=cu, RZX=RZX, XVX=XVX,
-                   beta=beta, pwrss=pwrss, ld_L2=ld_L2, ld_RX2=ld_RX2, deviance=dev)
-        if need_grad:
-            out.update(self._grad_parts(out))
-        return out
+        return dict(theta=theta, lam=lam, L=L, RU=RU, XVX=XVX, beta=beta, pwrss=pwrss,
+                    ld_L2=ld_L2, ld_RX2=ld_RX2, deviance=dev)
 
     def _grad_parts(self, st: dict) -> dict:
         ss, q, p = self.ss, self.q, self.p
-        lam, L, cu, RZX, beta = st["lam"], st["L"], st["cu"], st["RZX"], st["beta"]
+        lam, L, RU, beta = st["lam"], st["L"], st["RU"], st["beta"]
         G = ss.n_groups
         W = forward_solve_blocks(L, (lam.T @ ss.ZtZ.reshape(q, q * G)).reshape(q, q, G))
-        u = cu - (RZX * beta[None, :, None]).sum(axis=1)                  # (q, G)
-        zte = ss.Zty - (ss.ZtX * beta[None, :, None]).sum(axis=1)         # (q, G)
-        # w_a = zte_a - sum_k W[k, a] u_k ;  Bt[a] = ZtX[a] - sum_k W[k, a] RZX[k]
-        w = zte.copy()
-        Bt = ss.ZtX.copy()
+        # Z_i'V_i^{-1}[X_i | y_i] = U_i - W_i' [R_ZX,i | c_u,i]: B_i and, times (-beta, 1), w_i
+        PU = self.U.copy()
         for a in range(q):
             for k in range(q):
-                w[a] -= W[k, a] * u[k]
-                Bt[a] -= W[k, a] * RZX[k]
+                PU[a] -= W[k, a] * RU[k]
+        w = np.append(-beta, 1.0) @ PU                                     # (q, G)
+        Bt = PU[:, :p]
         Wf = W.transpose(1, 0, 2).reshape(q, q * G)
-        sumA = ss.ZtZ.sum(axis=2) - Wf @ Wf.T
+        sumA = self.sumZtZ - Wf @ Wf.T
         sumww = w @ w.T
         C = np.linalg.inv(st["XVX"])
         Rc = np.linalg.cholesky((C + C.T) / 2)                            # C = Rc Rc'
-        F = np.einsum("ij,ajg->aig", Rc.T, Bt).reshape(q, p * G)
-        sumBCB = F @ F.T
-        return dict(sumA=sumA, sumww=sumww, sumBCB=sumBCB, C=C, Bt=Bt)
+        F = Rc.T @ Bt                                                      # (q, p, G)
+        Ff = F.reshape(q, p * G)
+        sumBCB = Ff @ Ff.T
+        return dict(sumA=sumA, sumww=sumww, sumBCB=sumBCB, C=C, Bt=Bt, W=W, w=w, F=F)
+
+    def hessian_moments(self, st: dict) -> dict:
+        """Sums over groups the analytic Hessian needs (:mod:`.hessian`), from
+        ``state(theta, need_grad=True)``.
+
+        Per group ``A_i = Z_i'V_i^{-1}Z_i``, ``F_i = B_i C B_i'``, ``w_i``; returned are
+        ``S_AA[a,b,c,d] = sum_i A_i[a,b] A_i[c,d]``, ``S_AF = sum_i A_i[a,b] F_i[c,d]``,
+        ``S_Aww = sum_i A_i[a,b] w_i[c] w_i[d]``, ``Kb[a,b] = sum_i b_ia b_ib'`` (p x p,
+        ``b_ia`` row a of ``B_i``) and ``BW[a,:,b] = sum_i b_ia w_i[b]``.
+        """
+        q, p, G = self.q, self.p, self.ss.n_groups
+        W, w, Bt, F = st["W"], st["w"], st["Bt"], st["F"]
+        A = self.ss.ZtZ - np.einsum("kag,kbg->abg", W, W)
+        Fi = np.einsum("ajg,bjg->abg", F, F)
+        A2 = A.reshape(q * q, G)
+        ww = (w[:, None, :] * w[None, :, :]).reshape(q * q, G)
+        B2 = Bt.reshape(q * p, G)
+        return dict(S_AA=(A2 @ A2.T).reshape(q, q, q, q),
+                    S_AF=(A2 @ Fi.reshape(q * q, G).T).reshape(q, q, q, q),
+                    S_Aww=(A2 @ ww.T).reshape(q, q, q, q),
+                    Kb=(B2 @ B2.T).reshape(q, p, q, p).transpose(0, 2, 1, 3),
+                    BW=(B2 @ w.T).reshape(q, p, q))
 
     def _kb(self, st: dict) -> list[list[np.ndarray]]:
         """``Kb[r][s] = sum_i b_ir b_is'`` (p x p), ``b_ir`` column r of ``X_i'V_i^{-1}Z_i``."""
@@ -158,10 +199,14 @@ class ProfiledDeviance:
         """Profiled deviance and its analytic gradient in ``theta``."""
         st = self.state(theta, need_grad=True)
         self.last_state = st
+        return st["deviance"], self.grad_from_state(st)
+
+    def grad_from_state(self, st: dict) -> np.ndarray:
+        """The profiled gradient from ``state(theta, need_grad=True)``."""
         Gm = st["sumA"] - (self.dof / st["pwrss"]) * st["sumww"]
         if self.reml:
             Gm = Gm - st["sumBCB"]
-        return st["deviance"], self._theta_grad(st, Gm)
+        return self._theta_grad(st, Gm)
 
     def varpar_deviance(self, varpar: np.ndarray) -> float:
         """Deviance in ``(theta, sigma)``, profiled over beta only (lmerTest's devfun_vp).

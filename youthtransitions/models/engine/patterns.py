@@ -43,6 +43,9 @@ def design_patterns(ss: SuffStats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     for a in range(q):
         for b in range(a, q):
             c, uniq = pd.factorize(ss.ZtZ[a, b])
+            if len(uniq) == G:  # every group its own pattern: codes 0..G-1 in order
+                return (ss.ZtZ.transpose(2, 0, 1).copy(), np.arange(G, dtype=np.int64),
+                        np.ones(G, dtype=np.int64))
             code = code * len(uniq) + c
             code, _ = pd.factorize(code)  # re-densify: codes stay below G
             code = code.astype(np.int64)
@@ -82,9 +85,8 @@ class PatternDeviance(ProfiledDeviance):
         self.Zp, self.counts = Zp, counts.astype(float)
         self.n_patterns = len(counts)
 
-    def state(self, theta: np.ndarray, *, need_grad: bool = False) -> dict:
+    def _compute_state(self, theta: np.ndarray) -> dict:
         ss, q, p = self.ss, self.q, self.p
-        self.n_evals += 1
         lam = theta_to_lambda(np.asarray(theta, float), q)
         M = np.einsum("ra,Prc,cb->Pab", lam, self.Zp, lam) + np.eye(q)
         Lp = np.linalg.cholesky(M)
@@ -103,11 +105,8 @@ class PatternDeviance(ProfiledDeviance):
         dev = ld_L2 + self.dof * (1.0 + LOG2PI + math.log(pwrss / self.dof))
         if self.reml:
             dev += ld_RX2
-        out = dict(theta=np.asarray(theta, float), lam=lam, XVX=XVX, beta=beta, pwrss=pwrss,
-                   ld_L2=ld_L2, ld_RX2=ld_RX2, deviance=dev, Q=Q)
-        if need_grad:
-            out.update(self._grad_parts(out))
-        return out
+        return dict(theta=theta, lam=lam, XVX=XVX, beta=beta, pwrss=pwrss, ld_L2=ld_L2,
+                    ld_RX2=ld_RX2, deviance=dev, Q=Q)
 
     def _grad_parts(self, st: dict) -> dict:
         q, p = self.q, self.p
@@ -120,7 +119,23 @@ class PatternDeviance(ProfiledDeviance):
         C = (C + C.T) / 2
         Tc = np.einsum("Pajbl,jl->Pab", self.T[:, :, :p, :, :p], C)
         sumBCB = np.einsum("Pra,Pab,Psb->rs", Pm, Tc, Pm)
-        return dict(sumA=sumA, sumww=sumww, sumBCB=sumBCB, C=C, Pm=Pm)
+        return dict(sumA=sumA, sumww=sumww, sumBCB=sumBCB, C=C, Pm=Pm, Tw=Tw, Tc=Tc, g=g)
+
+    def hessian_moments(self, st: dict) -> dict:
+        """:meth:`ProfiledDeviance.hessian_moments` over patterns: ``A_P = P_P Z_P`` is
+        shared by the pattern's groups, whose ``F_i`` and ``w_i w_i'`` sum to
+        ``P_P Tc_P P_P'`` and ``P_P Tw_P P_P'``."""
+        p = self.p
+        Pm, g = st["Pm"], st["g"]
+        A = Pm @ self.Zp                                                    # (P, q, q)
+        Fs = np.einsum("Pra,Pab,Psb->Prs", Pm, st["Tc"], Pm)
+        Ws = np.einsum("Pra,Pab,Psb->Prs", Pm, st["Tw"], Pm)
+        Tg = np.einsum("Pajbl,l->Pajb", self.T[:, :, :p, :, :], g)           # (P, q, p, q)
+        BW = np.einsum("Pra,Pajb,Psb->rjs", Pm, Tg, Pm)
+        Kb = np.einsum("Pra,Psb,Pajbl->rsjl", Pm, Pm, self.T[:, :, :p, :, :p])
+        return dict(S_AA=np.einsum("P,Pab,Pcd->abcd", self.counts, A, A),
+                    S_AF=np.einsum("Pab,Pcd->abcd", A, Fs),
+                    S_Aww=np.einsum("Pab,Pcd->abcd", A, Ws), Kb=Kb, BW=BW)
 
     def _kb(self, st: dict) -> list[list[np.ndarray]]:
         p = self.p

@@ -1,0 +1,121 @@
+"""The analytic Hessian of the (RE)ML deviance in ``varpar = (theta, sigma)``.
+
+Notes
+-----
+With ``V = I + Z Lambda Lambda' Z'`` (relative), ``D_k = dV/dtheta_k = Z Delta_k Z'``,
+``Delta_k = E_k Lambda' + Lambda E_k'``, ``D_kl = Z Delta_kl Z'``, ``Delta_kl = E_k E_l' +
+E_l E_k'`` (``E_k`` the unit matrix at theta_k's position), ``C = (X'V^{-1}X)^{-1}``,
+``P = V^{-1} - V^{-1} X C X'V^{-1}``, ``e = y - X beta-hat`` and ``r^2 = y'Py``, the deviance
+``f = log|V| [+ log|X'V^{-1}X|] + r^2 / sigma^2 + dof log(2 pi sigma^2)`` has::
+
+    f_kl = tr(M D_kl) - tr(M D_k M D_l) + (2 y'P D_k P D_l P y - y'P D_kl P y) / sigma^2
+    f_k,sigma = 2 e'V^{-1} D_k V^{-1} e / sigma^3
+    f_sigma,sigma = 6 r^2 / sigma^4 - 2 dof / sigma^2
+
+with ``M = P`` for REML and ``V^{-1}`` for ML (McCulloch, Searle & Neuhaus 2008,
+*Generalized, Linear, and Mixed Models*, 2nd ed., sections 6.11-6.12; ``dP = -P dV P``).
+Per group, with ``A_i = Z_i'V_i^{-1}Z_i``, ``B_i = Z_i'V_i^{-1}X_i``, ``w_i =
+Z_i'V_i^{-1}e_i``, ``F_i = B_i C B_i'`` and ``K_k = sum_i B_i' Delta_k B_i``::
+
+    tr(V^{-1} D_k V^{-1} D_l) = sum_i tr(A_i Delta_k A_i Delta_l)
+    tr(P D_k P D_l)  = that - 2 sum_i tr(Delta_k A_i Delta_l F_i) + tr(C K_k C K_l)
+    tr(M D_kl)       = tr(Delta_kl (sum_i A_i [- sum_i F_i]))
+    y'P D_k P D_l P y = sum_i w_i' Delta_k A_i Delta_l w_i - u_k' C u_l,  u_k = sum_i B_i' Delta_k w_i
+    e'V^{-1} D V^{-1} e = tr(Delta sum_i w_i w_i')
+
+The sums over groups are the moments of ``hessian_moments`` (one matrix product each). The
+Hessian is checked against central differences of the analytic gradient in
+tests/models/test_engine.py.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .deviance import ProfiledDeviance, theta_positions
+
+__all__ = ["varpar_hessian_exact", "profiled_hessian"]
+
+
+def _deltas(lam: np.ndarray, positions) -> np.ndarray:
+    """``Delta_k = E_k Lambda' + Lambda E_k'`` for every theta_k, shape (K, q, q)."""
+    q = lam.shape[0]
+    out = np.zeros((len(positions), q, q))
+    for k, (r, c) in enumerate(positions):
+        out[k, r, :] += lam[:, c]
+        out[k, :, r] += lam[:, c]
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _delta2(q: int) -> np.ndarray:
+    """``Delta_kl = E_k E_l' + E_l E_k'`` flattened to (K*K, q*q) (constant for each q)."""
+    positions = theta_positions(q)
+    K = len(positions)
+    out = np.zeros((K, K, q, q))
+    for k, (rk, ck) in enumerate(positions):
+        for m, (rl, cl) in enumerate(positions):
+            if ck == cl:
+                out[k, m, rk, rl] += 1.0
+                out[m, k, rk, rl] += 1.0
+    return out.reshape(K * K, q * q)
+
+
+def _pair(D: np.ndarray, S: np.ndarray, order: str) -> np.ndarray:
+    """``sum D_k[.,.] D_l[.,.] S[a,b,c,d]`` over the four indices, as two matrix products.
+
+    ``order`` names the positions of S (a, b, c, d for its four axes) that the two indices
+    of ``D_k`` and of ``D_l`` meet: ``"bc,da"`` is ``sum D_k[b,c] D_l[d,a] S[a,b,c,d]``.
+    """
+    K, q = D.shape[0], D.shape[1]
+    k_idx, l_idx = order.split(",")
+    perm = ["abcd".index(ch) for ch in k_idx + l_idx]
+    S2 = S.transpose(perm).reshape(q * q, q * q)
+    return D.reshape(K, q * q) @ S2 @ D.reshape(K, q * q).T
+
+
+def varpar_hessian_exact(dev: ProfiledDeviance, varpar: np.ndarray, st: dict | None = None
+                         ) -> np.ndarray:
+    """Hessian of :meth:`ProfiledDeviance.varpar_deviance` at ``varpar``.
+
+    ``st``: ``dev.state(theta, need_grad=True)`` when already computed at this theta.
+    """
+    varpar = np.asarray(varpar, float)
+    theta, sigma = varpar[:-1], float(varpar[-1])
+    if st is None:
+        st = dev.state(theta, need_grad=True)
+    mom = dev.hessian_moments(st)
+    q, K = dev.q, len(theta)
+    D = _deltas(st["lam"], dev.positions)                                   # (K, q, q)
+    D2 = _delta2(q)                                                         # (K*K, q*q)
+    C = st["C"]
+    G1 = st["sumA"] - st["sumBCB"] if dev.reml else st["sumA"]
+    trPP = _pair(D, mom["S_AA"], "bc,da")
+    if dev.reml:
+        trAF = _pair(D, mom["S_AF"], "da,bc")  # sum D_k[a,b] D_l[c,d] A[b,c] F[d,a]
+        p = C.shape[0]
+        Kk = (D.reshape(K, q * q) @ mom["Kb"].reshape(q * q, p * p)).reshape(K, p, p)
+        CK = C @ Kk
+        trCKCK = np.einsum("kij,lji->kl", CK, CK)
+        trPP = trPP - (trAF + trAF.T) + trCKCK
+    quad = _pair(D, mom["S_Aww"], "ca,bd")  # sum D_k[a,b] D_l[c,d] A[b,c] w[a] w[d]
+    BW = mom["BW"]                                                          # (q, p, q)
+    u = D.reshape(K, q * q) @ BW.transpose(0, 2, 1).reshape(q * q, BW.shape[1])  # (K, p)
+    quad = quad - u @ C @ u.T
+    trD2G = (D2 @ G1.T.reshape(-1)).reshape(K, K)
+    sumww = st["sumww"]
+    trD2w = (D2 @ sumww.T.reshape(-1)).reshape(K, K)
+    s2 = sigma * sigma
+    H = np.empty((K + 1, K + 1))
+    H[:K, :K] = trD2G - trPP + (2.0 * quad - trD2w) / s2
+    H[:K, K] = H[K, :K] = 2.0 * (D.reshape(K, -1) @ sumww.T.reshape(-1)) / (s2 * sigma)
+    H[K, K] = 6.0 * st["pwrss"] / (s2 * s2) - 2.0 * dev.dof / s2
+    return (H + H.T) / 2
+
+
+def profiled_hessian(hv: np.ndarray) -> np.ndarray:
+    """Hessian of the profiled deviance from that in ``(theta, sigma)`` at sigma-hat(theta):
+    the Schur complement ``f_tt - f_ts f_st / f_ss`` (``f_s = 0`` there)."""
+    return hv[:-1, :-1] - np.outer(hv[:-1, -1], hv[-1, :-1]) / hv[-1, -1]
