@@ -275,7 +275,8 @@ def split_rows(frame, rows, columns, suffix: str):
     out = frame.copy()
     mask = np.asarray(rows, dtype=bool)
     for c in columns:
-        moved = out[c].astype(float if out[c].dtype.kind in "biuf" else object)
+        kind = out[c].dtype.kind
+        moved = out[c].astype("Int64" if kind in "biu" else float if kind == "f" else object)
         out[f"{c}{suffix}"] = moved.where(mask)
         out[c] = moved.where(~mask)
     return out

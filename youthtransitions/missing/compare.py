@@ -69,7 +69,7 @@ class ComparisonResult(TidyResult):
     def disclosure_spec(self) -> TableSpec:
         """Kinds of :meth:`to_frame`: estimates on ``n`` youth, ``df`` an offset from ``n``
         (complete cases and weighting: ``n - 2``)."""
-        return method_spec(self.table.columns, "method", "delta", "truth_slope", "truth_r2",
+        return method_spec(self.table.columns, "delta", "truth_slope", "truth_r2",
                            text_columns=("method", "covers_truth"))
 
     def to_dict(self) -> dict:
