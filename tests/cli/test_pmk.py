@@ -27,7 +27,7 @@ def test_pmk_json_on_shipped_study(capsys):
     assert set(methods) == {"complete_cases", "multiple_imputation", "ipw", "ipw_trimmed"}
     mi = methods["multiple_imputation"]
     assert mi["conf_low"] <= truth["slope"] <= mi["conf_high"]
-    assert payload["m"] == 3
+    assert payload["settings"]["m"] == 3  # design parameters sit under settings
     assert 0 < payload["availability"]["share_available"] < 1
     assert "significance" in payload["tipping_point"]
 

@@ -24,7 +24,9 @@ ARGS = ["--formula", "ReadAchiev ~ ReadDis + SES", "--group", "ID"]
 
 
 def _run(capsys, argv):
-    status = main(argv)
+    # data files carry no synthetic marker, so the output rules would apply; these tests check
+    # the exact values against mitml
+    status = main([*argv, "--no-output-rules"])
     out = capsys.readouterr()
     return status, out.out, out.err
 
@@ -50,7 +52,7 @@ def test_pool_json_matches_mitml(capsys, extra, ref_file):
     status, out, _ = _run(capsys, ["pool", *FILES, *ARGS, *extra, "--json"])
     assert status == 0
     payload = json.loads(out)
-    assert payload["m"] == 5
+    assert payload["settings"]["m"] == 5  # design parameters sit under settings
     assert set(payload["fixed"][0]) == {"term", "estimate", "std_error", "df", "statistic",
                                         "p_value", "riv", "fmi"}
     _check(payload["fixed"], pd.read_csv(REF / ref_file))
@@ -60,7 +62,7 @@ def test_pool_default_df_com_is_mice_default(capsys):
     status, out, err = _run(capsys, ["pool", *FILES, *ARGS, "--json"])
     assert status == 0 and err == ""
     payload = json.loads(out)
-    assert payload["df_com"] == 745 and payload["df_com_rule"] == "residual df"
+    assert payload["settings"]["df_com"] == 745 and payload["df_com_rule"] == "residual df"
     ref = pd.read_csv(REF.parent / "pool_families" / "mice_pool.csv")
     _check(payload["fixed"], _mice(ref[(ref["data"] == "ratings") & ref["reml"].eq(True)]))
 
@@ -84,7 +86,7 @@ def test_pool_ols_matches_mice_default(capsys, tmp_path, extra):
                                    *extra, "--json"])
     assert status == 0
     payload = json.loads(out)
-    assert payload["m"] == 20 and payload["df_com"] == 21
+    assert payload["settings"]["m"] == 20 and payload["settings"]["df_com"] == 21
     ref = pd.read_csv(TM / "mice_pool.csv")
     _check(payload["fixed"], _mice(ref[ref["model"] == "chl ~ age + bmi + hyp"]))
 
@@ -95,7 +97,7 @@ def test_pool_ols_large_sample_matches_mitml(capsys, tmp_path):
                                    "--df-com", "inf", "--json"])
     assert status == 0
     payload = json.loads(out)
-    assert payload["df_com"] is None  # inf in JSON
+    assert payload["settings"]["df_com"] is None  # inf in JSON
     ref = pd.read_csv(TM / "testestimates.csv")
     _check(payload["fixed"], ref[ref["model"] == "chl ~ age + bmi"])
 
@@ -170,3 +172,15 @@ def test_pool_errors_exit_2(capsys, argv, message):
     status, _, err = _run(capsys, argv)
     assert status == 2
     assert message in err
+
+
+def test_pool_withholds_the_residual_df_under_the_rules(capsys):
+    # a loose file is treated as real data: the default df_com is n - p, a fixed offset
+    # from a count of people, so it is not published
+    status = main(["pool", *FILES, *ARGS, "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert payload["settings"].get("df_com") is None and "withheld" in payload["df_com_rule"]
+    status = main(["pool", *FILES, *ARGS])
+    out = capsys.readouterr().out
+    assert status == 0 and "745" not in out and "withheld" in out

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from ..parallel import DEFAULT_SEED
-from ._common import add_parallel_options
+from ._common import add_output_rules_options, add_parallel_options
 
 
 def register(subparsers) -> None:
@@ -24,11 +23,22 @@ def register(subparsers) -> None:
                    help="bootstrap draws per study for the headline intervals (default 200)")
     add_parallel_options(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_output_rules_options(p)
     p.set_defaults(run=run)
 
 
+def _gate(args: argparse.Namespace, result):
+    """Every simulated study is synthetic: the rules are off unless forced on."""
+    from ..report.gate import Gate
+
+    key = f"simulate\0{args.target}\0{sorted(result.settings.items())!r}"
+    return Gate(key, synthetic=True, rules=args.output_rules)
+
+
 def run(args: argparse.Namespace) -> int:
-    from .._tidy import to_jsonable
+    from .._disclosure import TableSpec, design, text
+    from ._common import gate_result, print_json, table_text
+
     if args.target == "pmk":
         from ..missing import simulate_pmk
 
@@ -39,9 +49,15 @@ def run(args: argparse.Namespace) -> int:
 
         result = simulate(args.reps, seed=args.seed, B=args.bootstrap, workers=args.workers,
                           scheduler=args.scheduler, progress=None if not args.json else False)
+    gate = _gate(args, result)
     if args.json:
-        print(json.dumps(to_jsonable({"target": args.target, "rows": result.to_records()}),
-                         indent=2))
+        # the run's settings are design parameters: the gate moves them under settings
+        spec = TableSpec({"target": text(), "rows": result.disclosure_spec,
+                          **{k: design() for k in result.settings}}, totals="none")
+        print_json(gate, {"target": args.target, "rows": result.to_records(),
+                          **result.settings}, spec, name="simulate")
     else:
-        print(result.summary())
+        header = [(k, gate.value(v, "design")) for k, v in result.settings.items()]
+        print(table_text(gate_result(gate, result, name="simulate"), title=result.title,
+                         header=header))
     return 0

@@ -78,6 +78,19 @@ class PooledTest(TidyResult):
             rows.append(("complete-data df", df_com))
         return rows
 
+    @property
+    def disclosure_spec(self):
+        """Kinds of :meth:`to_frame`: a test statistic with its df; ``df1`` is the number of
+        parameters tested (a design parameter, no count of people) and ``df2`` a function of
+        the between-imputation variance, published to three significant digits like the
+        statistic and p-value beside it (a complete-data residual df inside it stays hidden)."""
+        from .._disclosure import TableSpec, design, estimate, text
+
+        return TableSpec({"method": text(), "use": text(), "statistic": estimate(digits=3),
+                          "df1": design(), "df2": estimate(digits=3),
+                          "p_value": estimate(digits=3), "riv": estimate(digits=3)},
+                         totals="none")
+
     def to_frame(self) -> pd.DataFrame:
         """One row: ``method, use, statistic, df1, df2, p_value, riv``."""
         return pd.DataFrame([{c: getattr(self, c) for c in COLUMNS}], columns=COLUMNS)

@@ -226,6 +226,14 @@ class GLMMResult(TidyResult):
         return eta
 
     # -- table and refits ------------------------------------------------------------------
+    @property
+    def disclosure_spec(self):
+        """Kinds of :meth:`to_frame`: Wald z tests, so ``df`` is empty (normal reference) and
+        rests on no count; statistics and p-values to three significant digits."""
+        from ..._disclosure import TableSpec, coef_columns, estimate
+
+        return TableSpec(coef_columns(estimate()), totals="none")
+
     def to_frame(self, level: float = 0.95) -> pd.DataFrame:
         """Coefficient table (``term, estimate, std_error, df, statistic, p_value,
         conf_low, conf_high``) with Wald z tests, as ``summary(glmer)``."""
