@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Problem", "YouthTransitionsError", "StudyDataError", "UsageError"]
+__all__ = ["Problem", "YouthTransitionsError", "StudyDataError", "UsageError",
+           "VALUE_CHARS"]
+
+#: a value quoted in a problem is cut to this many characters (an ellipsis marks the cut)
+VALUE_CHARS = 60
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= VALUE_CHARS else text[:VALUE_CHARS - 1] + "\u2026"
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,11 @@ class Problem:
         The offending value (``None`` when there is none, for instance a missing column).
     rule : str
         The rule that was broken, in words.
+
+    Notes
+    -----
+    The value is quoted (``str``, ``to_dict``) cut to :data:`VALUE_CHARS` characters, so a
+    long cell never floods a report.
     """
 
     table: str
@@ -44,13 +57,17 @@ class Problem:
             where.append(f"column {self.column}")
         text = ", ".join(where)
         if self.value is not None:
-            text += f", value {self.value!r}"
+            value = self.value
+            quoted = repr(_cut(value)) if isinstance(value, str) else _cut(repr(value))
+            text += f", value {quoted}"
         return f"{text}: {self.rule}"
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value
         if value is not None and not isinstance(value, (str, int, float, bool)):
             value = str(value)
+        if isinstance(value, str):
+            value = _cut(value)
         return {"table": self.table, "row": self.row, "column": self.column,
                 "value": value, "rule": self.rule}
 
@@ -66,16 +83,19 @@ class UsageError(YouthTransitionsError, ValueError):
 class StudyDataError(YouthTransitionsError, ValueError):
     """Study data broke one or more rules of the data contract.
 
-    All problems found are carried together in :attr:`problems`.
+    The problems found are carried together in :attr:`problems`; :attr:`total` counts every
+    problem found, which is more than those listed when a report was bounded.
     """
 
-    def __init__(self, problems: list[Problem] | Problem, message: str | None = None):
+    def __init__(self, problems: list[Problem] | Problem, message: str | None = None, *,
+                 total: int | None = None):
         if isinstance(problems, Problem):
             problems = [problems]
-        self.problems = list(problems)
-        n = len(self.problems)
+        self.problems = problems if isinstance(problems, list) else list(problems)
+        shown = len(self.problems)
+        self.total = n = max(shown, total or 0)
         head = message or f"study data broke {n} rule{'s' if n != 1 else ''} of the data contract"
         lines = [head] + [f"  - {p}" for p in self.problems[:200]]
-        if n > 200:
-            lines.append(f"  ... and {n - 200} more")
+        if n > min(shown, 200):
+            lines.append(f"  ... and {n - min(shown, 200)} more")
         super().__init__("\n".join(lines))

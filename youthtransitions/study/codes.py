@@ -19,6 +19,7 @@ from .._tidy import TidyResult
 from ..errors import Problem, StudyDataError, UsageError
 from .contract import CODE_COLUMNS, MECH_DIMS, MECHANISMS
 from .formats import file_format
+from .problems import ProblemList
 from .readers import RawTable, read_table_file
 from .study import Study
 from .validate import check_tables
@@ -48,9 +49,9 @@ def _working(codes: pd.DataFrame) -> pd.DataFrame:
 def _checked(raw: RawTable, where: str) -> pd.DataFrame:
     typed, problems = check_tables({"codes": raw})
     if problems:
-        n = len(problems)
+        n = problems.total
         raise StudyDataError(problems, f"codes {where} broke {n} rule{'s' if n != 1 else ''} "
-                                       "of the data contract")
+                                       "of the data contract", total=n)
     return _working(typed["codes"])
 
 
@@ -241,7 +242,8 @@ def read_codes(path: str | Path, *, sheet: str | int = 0) -> CodeImport:
     else:
         table, problems = read_table_file("codes", path)
         if table is None or problems:
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            n = problems.total if isinstance(problems, ProblemList) else len(problems)
+            more = f" (and {n - 1} more)" if n > 1 else ""
             raise StudyDataError(problems, f"cannot read codes from {path}: "
-                                           f"{problems[0].rule}{more}")
+                                           f"{problems[0].rule}{more}", total=n)
     return CodeImport(codes=_checked(table, path.name), path=str(path))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import UsageError
-from .formats import FILE_FORMATS, file_format
+from .formats import FILE_FORMATS, NESTED_RULE, file_format, nested_columns
 
 __all__ = ["DATA_FILE_FORMATS", "DATA_FILE_TYPES", "read_data_file"]
 
@@ -47,13 +47,22 @@ def read_data_file(path: str | Path) -> pd.DataFrame:
         if kind == "csv":
             frame = pd.read_csv(file)
         elif kind == "parquet":
+            for name, kind_ in nested_columns(file):
+                raise UsageError(f"data file {str(path)!r}: column {name!r} {NESTED_RULE} "
+                                 f"(Parquet type {kind_})")
             frame = pd.read_parquet(file)
         else:
             import pyreadstat
 
             reader = pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta
             frame, _meta = reader(str(file))
+    except UsageError:
+        raise
+    except OSError as exc:  # permissions and the like: say why, not the whole exception
+        raise UsageError(f"cannot read {kind} file {str(path)!r}: "
+                         f"{(exc.strerror or type(exc).__name__).lower()}") from None
     except Exception as exc:  # every reader has its own exception types
         raise UsageError(f"cannot read {kind} file {str(path)!r}: {exc}") from None
     named = any(name is not None for name in frame.index.names)
     return frame.reset_index(drop=not named)
+

@@ -22,6 +22,7 @@ from .._atomic import atomic_directory
 from .._tidy import to_jsonable
 from ..errors import Problem, UsageError
 from .contract import CONTRACT, FORMATS, TABLES
+from .problems import PER_RULE, ProblemList
 from .readers import METADATA_KEY, RawTable, read_json_file, read_table_file
 from .study import Study
 
@@ -43,37 +44,91 @@ def _table_of(entry: Path) -> str | None:
     return None
 
 
+#: the rule of a file that is a link to a file outside its study folder
+OUTSIDE_RULE = ("the file is a link to a file outside the study folder and is not read "
+                "(allow it with allow_outside_links=True or --allow-outside-links)")
+
+
+def _is_file(entry: Path) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:  # a link loop or an unreadable parent: not a file the study can use
+        return False
+
+
 def find_table_files(folder: Path) -> dict[str, list[Path]]:
-    """Files in ``folder`` per contract table, by the names the contract allows."""
+    """Files in ``folder`` per contract table, by the names the contract allows.
+
+    Raises
+    ------
+    UsageError
+        If the folder's entries cannot be listed (permissions).
+    """
     found: dict[str, list[Path]] = {name: [] for name in TABLES}
-    for entry in sorted(folder.iterdir()):
-        table = _table_of(entry) if entry.is_file() else None
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise UsageError(f"study folder {str(folder)!r} cannot be read: "
+                         f"{(exc.strerror or type(exc).__name__).lower()}") from None
+    for entry in entries:
+        table = _table_of(entry) if _is_file(entry) else None
         if table is not None:
             found[table].append(entry)
     return found
 
 
-def folder_json(folder: Path) -> tuple[dict[str, dict[str, Any] | None], list[Problem]]:
-    """``{name: JSON object or None}`` of :data:`STUDY_JSON_FILES`, and their problems."""
+def links_outside(entry: Path, folder: Path) -> bool:
+    """Whether ``entry`` resolves (through links) to a file outside ``folder``."""
+    try:
+        target = entry.resolve(strict=True)
+        root = folder.resolve(strict=True)
+    except (OSError, RuntimeError):  # a broken or looping link leads nowhere inside
+        return True
+    return not target.is_relative_to(root)
+
+
+def folder_json(folder: Path, *, allow_outside_links: bool = False
+                ) -> tuple[dict[str, dict[str, Any] | None], list[Problem]]:
+    """``{name: JSON object or None}`` of :data:`STUDY_JSON_FILES`, and their problems.
+
+    A JSON file that is a link to a file outside the folder is not read (a problem) unless
+    ``allow_outside_links``.
+    """
     values: dict[str, dict[str, Any] | None] = {}
     problems: list[Problem] = []
     for name in STUDY_JSON_FILES:
-        values[name], found = read_json_file(Path(folder) / name)
+        file = Path(folder) / name
+        if file.is_symlink() and not allow_outside_links and links_outside(file, folder):
+            values[name] = None
+            problems.append(Problem(name, None, None, None, OUTSIDE_RULE))
+            continue
+        values[name], found = read_json_file(file)
         problems += found
     return values, problems
 
 
-def read_folder(path: str | Path) -> tuple[dict[str, RawTable], list[Problem]]:
+def read_folder(path: str | Path, *, allow_outside_links: bool = False,
+                limit: int | None = PER_RULE) -> tuple[dict[str, RawTable], ProblemList]:
     """Read every contract table present in a study folder.
 
     Returns the tables read and the file-level problems: a required table with no file, two
-    files for one table, unreadable files, and a ``study.json`` or ``truth.json`` that is not
-    a JSON object.
+    files for one table, a file that links outside the folder, unreadable files, and a
+    ``study.json`` or ``truth.json`` that is not a JSON object.
+
+    Parameters
+    ----------
+    path : path-like
+        The study folder.
+    allow_outside_links : bool, keyword-only
+        Read table and JSON files that are links to files outside the folder. By default
+        they are refused unread, so nothing from outside the folder reaches a message.
+    limit : int or None, keyword-only
+        Problems listed per rule (:class:`~youthtransitions.study.problems.ProblemList`).
 
     Raises
     ------
     UsageError
-        If ``path`` is not an existing folder.
+        If ``path`` is not an existing folder, or cannot be listed.
     """
     folder = Path(path)
     if not folder.exists():
@@ -81,26 +136,28 @@ def read_folder(path: str | Path) -> tuple[dict[str, RawTable], list[Problem]]:
     if not folder.is_dir():
         raise UsageError(f"{str(folder)!r} is not a folder: a study is a folder of tables")
     tables: dict[str, RawTable] = {}
-    problems: list[Problem] = []
+    problems = ProblemList(limit=limit)
     for name, files in find_table_files(folder).items():
         if not files:
             if CONTRACT[name].required:
                 allowed = ", ".join(f"{name}.{f}" for f in FORMATS)
-                problems.append(Problem(name, None, None, None,
-                                        f"required table is missing: expected one of {allowed}"))
+                problems.add(Problem(name, None, None, None,
+                                     f"required table is missing: expected one of {allowed}"))
             continue
         if len(files) > 1:
-            problems.append(Problem(name, None, None, ", ".join(f.name for f in files),
-                                    "exactly one file per table is allowed; found "
-                                    f"{len(files)}"))
+            problems.add(Problem(name, None, None, ", ".join(f.name for f in files),
+                                 f"exactly one file per table is allowed; found {len(files)}"))
+            continue
+        if not allow_outside_links and links_outside(files[0], folder):
+            problems.add(Problem(name, None, None, files[0].name, OUTSIDE_RULE))
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            raw, found = read_table_file(name, files[0])
-        problems.extend(found)
+            raw, found = read_table_file(name, files[0], limit=limit)
+        problems.merge(found)
         if raw is not None:
             tables[name] = raw
-    problems += folder_json(folder)[1]
+    problems.merge(folder_json(folder, allow_outside_links=allow_outside_links)[1])
     return tables, problems
 
 

@@ -11,7 +11,10 @@ from pathlib import Path
 
 from ..errors import UsageError
 
-__all__ = ["FILE_FORMATS", "FORMAT_LABELS", "file_format"]
+__all__ = ["FILE_FORMATS", "FORMAT_LABELS", "file_format", "nested_columns", "NESTED_RULE"]
+
+#: why a column of lists, structs or maps is refused
+NESTED_RULE = "holds nested values (lists, structs or maps); each cell must hold one value"
 
 #: file ending (lower case) -> format
 FILE_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".txt": "csv",
@@ -46,3 +49,17 @@ def file_format(path: str | Path, accepted: tuple[str, ...], what: str) -> str:
         raise UsageError(f"{what}: unknown type {Path(path).suffix!r}; use one of "
                          f"{', '.join(endings)}")
     return found
+
+
+def nested_columns(path: str | Path) -> list[tuple[str, str]]:
+    """``(column, type)`` of each column of a Parquet file holding nested values.
+
+    Read from the file's schema only, before any data: such columns are refused by
+    :data:`NESTED_RULE`, since a cell of the contract holds one value. The type is cut to 60
+    characters.
+    """
+    import pyarrow.parquet as pq
+    import pyarrow.types as pat
+
+    return [(field.name, str(field.type)[:60]) for field in pq.read_schema(path)
+            if pat.is_nested(field.type)]

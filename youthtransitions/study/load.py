@@ -10,9 +10,10 @@ import pandas as pd
 from ..errors import StudyDataError
 from .contract import SERVICES
 from .folder import folder_json, read_folder
+from .problems import PER_RULE
 from .readers import RawTable
 from .study import Study, derive_msu
-from .validate import NO_ROWS_RULE, check_tables, sort_problems
+from .validate import NO_ROWS_RULE, check_tables
 
 __all__ = ["load_study"]
 
@@ -45,7 +46,8 @@ def _plain_table(frame: pd.DataFrame | None) -> pd.DataFrame | None:
     return out
 
 
-def load_study(path: str | Path, *, validate: bool = True) -> Study:
+def load_study(path: str | Path, *, validate: bool = True, allow_outside_links: bool = False,
+               limit: int | None = PER_RULE) -> Study:
     """Read a study folder into a :class:`Study`.
 
     Parameters
@@ -58,6 +60,12 @@ def load_study(path: str | Path, *, validate: bool = True) -> Study:
         structure raise (unreadable or missing files, missing or unknown columns, scales not
         defined); rule-breaking cells are kept as read (unreadable cells missing). Use it only
         to inspect broken data.
+    allow_outside_links : bool, keyword-only
+        Read table files (and ``study.json``, ``truth.json``) that are links to files
+        outside the folder; by default such a file is refused unread.
+    limit : int or None, keyword-only
+        Problems listed per table, column and rule in the error (the rest are counted in
+        its ``total`` and its problems' ``counts``); ``None`` lists them all.
 
     Returns
     -------
@@ -70,9 +78,10 @@ def load_study(path: str | Path, *, validate: bool = True) -> Study:
     Raises
     ------
     StudyDataError
-        Listing every problem (table, row in the file, column, value, rule).
+        Listing the problems (table, row in the file, column, value, rule), at most
+        ``limit`` per rule and column; ``total`` counts them all.
     UsageError
-        If ``path`` is not a folder.
+        If ``path`` is not a folder, or cannot be listed.
 
     Examples
     --------
@@ -82,17 +91,19 @@ def load_study(path: str | Path, *, validate: bool = True) -> Study:
     True
     """
     folder = Path(path)
-    raw, problems = read_folder(folder)  # includes the study.json / truth.json problems
-    json_files, _ = folder_json(folder)
+    # the folder's problems include those of study.json and truth.json
+    raw, problems = read_folder(folder, allow_outside_links=allow_outside_links, limit=limit)
+    json_files, _ = folder_json(folder, allow_outside_links=allow_outside_links)
     marker = json_files["study.json"]
-    typed, found = check_tables(raw)
-    problems = sort_problems(problems + found)
+    typed, found = check_tables(raw, limit=limit)
+    found.merge(problems)
+    problems = found.sorted()
     if not validate:  # cell-level problems tolerated; the structure must still hold
-        problems = [p for p in problems if p.row is None and p.rule != NO_ROWS_RULE]
+        problems = problems.where(lambda p, _: p.row is None and p.rule != NO_ROWS_RULE)
     if problems:
-        n = len(problems)
+        n = problems.total
         raise StudyDataError(problems, f"study {str(folder)!r} broke {n} rule"
-                             f"{'s' if n != 1 else ''} of the data contract")
+                             f"{'s' if n != 1 else ''} of the data contract", total=n)
     metadata: dict = dict(marker or {})
     metadata["files"] = {name: t.path.name for name, t in raw.items()}
     notes = [n for t in raw.values() for n in t.notes]

@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import Problem, StudyDataError, UsageError
 from .contract import CONTRACT
-from .formats import FILE_FORMATS
+from .formats import FILE_FORMATS, NESTED_RULE, nested_columns
+from .problems import PER_RULE, ProblemList
 
 __all__ = ["RawTable", "read_table_file", "read_json_object", "read_json_file", "METADATA_KEY"]
 
@@ -76,7 +78,11 @@ def _apply_labels(table: str, frame: pd.DataFrame, labels: dict[str, dict]) -> p
     return frame
 
 
-def _read_csv(table: str, path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+_RAGGED = "row has a different number of cells than the header"
+
+
+def _read_csv(table: str, path: Path, limit: int | None
+              ) -> tuple[pd.DataFrame | None, list[Problem]]:
     data = path.read_bytes()
     if b"\x00" in data[:65536]:
         return None, [_file_problem(table, path, "binary content: not a comma-separated text "
@@ -88,19 +94,8 @@ def _read_csv(table: str, path: Path) -> tuple[pd.DataFrame | None, list[Problem
     if not text.strip():
         return None, [_file_problem(table, path, "file is empty (no header row)")]
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        header = [h.strip() for h in next(reader)]
-        rows, numbers, problems = [], [], []
-        for line, record in enumerate(reader, start=2):  # spreadsheet row; header is 1
-            if not record or all(not cell.strip() for cell in record):
-                continue  # blank line
-            if len(record) != len(header):
-                problems.append(Problem(table, line - 1, None, None,
-                                        f"row has {len(record)} cells but the header has "
-                                        f"{len(header)} (file {path.name})"))
-                continue
-            rows.append([cell.strip() or None for cell in record])
-            numbers.append(line - 1)
+        header = [h.strip() for h in next(csv.reader(io.StringIO(text, newline=""),
+                                                     strict=True))]
     except csv.Error as exc:
         return None, [_file_problem(table, path, f"cannot be parsed as CSV: {exc}")]
     if len(header) == 1 and len(CONTRACT[table].columns) > 1:
@@ -114,6 +109,71 @@ def _read_csv(table: str, path: Path) -> tuple[pd.DataFrame | None, list[Problem
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
         return None, [_file_problem(table, path, f"repeated column names: {', '.join(dup)}")]
+    frame = _csv_columns(data.removeprefix(b"\xef\xbb\xbf"), header)
+    if frame is not None:
+        return frame, []
+    return _csv_records(table, path, text, header, limit)
+
+
+def _csv_columns(data: bytes, header: list[str]) -> pd.DataFrame | None:
+    """The body of a regular CSV file read column-wise (Arrow); ``None`` if irregular.
+
+    A file whose every record has as many cells as the header is read here, cells as text
+    with spaces trimmed and empty cells missing; any other file (ragged rows, unbalanced
+    quotes) returns ``None`` and is read record by record to say which rows are wrong.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        body = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=0),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True,
+                                              ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+        return None
+    body = body.slice(1)  # the header record
+    columns = {}
+    blank = np.ones(body.num_rows, dtype=bool)
+    for name, col in zip(header, body.columns, strict=True):
+        col = pc.utf8_trim_whitespace(col)
+        empty = pc.fill_null(pc.equal(col, ""), True)
+        blank &= empty.to_numpy(zero_copy_only=False)
+        columns[name] = pc.if_else(empty, pa.scalar(None, pa.string()), col)
+    rows = np.arange(1, body.num_rows + 1)[~blank]  # blank records count, then go
+    frame = pd.DataFrame({name: col.to_pandas() for name, col in columns.items()},
+                         columns=header)
+    frame = frame[~blank]
+    frame.index = pd.Index(rows, dtype="int64", name="row")
+    return frame
+
+
+def _csv_records(table: str, path: Path, text: str, header: list[str], limit: int | None
+                 ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """An irregular CSV file read record by record, each ragged row a problem."""
+    problems = ProblemList(limit=limit)
+    rows, numbers = [], []
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        next(reader)
+        for line, record in enumerate(reader, start=2):  # spreadsheet row; header is 1
+            if not record or not "".join(record).strip():
+                continue  # blank line
+            if len(record) != len(header):
+                problems.add(Problem(table, line - 1, None, None,
+                                     f"row has {len(record)} cells but the header has "
+                                     f"{len(header)} (file {path.name})"), _RAGGED)
+                continue
+            rows.append([cell.strip() or None for cell in record])
+            numbers.append(line - 1)
+    except csv.Error as exc:
+        return None, [_file_problem(table, path, f"cannot be parsed as CSV: {exc}")]
     frame = pd.DataFrame(rows, columns=header, dtype=object,
                          index=pd.Index(numbers, dtype="int64", name="row"))
     return frame, problems
@@ -124,11 +184,15 @@ def _read_parquet(table: str, path: Path
     import pyarrow.parquet as pq
 
     try:
+        nested = [Problem(table, None, name, None, f"{NESTED_RULE} (Parquet type {kind} in "
+                          f"file {path.name})") for name, kind in nested_columns(path)]
+        if nested:
+            return None, nested, None
         arrow = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types for corrupt files
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return None, [_file_problem(table, path, "not a readable Parquet file (truncated or "
-                                    f"corrupt): {msg}")], None
+                                    f"corrupt): {msg[:200]}")], None
     marker = None
     meta = arrow.schema.metadata or {}
     if METADATA_KEY in meta:
@@ -136,7 +200,11 @@ def _read_parquet(table: str, path: Path
                                             what="Parquet metadata 'youthtransitions'")
         if problems:
             return None, problems, None
-    frame = arrow.to_pandas()
+    try:
+        frame = arrow.to_pandas()
+    except Exception as exc:  # values pandas cannot hold (e.g. dates out of range)
+        return None, [_file_problem(table, path, "Parquet values cannot be read: "
+                                    f"{str(exc)[:200]}")], None
     return frame, [], marker
 
 
@@ -163,7 +231,8 @@ def _read_xlsx(table: str, path: Path) -> tuple[pd.DataFrame | None, list[Proble
     return frame, []
 
 
-def read_table_file(table: str, path: str | Path) -> tuple[RawTable | None, list[Problem]]:
+def read_table_file(table: str, path: str | Path, *, limit: int | None = PER_RULE
+                    ) -> tuple[RawTable | None, list[Problem]]:
     """Read one table file; return it (or ``None``) and the problems met.
 
     Parameters
@@ -172,15 +241,31 @@ def read_table_file(table: str, path: str | Path) -> tuple[RawTable | None, list
         Contract table name.
     path : path-like
         ``NAME.parquet``, ``.csv``, ``.sav``, ``.dta`` (and for codes ``.xlsx``, ``.qdpx``).
+    limit : int or None, keyword-only
+        Problems listed per rule (ragged CSV rows); the rest are counted.
     """
     path = Path(path)
+    try:
+        return _read_table_file(table, path, limit)
+    except OSError as exc:  # permissions, a folder named like a table, a vanished file
+        return None, [_file_problem(table, path, f"cannot be read: {_os_reason(exc)}")]
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why a file could not be read, without its path (the problem names the file)."""
+    return (exc.strerror or type(exc).__name__).lower()
+
+
+def _read_table_file(table: str, path: Path, limit: int | None
+                     ) -> tuple[RawTable | None, list[Problem]]:
     kind = FILE_FORMATS.get(path.suffix.lower())
-    if path.stat().st_size == 0:
-        return None, [_file_problem(table, path, "file is empty (0 bytes)")]
+    with open(path, "rb") as probe:  # unreadable files fail here, before any reader
+        if not probe.read(1):
+            return None, [_file_problem(table, path, "file is empty (0 bytes)")]
     marker = None
     notes: list[str] = []
     if kind == "csv":
-        frame, problems = _read_csv(table, path)
+        frame, problems = _read_csv(table, path, limit)
     elif kind == "parquet":
         frame, problems, marker = _read_parquet(table, path)
     elif kind in ("sav", "dta"):
@@ -241,6 +326,11 @@ def read_json_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     """``path`` (``study.json``, ``truth.json``) as a JSON object; ``None`` when absent."""
     if not path.is_file():
         return None, []
-    return read_json_object(path.read_bytes(), path.name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(path.name, None, None, None, f"cannot be read: "
+                              f"{_os_reason(exc)}")]
+    return read_json_object(data, path.name)
 
 

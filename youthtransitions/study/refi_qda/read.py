@@ -17,34 +17,34 @@ Mapping (data contract, "REFI-QDA (.qdpx) mapping"; names in :mod:`.layout`):
 
 Anything that cannot be mapped is listed in the returned ``unmapped`` descriptions.
 
-Safety: the archive is read in memory (nothing is extracted); member names with absolute
-paths, ``..``, backslashes or drive letters are rejected; the number of members, each member's
-size, the total uncompressed size and the compression ratio are limited (zip bombs); the XML
-is parsed by :mod:`defusedxml` with DTDs, entities and external references forbidden (XXE,
-billion laughs). Every refusal is a :class:`~youthtransitions.errors.StudyDataError`.
+Safety (:mod:`.archive`; limits in :data:`LIMITS`, stated for users in ``docs/qualitative.md``): the archive
+is read in memory (nothing is extracted) and its size is limited; member names with absolute
+paths, ``..``, backslashes or drive letters are rejected, and so are two members whose names
+differ only in case (``project.qde`` beside ``PROJECT.QDE``: which one a tool reads would
+differ); the number of members, every member's size and compression ratio, and the total
+uncompressed size are limited (zip bombs); each member is read at most once however many
+sources refer to it; an excerpt is cut to ``excerpt_chars`` characters and the excerpts of an
+archive together to ``excerpt_total``; the codebook is walked without recursion and may nest
+codes ``depth`` deep. The XML is parsed by :mod:`defusedxml` with DTDs, entities and external
+references forbidden (XXE, billion laughs). Every refusal is a
+:class:`~youthtransitions.errors.StudyDataError`.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-import zlib
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ...errors import Problem, StudyDataError, UsageError
+from ...errors import UsageError
 from ..contract import ACTORS, CODE_COLUMNS, DIMENSIONS, ID_PATTERN, INSTANCES, LEVELS, SOURCES
+from .archive import LIMITS, Archive, check_member_name, fail, open_archive, read_file
 from .layout import ACTOR_CODE, COUNTERFACTUAL_CODE, WAVE_IN_NAME
 
 __all__ = ["read_qdpx", "parse_qdpx", "QdpxProject", "LIMITS"]
-
-#: safety limits for archives
-LIMITS = {"members": 10_000, "member_bytes": 256 * 2**20, "total_bytes": 1024 * 2**20,
-          "ratio": 200}
 
 _ID = re.compile(f"^{ID_PATTERN.pattern}$")
 
@@ -66,69 +66,6 @@ class QdpxProject:
     codes: pd.DataFrame
     unmapped: list[str] = field(default_factory=list)
     case_variables: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-def _fail(path: Path, rule: str, value: Any = None) -> StudyDataError:
-    return StudyDataError(Problem(path.name, None, None, value, rule),
-                          f"cannot read REFI-QDA project {path}: {rule}")
-
-
-# --------------------------------------------------------------------------- archive
-
-
-def _check_member_name(path: Path, name: str) -> None:
-    bad = ("\x00" in name or "\\" in name or name.startswith("/")
-           or re.match(r"^[A-Za-z]:", name) is not None
-           or ".." in PurePosixPath(name).parts)
-    if bad:
-        raise _fail(path, "archive member name escapes the archive (path traversal)", name)
-
-
-def _read_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    limit = LIMITS["member_bytes"]
-    try:
-        with zf.open(info) as fh:
-            data = fh.read(limit + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
-            RuntimeError) as exc:
-        raise _fail(path, f"archive member cannot be read ({exc})", info.filename) from exc
-    if len(data) > limit:
-        raise _fail(path, f"archive member is larger than {limit} bytes", info.filename)
-    return data
-
-
-def _open_archive(path: Path) -> tuple[bytes, dict[str, zipfile.ZipInfo], zipfile.ZipFile]:
-    raw = path.read_bytes()
-    if not zipfile.is_zipfile(io.BytesIO(raw)):
-        raise _fail(path, "not a zip archive, or a truncated one (a .qdpx project is a zip "
-                          "file)")
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(raw))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-        raise _fail(path, f"damaged zip archive ({exc})") from exc
-    if len(infos) > LIMITS["members"]:
-        raise _fail(path, f"archive has {len(infos)} members, more than {LIMITS['members']}")
-    total = 0
-    members: dict[str, zipfile.ZipInfo] = {}
-    for info in infos:
-        _check_member_name(path, info.filename)
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > 1_000_000 and ratio > LIMITS["ratio"]:
-            raise _fail(path, f"archive member expands {ratio:.0f}-fold (zip bomb?)",
-                        info.filename)
-        if not info.is_dir():
-            members[info.filename.lower()] = info
-    if total > LIMITS["total_bytes"]:
-        raise _fail(path, f"archive expands to {total} bytes, more than "
-                          f"{LIMITS['total_bytes']}")
-    qde = [n for n in members if PurePosixPath(n).suffix == ".qde" and "/" not in n]
-    if "project.qde" in members:
-        qde = ["project.qde"]
-    if len(qde) != 1:
-        raise _fail(path, "archive has no project.qde at its top level")
-    return _read_member(path, zf, members[qde[0]]), members, zf
 
 
 # --------------------------------------------------------------------------- XML
@@ -157,34 +94,38 @@ def _parse_xml(path: Path, data: bytes):
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True,
                                  forbid_external=True)
     except DefusedXmlException as exc:
-        raise _fail(path, "project XML declares a DTD or entities, which are refused "
+        raise fail(path, "project XML declares a DTD or entities, which are refused "
                           f"for safety ({type(exc).__name__})") from exc
     except ParseError as exc:
-        raise _fail(path, f"project XML is malformed ({exc})") from exc
+        raise fail(path, f"project XML is malformed ({exc})") from exc
     if _local(root.tag) != "Project":
-        raise _fail(path, f"root element is <{_local(root.tag)}>, not <Project>")
+        raise fail(path, f"root element is <{_local(root.tag)}>, not <Project>")
     return root
 
 
-def _code_paths(root) -> dict[str, list[str]]:
-    """Map each code GUID to its path of names from the top of the codebook."""
+def _code_paths(path: Path, root) -> dict[str, list[str]]:
+    """Map each code GUID to its path of names from the top of the codebook.
+
+    Walked with an explicit stack, so a deep codebook cannot exhaust Python's recursion;
+    codes nested deeper than ``LIMITS["depth"]`` refuse the project.
+    """
     paths: dict[str, list[str]] = {}
-
-    def walk(elem, prefix: list[str]) -> None:
-        for code in _children(elem, "Code"):
-            p = prefix + [code.get("name", "").strip()]
-            if code.get("guid"):
-                paths[code.get("guid")] = p
-            walk(code, p)
-
     book = _child(root, "CodeBook")
     codes = _child(book, "Codes") if book is not None else None
-    if codes is not None:
-        walk(codes, [])
+    stack = [(codes, [])] if codes is not None else []
+    while stack:
+        elem, prefix = stack.pop()
+        for code in reversed(_children(elem, "Code")):
+            p = prefix + [code.get("name", "").strip()]
+            if len(p) > LIMITS["depth"]:
+                raise fail(path, f"codebook nests codes more than {LIMITS['depth']} deep")
+            if code.get("guid"):
+                paths[code.get("guid")] = p
+            stack.append((code, p))
     return paths
 
 
-def _source_text(path: Path, source, members, zf, unmapped: list[str]) -> str | None:
+def _source_text(path: Path, source, archive: Archive, unmapped: list[str]) -> str | None:
     content = _child(source, "PlainTextContent")
     if content is not None:
         return content.text or ""
@@ -196,14 +137,14 @@ def _source_text(path: Path, source, members, zf, unmapped: list[str]) -> str | 
                         "archive and is not read; excerpts left empty")
         return None
     name = ref[len("internal://"):]
-    _check_member_name(path, name)
+    check_member_name(path, name)
+    members = archive.members
     info = members.get(f"sources/{name}".lower()) or members.get(name.lower())
     if info is None:
         unmapped.append(f"source {source.get('name')!r}: text {ref!r} missing from the "
                         "archive; excerpts left empty")
         return None
-    data = _read_member(path, zf, info)
-    return data.decode("utf-8-sig", errors="replace")
+    return archive.text(info)
 
 
 def _source_meta(name: str) -> tuple[str | None, int | None]:
@@ -334,20 +275,30 @@ def _segment_id(sel, k: int, n: int) -> str:
     return base if n == 1 else f"{base[:60]}-{k + 1}"
 
 
-def _excerpt(sel, text: str | None, where: str, unmapped: list[str]) -> str | None:
+def _excerpt(sel, text: str | None, where: str, unmapped: list[str],
+             archive: Archive) -> str | None:
+    """The selected text, cut to ``LIMITS["excerpt_chars"]``; only that much is copied."""
     if text is None:
         return None
     try:
         start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
     except (TypeError, ValueError):
         start = end = -1
-    if 0 <= start <= end <= len(text):
-        return text[start:end] or None
-    unmapped.append(f"{where}: positions outside the source text; excerpt left empty")
-    return None
+    if not 0 <= start <= end <= len(text):
+        unmapped.append(f"{where}: positions outside the source text; excerpt left empty")
+        return None
+    cap = LIMITS["excerpt_chars"]
+    if end - start > cap:
+        archive.cut.append(where)
+        end = start + cap
+    archive.excerpt_chars += end - start
+    if archive.excerpt_chars > LIMITS["excerpt_total"]:
+        raise fail(archive.path, f"excerpts total more than {LIMITS['excerpt_total']} "
+                                  "characters")
+    return text[start:end] or None
 
 
-def _map_source(path, src, paths, users, owners, members, zf,
+def _map_source(path, src, paths, users, owners, archive: Archive,
                 unmapped: list[str]) -> list[dict[str, Any]]:
     """Contract rows of one source's selections (problems go to ``unmapped``)."""
     name = src.get("name") or src.get("guid") or "?"
@@ -380,7 +331,7 @@ def _map_source(path, src, paths, users, owners, members, zf,
                         f"{len(selections)} selection(s) are not mapped")
         if kind is None or wave is None:
             return []
-    text = _source_text(path, src, members, zf, unmapped)
+    text = _source_text(path, src, archive, unmapped)
     rows: list[dict[str, Any]] = []
     for sel in selections:
         youth = owners[1].get(sel.get("guid"), youth_of_source)
@@ -390,7 +341,7 @@ def _map_source(path, src, paths, users, owners, members, zf,
         mapped = _map_selection(sel, paths, users, unmapped, where)
         if mapped is None:
             continue
-        excerpt = _excerpt(sel, text, where, unmapped)
+        excerpt = _excerpt(sel, text, where, unmapped, archive)
         for k, row in enumerate(mapped):
             row.update(segment_id=_segment_id(sel, k, len(mapped)), youth_id=youth,
                        source=kind, wave=wave, excerpt=excerpt)
@@ -403,23 +354,27 @@ def parse_qdpx(path: str | Path) -> QdpxProject:
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"REFI-QDA project {path} does not exist or is not a file")
-    members: dict[str, zipfile.ZipInfo] = {}
-    zf = None
+    archive = Archive(path)
     if path.suffix.lower() == ".qde":
-        data = path.read_bytes()
+        data = read_file(path, LIMITS["member_bytes"], "the project file")
     else:
-        data, members, zf = _open_archive(path)
+        data, archive.members, archive.zf = open_archive(path)
     root = _parse_xml(path, data)
+    del data  # the parsed tree holds what is needed
     unmapped: list[str] = []
     users_elem = _child(root, "Users")
     users = {u.get("guid"): (u.get("name") or u.get("id") or u.get("guid"))
              for u in (_children(users_elem, "User") if users_elem is not None else [])}
-    paths = _code_paths(root)
+    paths = _code_paths(path, root)
     owners = _case_owners(root, unmapped)
     rows: list[dict[str, Any]] = []
     sources = _child(root, "Sources")
     for src in (list(sources) if sources is not None else []):
-        rows += _map_source(path, src, paths, users, owners, members, zf, unmapped)
+        rows += _map_source(path, src, paths, users, owners, archive, unmapped)
+    if archive.cut:
+        unmapped.append(f"{len(archive.cut)} excerpt(s) longer than {LIMITS['excerpt_chars']} "
+                        f"characters cut to their first {LIMITS['excerpt_chars']} (the first: "
+                        f"{archive.cut[0]})")
     codes = pd.DataFrame(rows, columns=CODE_COLUMNS)
     codes = codes.astype({"level": "int64", "wave": "int64"}) if len(codes) else codes
     return QdpxProject(codes=codes, unmapped=unmapped,
