@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from .._options import check_level
-    from ..models import bootstrap_r2, fit_lmm, r2_difference
+    from ..models import bootstrap_r2, check_nested, fit_lmm, r2_difference
     from ..study.datafile import read_data_file
 
     level = check_level(args.level, "--level")
@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if args.compare:
         reduced = fit_lmm(args.compare, data.loc[full.data.index], group=args.group,
                           random=args.random, method=args.method, engine=args.engine)
+        check_nested(full, reduced)  # another outcome or other rows: exit 2 before any work
     boot = None
     if args.bootstrap is not None:
         seed = args.seed if args.seed is not None else int(

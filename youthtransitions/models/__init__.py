@@ -7,8 +7,10 @@ from .bootstrap import bootstrap_r2
 from .centering import center_within
 from .headline import variance_explained
 from .lmm import ConvergenceWarning, LMMResult, fit_lmm
+from .nesting import NotNestedWarning, check_nested
 from .panel import panel_compare
 from .r2 import R2Result, r2_difference
 
-__all__ = ["ConvergenceWarning", "LMMResult", "R2Result", "bootstrap_r2", "center_within", "fit_lmm",
-           "panel_compare", "r2_difference", "variance_explained"]
+__all__ = ["ConvergenceWarning", "LMMResult", "NotNestedWarning", "R2Result", "bootstrap_r2",
+           "center_within", "check_nested", "fit_lmm", "panel_compare", "r2_difference",
+           "variance_explained"]
