@@ -12,6 +12,7 @@ import pytest
 import youthtransitions as yt
 from youthtransitions._disclosure import COUNT_KINDS, Disclosable
 from youthtransitions.missing.r2pool import pool_r2
+from youthtransitions.models.crossed import fit_lmm_terms
 from youthtransitions.qual import code_reliability, join_codes, quantitize
 from youthtransitions.qual.configurations import MECHANISMS, mechanism_configurations, necessity
 from youthtransitions.qual.integrate import youth_outcomes
@@ -59,10 +60,13 @@ def results():
         "codes": yt.read_codes(yt.SHIPPED_STUDY / "codes.parquet"),
         "simulation": yt.simulate(2, seed=1, B=2, progress=False),
         "pool_test": yt.pool_test(*_imputed_ols(frame), method="D1"),
+        "crossed": fit_lmm_terms("wellbeing ~ relationship_quality_within + (1 | youth_id)"
+                                 " + (1 | wave)", frame),
         "glmm": yt.fit_glmm("high ~ relationship_quality_within + (1 | youth_id)",
                             frame.assign(high=(frame["wellbeing"] >= 3.5).astype(int)),
                             family="binomial"),
     }
+    found["glmm_r2"] = found["glmm"].r2()
     found.update({f"pmk_{name}": table
                   for name, table in availability.disclosure_tables().items()})
     return found

@@ -65,3 +65,36 @@ def test_cli_bad_seed_and_workers_exit_2(capsys):
     assert main(["simulate", "--reps", "1", "--workers", "0"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "seed must be" in err and "workers must be" in err
+
+
+def test_unreachable_scheduler_is_a_clear_error_within_the_timeout(monkeypatch):
+    pytest.importorskip("distributed")
+    import time
+
+    import youthtransitions.parallel as parallel
+
+    monkeypatch.setattr(parallel, "SCHEDULER_TIMEOUT", 1.0)
+    started = time.perf_counter()
+    with pytest.raises(UsageError, match="did not answer within 1 s"):
+        run_replicates(_draw, 2, seed=1, scheduler="tcp://127.0.0.1:1")
+    with pytest.raises(UsageError, match="did not answer within 0.5 s"):
+        parallel.check_scheduler("tcp://127.0.0.1:1", timeout=0.5)
+    assert time.perf_counter() - started < 15
+
+
+def test_scheduler_must_be_an_address_or_client():
+    pytest.importorskip("distributed")
+    from youthtransitions.parallel import check_scheduler
+
+    assert check_scheduler(None) is None
+    with pytest.raises(UsageError, match="scheduler must be a Dask scheduler address"):
+        check_scheduler(8786)
+
+
+def test_live_scheduler_passes_the_check():
+    distributed = pytest.importorskip("distributed")
+    from youthtransitions.parallel import check_scheduler
+
+    with distributed.LocalCluster(n_workers=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        assert check_scheduler(cluster.scheduler_address) == cluster.scheduler_address

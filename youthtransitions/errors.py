@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Problem", "YouthTransitionsError", "StudyDataError", "UsageError",
-           "VALUE_CHARS"]
+           "OutputError", "VALUE_CHARS"]
 
 #: a value quoted in a problem is cut to this many characters (an ellipsis marks the cut)
 VALUE_CHARS = 60
@@ -78,6 +78,18 @@ class YouthTransitionsError(Exception):
 
 class UsageError(YouthTransitionsError, ValueError):
     """An option, formula, column name or file the user gave cannot be used."""
+
+
+class OutputError(YouthTransitionsError):
+    """An output could not be written (full disk, no permission, read-only folder).
+
+    ``path`` is the file or folder that failed and ``reason`` the system's words for why.
+    """
+
+    def __init__(self, path: Any, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"cannot write {self.path}: {reason}")
 
 
 class StudyDataError(YouthTransitionsError, ValueError):

@@ -27,11 +27,14 @@ import numpy as np
 
 from .errors import UsageError
 
-__all__ = ["DEFAULT_SEED", "check_seed", "replicate_generators", "run_replicates",
-           "single_blas_thread"]
+__all__ = ["DEFAULT_SEED", "SCHEDULER_TIMEOUT", "check_seed", "check_workers",
+           "check_scheduler", "replicate_generators", "run_replicates", "single_blas_thread"]
 
 #: master seed of every run that is not given one (replication, PMK comparison, simulation)
 DEFAULT_SEED = 20240501
+
+#: seconds a Dask scheduler has to answer before the run is refused
+SCHEDULER_TIMEOUT = 5.0
 
 T = TypeVar("T")
 
@@ -70,12 +73,55 @@ def check_seed(seed: Any, *, allow_none: bool = True) -> int | None:
     return int(seed)
 
 
-def _check_workers(workers: Any) -> int:
+def check_workers(workers: Any) -> int:
+    """``workers`` as an int: a positive whole number or -1 (every core), else UsageError."""
     if isinstance(workers, (bool, np.bool_)) or not isinstance(workers, (int, np.integer)) \
             or workers == 0 or workers < -1:
         raise UsageError(f"workers must be a positive whole number or -1 (every core), "
                          f"got {workers!r}")
     return int(workers)
+
+
+def _client_class():
+    try:
+        from distributed import Client
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise UsageError("a Dask scheduler was given but dask.distributed is not installed; "
+                         "install with: pip install 'youthtransitions[dask]'") from exc
+    return Client
+
+
+def _connect(scheduler: Any, timeout: float):
+    """A client of ``scheduler`` (address), or UsageError when it does not answer in time."""
+    Client = _client_class()
+    if isinstance(scheduler, Client):
+        return scheduler
+    if not isinstance(scheduler, str) or not scheduler.strip():
+        raise UsageError(f"scheduler must be a Dask scheduler address such as "
+                         f"tcp://127.0.0.1:8786 or a distributed.Client, got {scheduler!r}")
+    try:
+        return Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UsageError(f"the Dask scheduler {scheduler} did not answer within "
+                         f"{timeout:g} s ({exc}); start it or check the address") from None
+
+
+def check_scheduler(scheduler: Any, *, timeout: float | None = None) -> Any:
+    """Check that a Dask scheduler answers within ``timeout`` seconds; return it unchanged.
+
+    ``timeout`` defaults to :data:`SCHEDULER_TIMEOUT`. ``None`` (no scheduler) and a
+    ``distributed.Client`` pass as they are; an address is
+    connected to once and the connection closed. Raises
+    :class:`~youthtransitions.errors.UsageError` when dask.distributed is missing, the
+    address is not a string, or the scheduler does not answer, so a run refuses before it
+    starts work.
+    """
+    if scheduler is None:
+        return None
+    client = _connect(scheduler, SCHEDULER_TIMEOUT if timeout is None else timeout)
+    if client is not scheduler:
+        client.close()
+    return scheduler
 
 
 def replicate_generators(seed: int | None, n: int) -> list[np.random.Generator]:
@@ -150,7 +196,7 @@ def run_replicates(
         ``[func(rng_0, ...), ..., func(rng_{n-1}, ...)]``.
     """
     kwargs = kwargs or {}
-    workers = _check_workers(1 if workers is None else workers)
+    workers = check_workers(1 if workers is None else workers)
     rngs = replicate_generators(seed, n)
     if n == 0:
         return []
@@ -186,13 +232,8 @@ def run_replicates(
 
 
 def _run_dask(func, rngs, args, kwargs, scheduler, show, description):
-    try:
-        from distributed import Client
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise UsageError("a Dask scheduler was given but dask.distributed is not installed; "
-                         "install with: pip install 'youthtransitions[dask]'") from exc
-    own_client = not isinstance(scheduler, Client)
-    client = Client(scheduler) if own_client else scheduler
+    client = _connect(scheduler, SCHEDULER_TIMEOUT)
+    own_client = client is not scheduler
     try:
         n = len(rngs)
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))

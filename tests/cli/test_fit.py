@@ -165,3 +165,44 @@ def test_module_top_imports_stay_light():
            for alias in node.names}
     top |= {node.module or "" for node in tree.body if isinstance(node, ast.ImportFrom)}
     assert not top & {"numpy", "pandas", "_tidy"}
+
+
+# -- --compare: a comparison must be of the same outcome, on the same rows, and nested -----
+
+def _fit(capsys, *extra):
+    code = main(["fit", str(DATA), "--formula", "y ~ x_w + x_b", "--group", "id",
+                 "--json", *extra])
+    return code, capsys.readouterr()
+
+
+def test_compare_with_another_outcome_exits_2(capsys):
+    code, captured = _fit(capsys, "--compare", "x ~ w")
+    assert code == 2 and captured.out == ""
+    assert "the comparison model has outcome 'x', the full model 'y'" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_compare_on_other_rows_exits_2(capsys, tmp_path):
+    df = pd.read_csv(DATA)
+    df.loc[df.index[:5], "w"] = float("nan")  # the comparison model drops five more rows
+    path = tmp_path / "d.csv"
+    df.to_csv(path, index=False)
+    code = main(["fit", str(path), "--formula", "y ~ x_w", "--group", "id",
+                 "--compare", "y ~ w", "--json"])
+    err = capsys.readouterr().err
+    assert code == 2 and "fitted to different rows (576 vs 571)" in err
+
+
+def test_non_nested_compare_warns_and_nested_reparametrisation_does_not(capsys):
+    from youthtransitions.models import NotNestedWarning
+
+    with pytest.warns(NotNestedWarning, match=r"fixed column\(s\) w do not lie"):
+        code, _ = _fit(capsys, "--compare", "y ~ w")
+    assert code == 0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NotNestedWarning)
+        # x = x_w + x_b lies in the span of the full model's columns: nested
+        assert _fit(capsys, "--compare", "y ~ x")[0] == 0
+        assert _fit(capsys, "--compare", "y ~ 1")[0] == 0

@@ -27,15 +27,34 @@ def test_fingerprint_is_order_stable_and_sensitive():
 
 def test_completed_requires_same_fingerprint_and_outputs(tmp_path):
     manifest = Manifest(tmp_path)
+    assert not manifest.found
     (tmp_path / "t.csv").write_text("x")
-    manifest.record("01_sample", fingerprint="f1", status="ok", outputs=["t.csv"])
+    manifest.record("01_sample", fingerprint="f1", status="ok", outputs=["t.csv"],
+                    sha256={"t.csv": file_sha256(tmp_path / "t.csv")})
     manifest.save()
     again = Manifest(tmp_path)
-    assert again.completed("01_sample", "f1")
+    assert again.found and again.completed("01_sample", "f1")
     assert not again.completed("01_sample", "f2")
+    (tmp_path / "t.csv").write_text("y")  # changed since the step wrote it
+    assert not again.completed("01_sample", "f1")
     (tmp_path / "t.csv").unlink()
     assert not again.completed("01_sample", "f1")
     assert json.loads((tmp_path / "manifest.json").read_text())["steps"]["01_sample"]
+
+
+def test_entries_without_hashes_or_not_ok_are_not_complete(tmp_path):
+    (tmp_path / "t.csv").write_text("x")
+    manifest = Manifest(tmp_path)
+    manifest.record("old", fingerprint="f1", status="ok", outputs=["t.csv"])
+    manifest.record("half", fingerprint="f1", status="landing", outputs=["t.csv"],
+                    sha256={"t.csv": file_sha256(tmp_path / "t.csv")})
+    assert not manifest.completed("old", "f1") and not manifest.completed("half", "f1")
+    assert manifest.files("half") == {"t.csv"}
+
+
+def test_unreadable_manifest_is_no_replication(tmp_path):
+    (tmp_path / "manifest.json").write_text("{not json")
+    assert not Manifest(tmp_path).found
 
 
 def test_package_versions_name_python_and_numpy():

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ..errors import UsageError
+from ..parallel import check_seed
 from ._common import add_output_rules_options, add_study_dir, study_dir
 
 HELP = "describe a study's sample (counts, attrition, PMK, subsample profile) and reliability"
@@ -28,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from ..report import describe
     from ..study import load_study
 
+    check_seed(args.seed)  # before any work
     out = Path(args.out) if args.out else None
     if out is not None and out.exists() and not out.is_dir():
         raise UsageError(f"--out {args.out!r} exists and is not a folder")
@@ -48,14 +50,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_describe(result, out: Path) -> list[Path]:
-    """Write each table as CSV and Markdown plus the tidy table ``describe.csv``, atomically."""
-    from .._atomic import atomic_directory
+    """Write each table as CSV and Markdown plus the tidy table ``describe.csv``, atomically.
+
+    The files are staged inside ``out``; a failed write leaves ``out`` as it was.
+    """
+    from .._atomic import as_output_error, atomic_directory
 
     names = []
     with atomic_directory(out) as tmp:
-        frame = result.to_frame()
-        frame.to_csv(tmp / "describe.csv", index=False, lineterminator="\n")
-        names.append("describe.csv")
-        for stem, table in result.tables().items():
-            names += [p.name for p in table.write(tmp, stem, formats=("csv", "md"))]
+        try:
+            frame = result.to_frame()
+            frame.to_csv(tmp / "describe.csv", index=False, lineterminator="\n")
+            names.append("describe.csv")
+            for stem, table in result.tables().items():
+                names += [p.name for p in table.write(tmp, stem, formats=("csv", "md"))]
+        except OSError as exc:
+            raise as_output_error(exc, out, rename=(tmp, out)) from exc
     return [out / name for name in names]

@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from .._options import check_level
-    from ..models import bootstrap_r2, fit_lmm
+    from ..models import bootstrap_r2, check_nested, fit_lmm
     from ..study.datafile import read_data_file
     from ._common import command_gate
 
@@ -159,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
     if args.compare:
         reduced = fit_lmm(args.compare, data.loc[full.data.index], group=args.group,
                           random=args.random, method=args.method, engine=args.engine)
+        check_nested(full, reduced)  # another outcome or other rows: exit 2 before any work
     boot = None
     if args.bootstrap is not None:
         seed = args.seed if args.seed is not None else int(

@@ -24,6 +24,8 @@ def register(subparsers) -> None:
     p.add_argument("--bootstrap", type=int, default=None, metavar="B",
                    help="bootstrap draws (default 1000)")
     add_output_rules_options(p)
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty folder that holds no earlier replication")
     p.add_argument("--json", action="store_true", help="print the replication table as JSON")
     p.set_defaults(run=run)
 
@@ -36,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     result = replicate(args.data_dir, out=args.out,
                        seed=args.seed,
                        workers=args.workers, scheduler=args.scheduler,
-                       output_rules=args.output_rules, options=options,
+                       output_rules=args.output_rules, options=options, force=args.force,
                        progress=None if not args.json else False)
     if args.json:
         print(json.dumps(to_jsonable({"out": str(result.out), "all_pass": result.all_pass,

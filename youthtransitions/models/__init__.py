@@ -9,9 +9,11 @@ from .glmm import GLMMResult, fit_glmm
 from .headline import variance_explained
 from .inference import lrt
 from .lmm import ConvergenceWarning, LMMResult, fit_lmm
+from .nesting import NotNestedWarning, check_nested
 from .panel import panel_compare
 from .r2 import R2Result, r2_difference
 
-__all__ = ["ConvergenceWarning", "GLMMResult", "LMMResult", "R2Result", "bootstrap_r2",
-           "center_within", "fit_glmm", "fit_lmm", "lrt", "panel_compare", "r2_difference",
+__all__ = ["ConvergenceWarning", "GLMMResult", "LMMResult", "NotNestedWarning", "R2Result",
+           "bootstrap_r2", "center_within", "check_nested", "fit_glmm", "fit_lmm", "lrt",
+           "panel_compare", "r2_difference",
            "variance_explained"]

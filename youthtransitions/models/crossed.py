@@ -134,6 +134,16 @@ class TermsLMMResult(TidyResult):
         """Levels of each grouping factor (lme4's ``ngrps``)."""
         return {b.term.group: b.n_levels for b in self.blocks}
 
+    @property
+    def disclosure_spec(self):
+        """Kinds of :meth:`to_frame`: estimates; with several grouping factors a
+        Satterthwaite df is no fixed offset of one count, but it can sit next to one (a
+        balanced between-group term has ``levels - 1``), so it is published to three
+        significant digits like the statistics beside it."""
+        from .._disclosure import TableSpec, coef_columns, estimate
+
+        return TableSpec(coef_columns(estimate(digits=3)), totals="none")
+
     def to_frame(self, level: float | None = None) -> pd.DataFrame:
         """Fixed effects as a coefficient table (``COEF_COLUMNS``), t(df) intervals."""
         return coef_table(self.fixed_names, self.engine_fit.beta, self.std_errors.to_numpy(),

@@ -422,8 +422,14 @@ def r2_difference(full: Any, reduced: Any) -> R2Result:
     f1, f2, v, m, f, fv, fvm; within f1, v, fv; between f2, m), both models' moments taken
     over the same data. r2mlm_comp refuses models whose level-1 predictors are not centred;
     here those measures are ``None`` and the total f, v, m, fv, fvm differences remain.
-    Checked against ``r2mlm_comp`` in ``tests/reference/r2mlm/`` to 1e-4.
+    Checked against ``r2mlm_comp`` in ``tests/reference/r2mlm/`` to 1e-4. Two fitted models
+    are first checked by :func:`~youthtransitions.models.nesting.check_nested` (same outcome
+    and rows, or UsageError; a warning when they are not nested).
     """
+    if not isinstance(full, R2Result) and not isinstance(reduced, R2Result):
+        from .nesting import check_nested
+
+        check_nested(full, reduced)
     a, b = _as_r2(full, "full"), _as_r2(reduced, "reduced")
     if a.n_obs and b.n_obs and a.n_obs != b.n_obs:
         raise UsageError(f"r2_difference: the models were fitted to different observations "

@@ -1,8 +1,10 @@
 """The run manifest: what went in, what came out, how long each step took.
 
 ``manifest.json`` records input file hashes, package versions, the seed and options, and per
-step its input fingerprint, outputs, status and seconds. A rerun skips a step whose fingerprint
-is unchanged and whose outputs are all present (resume after an interruption).
+step its input fingerprint, seed, options, outputs with their SHA-256, status and seconds; a
+top-level ``complete`` says whether the folder holds one whole run (then ``outputs`` gives the
+SHA-256 of every output). A rerun skips a step whose fingerprint is unchanged and whose outputs
+are all present with the recorded hashes (resume after an interruption).
 """
 
 from __future__ import annotations
@@ -64,20 +66,37 @@ class Manifest:
     def __init__(self, out: str | Path):
         self.path = Path(out) / self.FILE
         self.data: dict[str, Any] = {"steps": {}}
+        #: whether the folder held a readable manifest (an earlier replication)
+        self.found = False
         if self.path.exists():
             try:
-                self.data = json.loads(self.path.read_text())
+                data = json.loads(self.path.read_text())
             except (OSError, ValueError):
-                self.data = {"steps": {}}
+                data = None
+            if isinstance(data, dict) and isinstance(data.get("steps", {}), dict):
+                self.data, self.found = data, True
             self.data.setdefault("steps", {})
 
     def completed(self, step: str, fingerprint_: str) -> bool:
-        """True when ``step`` finished with this fingerprint and its outputs still exist."""
+        """True when ``step`` finished with this fingerprint and its outputs are as recorded.
+
+        Every output must exist with the SHA-256 the step recorded; an entry without hashes
+        (written by an earlier version) does not count as complete.
+        """
         entry = self.data["steps"].get(step)
         if not entry or entry.get("status") != "ok" or entry.get("fingerprint") != fingerprint_:
             return False
+        hashes = entry.get("sha256")
+        if not isinstance(hashes, dict) or not set(entry.get("outputs", [])) <= set(hashes):
+            return False
         out = self.path.parent
-        return all((out / name).exists() for name in entry.get("outputs", []))
+        return all((out / name).is_file() and file_sha256(out / name) == digest
+                   for name, digest in hashes.items())
+
+    def files(self, step: str) -> set[str]:
+        """Every file the entry of ``step`` names (its outputs and hashed files)."""
+        entry = self.data["steps"].get(step) or {}
+        return set(entry.get("outputs", [])) | set(entry.get("sha256") or {})
 
     def record(self, step: str, **entry: Any) -> None:
         self.data["steps"][step] = to_jsonable(entry)

@@ -1,17 +1,21 @@
 """``yt replicate``: run the numbered analysis scripts in order, resumably and atomically.
 
-Each script ``analyses/NN_name.py`` defines ``run(ctx)`` taking a :class:`StepContext`. A step
-writes its outputs into a temporary folder; they are moved into the results folder only when
-the step succeeds (:func:`youthtransitions._atomic.atomic_directory`), and ``manifest.json``
-records the step's fingerprint (input file hashes, seed, options, script text, package version,
-and the previous step's fingerprint). A rerun skips the completed steps whose fingerprint is
-unchanged, so an interrupted run resumes where it stopped.
+Each script ``analyses/NN_name.py`` defines ``run(ctx)`` taking a :class:`StepContext`. Every
+option is checked before any file is written. A step writes its outputs into a staging folder
+inside the results folder; they are moved into place only when the step succeeds, and
+``manifest.json`` records the step's fingerprint (input file hashes, seed, options, script
+text, package version, and the previous step's fingerprint). The folder is a transaction
+(:mod:`youthtransitions.report.transaction`): locked, logged ahead, marked ``complete`` only at
+the end. A rerun skips the completed steps whose fingerprint is unchanged, so an interrupted run
+resumes where it stopped.
 """
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -22,12 +26,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._atomic import atomic_directory
+from .._atomic import as_output_error, staging_directory
 from .._options import check_choice, check_count
 from .._tidy import TidyResult, to_jsonable
 from ..errors import UsageError
-from ..parallel import DEFAULT_SEED, check_seed, show_progress
-from .manifest import Manifest, file_sha256, fingerprint, folder_hashes, package_versions
+from ..parallel import DEFAULT_SEED, check_scheduler, check_seed, check_workers, show_progress
+from .manifest import file_sha256, fingerprint, folder_hashes, package_versions
+from .transaction import RunFolder, check_results_folder
 
 __all__ = ["DEFAULT_SEED", "StepContext", "ReplicationResult", "replicate", "find_analyses",
            "step_seed", "run_standalone"]
@@ -36,6 +41,9 @@ __all__ = ["DEFAULT_SEED", "StepContext", "ReplicationResult", "replicate", "fin
 #: pooled SE small at the PMK missing share (about half), B = 1000 bootstrap draws and 5000
 #: permutations keep percentile limits and permutation p-values stable to two decimals
 DEFAULT_OPTIONS: dict[str, int] = {"m": 20, "B": 1000, "n_perm": 5000}
+#: the least value of each option the analyses can use (pooling needs two imputations, a
+#: bootstrap interval two draws)
+OPTION_MINIMUM: dict[str, int] = {"m": 2, "B": 2, "n_perm": 1}
 
 
 def find_analyses(analyses_dir: str | Path | None = None) -> Path:
@@ -184,11 +192,30 @@ def _progress(show: bool, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
 
+def _check_options(options: dict[str, int] | None) -> dict[str, int]:
+    if options is not None and not isinstance(options, dict):
+        raise UsageError(f"options must be a dict of m, B, n_perm; got {options!r}")
+    opts = dict(DEFAULT_OPTIONS)
+    for key, value in (options or {}).items():
+        check_choice("option", key, tuple(DEFAULT_OPTIONS))
+        opts[key] = check_count(f"option {key}", value, minimum=OPTION_MINIMUM[key])
+    return opts
+
+
+def _select(scripts: list[Path], until: str | None) -> list[Path]:
+    if until is None:
+        return scripts
+    stop = next((i for i, s in enumerate(scripts) if s.stem.startswith(until)), None)
+    if stop is None:
+        raise UsageError(f"no analysis step {until!r}")
+    return scripts[: stop + 1]
+
+
 def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results",
               seed: int = DEFAULT_SEED, workers: int = 1, scheduler: Any = None,
               output_rules: bool | None = None, options: dict[str, int] | None = None,
               until: str | None = None, analyses_dir: str | Path | None = None,
-              progress: bool | None = None) -> ReplicationResult:
+              progress: bool | None = None, force: bool = False) -> ReplicationResult:
     """Run the scripted analyses on a study and write every output to ``out``.
 
     Parameters
@@ -202,82 +229,116 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
         Master seed; step ``i`` uses :func:`step_seed` ``(seed, i)``.
     workers, scheduler
         Local worker processes, or a Dask scheduler address, for the replicate loops
-        (bootstrap, imputation). Numbers do not depend on them.
+        (bootstrap, imputation). Numbers do not depend on them. A scheduler must answer
+        within :data:`youthtransitions.parallel.SCHEDULER_TIMEOUT` seconds.
     output_rules : bool, optional
         Apply the output rules for sensitive data to published count tables; by default on
         unless the study is marked synthetic.
     options : dict, optional
-        ``m`` (imputations), ``B`` (bootstrap draws), ``n_perm`` (permutations).
+        ``m`` (imputations, at least 2), ``B`` (bootstrap draws, at least 2), ``n_perm``
+        (permutations, at least 1).
     until : str, optional
         Stop after the step whose file stem starts with this (used by the scripts run alone).
     progress : bool, optional
         Print a line per step on standard error; by default when it is a terminal.
+    force : bool, default False
+        Write into a non-empty folder that holds no earlier replication.
 
     Returns
     -------
     ReplicationResult
+
+    Raises
+    ------
+    UsageError
+        For a bad option, folder, study or scheduler, before any file is written; also when
+        another run holds the results folder.
+    OutputError
+        When an output cannot be written (full disk, permissions); the folder is left as the
+        manifest describes it.
+
+    Notes
+    -----
+    The results folder is a transaction (:mod:`youthtransitions.report.transaction`): the
+    manifest is marked ``"complete": false`` when the run starts, each step's files are moved
+    into place together after their entry is logged, and ``"complete": true`` with every
+    output's SHA-256 is written only at the end.
     """
     from ..study import load_study
     from ..synthetic import shipped_study_path
     from .output_rules import resolve_output_rules
 
     seed = check_seed(seed, allow_none=False)
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {str(out)!r} is a file; give a folder for the results")
+    opts = _check_options(options)
+    workers = check_workers(workers)
+    out = check_results_folder(out, force=force)
+    every = sorted(find_analyses(analyses_dir).glob("[0-9][0-9]_*.py"))
+    scripts = _select(every, until)
+    check_scheduler(scheduler)
     data_dir = Path(data_dir) if data_dir is not None else Path(shipped_study_path())
     study = load_study(data_dir)
     rules = resolve_output_rules(study.synthetic, output_rules)
-    opts = dict(DEFAULT_OPTIONS)
-    for key, value in (options or {}).items():
-        check_choice("option", key, tuple(DEFAULT_OPTIONS))
-        opts[key] = check_count(f"option {key}", value)
-    scripts = sorted(find_analyses(analyses_dir).glob("[0-9][0-9]_*.py"))
-    if until is not None:
-        stems = [s.stem for s in scripts]
-        stop = next((i for i, s in enumerate(stems) if s.startswith(until)), None)
-        if stop is None:
-            raise UsageError(f"no analysis step {until!r}")
-        scripts = scripts[: stop + 1]
-
-    out.mkdir(parents=True, exist_ok=True)
-    manifest = Manifest(out)
     inputs = folder_hashes(data_dir)
     from .._version import __version__
-    manifest.update(data_dir=str(data_dir), input_files=inputs, seed=seed, options=opts,
-                    output_rules=rules, synthetic=study.synthetic,
-                    versions=package_versions())
-    show = show_progress(progress)
+
+    fingerprints: dict[str, str] = {}
     previous = ""
-    for index, script in enumerate(scripts, start=1):
-        fp = fingerprint(inputs, seed, opts, rules, __version__, file_sha256(script), previous)
-        previous = fp
-        label = f"[{index}/{len(scripts)}] {script.stem}"
-        if manifest.completed(script.stem, fp):
-            _progress(show, f"{label}: unchanged, resumed from {out}")
-            continue
-        _progress(show, f"{label} ...")
-        module = _load_step(script)
-        started = time.perf_counter()
-        with atomic_directory(out) as tmp:
-            ctx = StepContext(name=script.stem, index=index, study=study, data_dir=data_dir,
-                              out=tmp, results_dir=out, seed=step_seed(seed, index),
-                              workers=workers, scheduler=scheduler, output_rules=rules,
-                              options=opts)
-            module.run(ctx)
-        seconds = time.perf_counter() - started
-        outputs = [f for item in ctx.catalog for f in item["files"]]
-        manifest.record(script.stem, fingerprint=fp, status="ok", seconds=round(seconds, 3),
-                        outputs=outputs, catalog=ctx.catalog)
-        manifest.save()
-        _progress(show, f"{label}: done in {seconds:.1f} s")
-    manifest.save()
+    for script in every:
+        previous = fingerprint(inputs, seed, opts, rules, __version__, file_sha256(script),
+                               previous)
+        fingerprints[script.stem] = previous
+    show = show_progress(progress)
+    with RunFolder(out) as folder:
+        manifest = folder.manifest
+        keep = [name for name, fp in fingerprints.items() if manifest.completed(name, fp)]
+        folder.begin(dict(data_dir=str(data_dir), input_files=inputs, seed=seed, options=opts,
+                          output_rules=rules, synthetic=study.synthetic,
+                          versions=package_versions()), keep)
+        for index, script in enumerate(scripts, start=1):
+            fp = fingerprints[script.stem]
+            label = f"[{index}/{len(scripts)}] {script.stem}"
+            if script.stem in keep:
+                _progress(show, f"{label}: unchanged, resumed from {out}")
+                continue
+            _progress(show, f"{label} ...")
+            module = _load_step(script)
+            started = time.perf_counter()
+            with staging_directory(out) as tmp:
+                ctx = StepContext(name=script.stem, index=index, study=study,
+                                  data_dir=data_dir, out=tmp, results_dir=out,
+                                  seed=step_seed(seed, index), workers=workers,
+                                  scheduler=scheduler, output_rules=rules, options=opts)
+                _run_step(module, ctx, tmp, out)
+                seconds = time.perf_counter() - started
+                folder.land(script.stem, tmp, fingerprint=fp, seed=seed, options=opts,
+                            seconds=round(seconds, 3),
+                            outputs=[f for item in ctx.catalog for f in item["files"]],
+                            catalog=ctx.catalog)
+            _progress(show, f"{label}: done in {seconds:.1f} s")
+        folder.close(fingerprints)
     table_path = out / "replication.csv"
     columns = ["figure", "reported", "reproduced", "conf_low", "conf_high", "tolerance", "status"]
     # read as written: counts as whole numbers, other values to four decimals
     table = (pd.read_csv(table_path, dtype=str, keep_default_na=False) if table_path.exists()
              else pd.DataFrame(columns=columns))
     return ReplicationResult(table, out, manifest.data)
+
+
+#: errors of writing that name no file (a failed write() on a full or read-only disk)
+_WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)
+
+
+def _run_step(module: Any, ctx: StepContext, staging: Path, out: Path) -> None:
+    """Run one step; an OSError writing into the results folder becomes an OutputError."""
+    try:
+        module.run(ctx)
+    except OSError as exc:
+        target = exc.filename
+        inside = target is not None and Path(os.path.abspath(target)).is_relative_to(
+            out.absolute())
+        if inside or (target is None and exc.errno in _WRITE_ERRNOS):
+            raise as_output_error(exc, out, rename=(staging, out)) from exc
+        raise
 
 
 def run_standalone(script: str | Path, argv: Sequence[str] | None = None) -> int:

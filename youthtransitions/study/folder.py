@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .._atomic import atomic_directory
+from .._atomic import atomic_directory, own_entry
 from .._tidy import to_jsonable
 from ..errors import Problem, UsageError
 from .contract import CONTRACT, FORMATS, TABLES
@@ -217,7 +217,7 @@ def check_target(out_dir: str | os.PathLike, *, force: bool = False) -> Path:
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"output path {out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / "study.json").is_file() and not force:
+    if out.is_dir() and any(not own_entry(p.name) for p in out.iterdir()) and not (out / "study.json").is_file() and not force:
         raise UsageError(f"output folder {out} is not empty and holds no study "
                          "(no study.json); choose another folder or force overwriting")
     return out

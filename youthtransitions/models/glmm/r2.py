@@ -80,6 +80,14 @@ class GLMMR2(TidyResult):
     def conditional(self) -> float:
         return self.values["conditional"]
 
+    @property
+    def disclosure_spec(self):
+        """Kinds of :meth:`to_frame`: the measure's name, estimates and interval limits."""
+        from ..._disclosure import TableSpec, estimate, text
+
+        return TableSpec({"measure": text(), "estimate": estimate(), "conf_low": estimate(),
+                          "conf_high": estimate()}, totals="none")
+
     def to_frame(self) -> pd.DataFrame:
         """Columns ``measure, estimate, conf_low, conf_high`` (limits NaN unless bootstrapped)."""
         ci = self.ci or {}
