@@ -314,3 +314,104 @@ def test_statsmodels_engine_returns_the_typed_result():
     out = fit_statsmodels(build_design("y ~ x1 + x2", d, group="g"), reml=True)
     assert isinstance(out, EngineFit) and out.vcov.shape == (3, 3) and out.df.shape == (3,)
 
+
+
+def _resample(y, X, Z, groups, G, seed):
+    """A cluster draw as multiplicities and as the resampled rows with fresh group codes."""
+    from youthtransitions.models.bootstrap import cluster_rows
+
+    draw = np.random.default_rng(seed).integers(0, G, size=G)
+    rows, codes = cluster_rows(groups, draw, n_groups=G)
+    return np.bincount(draw, minlength=G), (y[rows], X[rows], Z[rows], codes)
+
+
+@pytest.mark.parametrize("q", [1, 2])
+@pytest.mark.parametrize("reml", [True, False])
+@pytest.mark.parametrize("kind", ["groups", "patterns"])
+def test_reweighted_statistics_are_those_of_the_resampled_rows(q, reml, kind):
+    # exactness of the weighting (up to rounding, 1e-10 relative): the deviance, its gradient
+    # and Hessian from the multiplicity-weighted per-group statistics equal those of the
+    # resampled rows, a group drawn twice being two groups
+    from youthtransitions.models.engine import PatternDeviance
+    from youthtransitions.models.engine.hessian import varpar_hessian_exact
+
+    y, X, Z, groups, G = _data(q, seed=30 + q)
+    if kind == "patterns":  # few distinct Z_i'Z_i: the pattern-compressed evaluation
+        Z = np.ones((len(y), 1)) if q == 1 else np.column_stack([np.ones(len(y)),
+                                                                 (groups % 3).astype(float)])
+    stats = sufficient_statistics(y, X, Z, groups, G, per_group=True)
+    w, (yr, Xr, Zr, codes) = _resample(y, X, Z, groups, G, seed=q)
+    ssw = stats.reweighted(w)
+    ssr = sufficient_statistics(yr, Xr, Zr, codes, int(codes.max()) + 1)
+    assert ssw.n == ssr.n and ssw.group_count == ssr.n_groups == G
+    assert ssw.n_groups == np.count_nonzero(w) < G
+    np.testing.assert_allclose(ssw.XtX, ssr.XtX, rtol=1e-12)
+    np.testing.assert_allclose(ssw.Xty, ssr.Xty, rtol=1e-12)
+    assert ssw.yty == pytest.approx(ssr.yty, rel=1e-12)
+    cls = PatternDeviance if kind == "patterns" else ProfiledDeviance
+    dw, dr = cls(ssw, reml=reml), cls(ssr, reml=reml)
+    theta = _theta(q, seed=5)
+    varpar = np.append(theta, 0.9)
+    assert dw(theta) == pytest.approx(dr(theta), rel=1e-10)
+    np.testing.assert_allclose(dw.value_and_grad(theta)[1], dr.value_and_grad(theta)[1],
+                               rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(dw.varpar_deviance(varpar), dr.varpar_deviance(varpar),
+                               rtol=1e-10)
+    np.testing.assert_allclose(varpar_hessian_exact(dw, varpar),
+                               varpar_hessian_exact(dr, varpar), rtol=1e-10, atol=1e-9)
+
+
+def test_reweighted_needs_per_group_statistics():
+    y, X, Z, groups, G = _data(1, seed=2)
+    with pytest.raises(ValueError, match="per_group"):
+        sufficient_statistics(y, X, Z, groups, G).reweighted(np.ones(G))
+    stats = sufficient_statistics(y, X, Z, groups, G, per_group=True)
+    with pytest.raises(ValueError, match="non-negative"):
+        stats.reweighted(np.ones(G - 1))
+    with pytest.raises(ValueError, match="per_group"):
+        stats.reweighted(np.ones(G)).reweighted(np.ones(G))
+
+
+@pytest.mark.parametrize("q", [1, 2])
+def test_refit_weighted_equals_refit_of_the_resampled_rows(q):
+    # the fit_lmm path (polished optimum) on the resampled rows: beta, Sigma_b and sigma^2
+    # to 1e-8 (both optima are within about 1e-9 of the exact one)
+    from youthtransitions.models.engine import refit, refit_weighted
+
+    y, X, Z, groups, G = _data(q, seed=40 + q, n_groups=80)
+    start = refit(y, X, Z, groups, n_groups=G).theta
+    stats = sufficient_statistics(y, X, Z, groups, G, per_group=True)
+    for seed in range(3):
+        w, (yr, Xr, Zr, codes) = _resample(y, X, Z, groups, G, seed=seed)
+        want = refit(yr, Xr, Zr, codes, start=start)
+        got = refit_weighted(stats, w, start=start)
+        assert got.converged and got.vcov is None
+        np.testing.assert_allclose(got.beta, want.beta, rtol=0, atol=1e-8)
+        np.testing.assert_allclose(got.random_cov, want.random_cov, rtol=0, atol=1e-8)
+        assert got.sigma2 == pytest.approx(want.sigma2, abs=1e-8)
+        assert got.loglik == pytest.approx(want.loglik, abs=1e-8)
+
+
+def test_refit_weighted_on_the_boundary_uses_the_general_optimiser():
+    # no slope variance in the data: the resample's optimum has a zero diagonal element of
+    # Lambda, which Newton from the warm start leaves to the optimiser with the boundary
+    # probes; the result is the resampled rows' polished fit (theta to 1e-6: a boundary fit)
+    from youthtransitions.models.engine import make_deviance, refit, refit_weighted
+    from youthtransitions.models.engine.warm_start import warm_newton
+
+    rng = np.random.default_rng(8)
+    G = 60
+    groups = np.repeat(np.arange(G), 4)
+    Z = np.column_stack([np.ones(groups.size), np.tile([-1.5, -0.5, 0.5, 1.5], G)])
+    X = Z.copy()
+    y = X @ [1.0, 0.2] + rng.normal(size=G)[groups] + rng.normal(size=groups.size)
+    start = refit(y, X, Z, groups, n_groups=G).theta
+    stats = sufficient_statistics(y, X, Z, groups, G, per_group=True)
+    w, (yr, Xr, Zr, codes) = _resample(y, X, Z, groups, G, seed=4)
+    want = refit(yr, Xr, Zr, codes, start=start)
+    assert want.singular
+    assert warm_newton(make_deviance(stats.reweighted(w), reml=True), start) is None
+    got = refit_weighted(stats, w, start=start)
+    assert got.singular
+    np.testing.assert_allclose(got.theta, want.theta, atol=1e-6)
+    np.testing.assert_allclose(got.beta, want.beta, atol=1e-6)

@@ -173,3 +173,35 @@ def test_level_convention(result):
     np.testing.assert_array_equal(frame["conf_high"], hi)
     assert (frame["conf_high"] - frame["conf_low"] <= result.to_frame()["conf_high"]
             - result.to_frame()["conf_low"]).all()
+
+
+def test_replicates_equal_refits_of_the_resampled_rows(resampled_refit):
+    # each draw's multilevel estimands against refits of the copied rows of the same youth
+    # draw (youth whose rows all miss the predictor drawn too, adding no rows), to 1e-8
+    # absolute
+    from youthtransitions.models.headline import DELTA_MEASURES, MULTILEVEL_MEASURES
+    from youthtransitions.models.r2 import MEASURES
+    from youthtransitions.parallel import replicate_generators
+
+    df = simulate(120, 7, drop=0.2)
+    df.loc[df["youth_id"].isin(["y0003", "y0010"]), "rq"] = np.nan  # drawn, without model rows
+    res = variance_explained(df, outcome="wb", predictor="rq", group="youth_id", wave="wave",
+                             B=4, seed=9)
+    youth = np.sort(df["youth_id"].unique())
+    c = center_within(df, "rq", "youth_id")
+    fits = {"full": fit_lmm("wb ~ rq_within + rq_between", c, group="youth_id"),
+            "null": fit_lmm("wb ~ 1", c, group="youth_id")}
+    codes = np.searchsorted(youth, fits["full"].data["youth_id"].to_numpy())
+    assert fits["full"].n_groups == youth.size - 2
+    first = res.table["estimand"].tolist().index(f"multilevel.{MULTILEVEL_MEASURES[0]}")
+    for i, rng in enumerate(replicate_generators(9, 4)):
+        draw = rng.integers(0, youth.size, size=youth.size)
+        want = {}
+        for name, m in fits.items():
+            values = resampled_refit(m.y, m.X, m.Z, codes, draw, reml=True, start=m.theta,
+                                     kinds=[m.r2().classification[k] for k in m.fixed_names])
+            want[name] = dict(zip(MEASURES, values, strict=True))
+        expected = ([want["full"][k] for k in MULTILEVEL_MEASURES]
+                    + [want["full"][k] - want["null"][k] for k in DELTA_MEASURES])
+        np.testing.assert_allclose(res.replicates[i, first:], expected, rtol=0, atol=1e-8,
+                                   err_msg=f"draw {i}")

@@ -1,9 +1,14 @@
 """Bootstrap confidence intervals for the R² measures of mixed models and their differences.
 
 Cluster bootstrap (resample youth with replacement, refit) and parametric bootstrap (simulate
-from the fitted model, refit). Refits reuse the fitted design arrays, not the formula, go
-through the engine's one fit path (:func:`youthtransitions.models.engine.refit`, estimates
-only, warm-started at the fitted theta) and run through :func:`youthtransitions.parallel.run_replicates`, so the draws depend only on the seed.
+from the fitted model, refit). A cluster draw is a vector of group multiplicities: each model
+refits on its full-sample per-group sufficient statistics weighted by them
+(:func:`youthtransitions.models.engine.refit_weighted`, warm-started at the fitted theta) and
+takes its R² measures from weighted per-group moments of the design
+(:func:`~youthtransitions.models.r2.measures_from_moments`), so no row of the data is copied
+per draw. A parametric draw refits the simulated response on the fitted design
+(:func:`~youthtransitions.models.engine.refit`). Draws run through
+:func:`youthtransitions.parallel.run_replicates`, so they depend only on the seed.
 """
 
 from __future__ import annotations
@@ -17,10 +22,19 @@ from .._options import check_choice, check_count, check_level
 from ..errors import UsageError
 from ..parallel import run_replicates
 from ..stats.intervals import percentile_ci
-from .engine import refit
-from .r2 import MEASURES, R2Result, classify_predictors, measures_from_parts, r2_difference
+from .engine import refit, refit_weighted, sufficient_statistics
+from .r2 import (
+    MEASURES,
+    DesignMoments,
+    R2Result,
+    classify_predictors,
+    measures_from_moments,
+    measures_from_parts,
+    r2_difference,
+)
 
-__all__ = ["bootstrap_r2", "cluster_rows", "percentile_ci"]
+__all__ = ["bootstrap_r2", "cluster_measures", "cluster_rows", "cluster_statistics",
+           "percentile_ci"]
 
 Kind = Literal["cluster", "parametric"]
 
@@ -64,7 +78,7 @@ def cluster_rows(groups: np.ndarray, draw: np.ndarray, *,
 
 def _spec(result: Any, role: str) -> dict[str, Any]:
     try:
-        return {"y": np.asarray(result.y, float), "X": np.asarray(result.X, float),
+        spec = {"y": np.asarray(result.y, float), "X": np.asarray(result.X, float),
                 "Z": np.asarray(result.Z, float), "groups": np.asarray(result.groups),
                 "beta": np.asarray(result.params.reindex(result.fixed_names), float),
                 "tau": np.asarray(result.random_cov.to_numpy(), float),
@@ -75,17 +89,42 @@ def _spec(result: Any, role: str) -> dict[str, Any]:
     except AttributeError as exc:
         raise UsageError(f"bootstrap_r2: the {role} model must be a fitted mixed model "
                          f"(fit_lmm result), got {type(result).__name__}") from exc
-
-
-def _measures(spec, kinds, rows, codes, y, n_groups) -> np.ndarray:
-    X, Z = spec["X"][rows], spec["Z"][rows]
     theta = spec["theta"]
-    start = theta if theta.size and np.isfinite(theta).all() else None
-    fit = refit(y, X, Z, codes, n_groups=n_groups, reml=spec["reml"], start=start,
-                inference=False)
-    values = measures_from_parts(X=X, Z=Z, beta=fit.beta, tau=fit.random_cov,
+    spec["start"] = theta if theta.size and np.isfinite(theta).all() else None
+    return spec
+
+
+def cluster_statistics(X: np.ndarray, Z: np.ndarray, y: np.ndarray, groups: np.ndarray,
+                       n_groups: int) -> dict[str, Any]:
+    """What a cluster-bootstrap refit of one model needs, computed once from the rows: the
+    per-group sufficient statistics (``"ss"``) and design moments (``"moments"``)."""
+    return {"ss": sufficient_statistics(y, X, Z, groups, n_groups, per_group=True),
+            "moments": DesignMoments.from_design(X, Z, groups, n_groups)}
+
+
+def cluster_measures(stats: dict[str, Any], weights: np.ndarray, *, reml: bool,
+                     start: np.ndarray | None, kinds: list[str]) -> dict[str, float | None]:
+    """Every R² measure of the refit to the cluster resample of multiplicities ``weights``.
+
+    The one cluster-bootstrap refit of :func:`bootstrap_r2` and
+    :func:`~youthtransitions.models.variance_explained`: the weighted-statistics refit
+    (:func:`~youthtransitions.models.engine.refit_weighted`) and the weighted design moments
+    (:func:`~youthtransitions.models.r2.measures_from_moments`).
+    """
+    fit = refit_weighted(stats["ss"], weights, reml=reml, start=start)
+    return measures_from_moments(stats["moments"], weights, beta=fit.beta, tau=fit.random_cov,
                                  sigma2=fit.sigma2, kinds=kinds)
+
+
+def _as_array(values: dict) -> np.ndarray:
     return np.array([np.nan if values[m] is None else values[m] for m in MEASURES])
+
+
+def _parametric(spec, kinds, y, n_groups) -> np.ndarray:
+    fit = refit(y, spec["X"], spec["Z"], spec["groups"], n_groups=n_groups,
+                reml=spec["reml"], start=spec["start"], inference=False)
+    return _as_array(measures_from_parts(X=spec["X"], Z=spec["Z"], beta=fit.beta,
+                                         tau=fit.random_cov, sigma2=fit.sigma2, kinds=kinds))
 
 
 def _replicate(rng: np.random.Generator, full: dict, reduced: dict | None, kinds_full: list,
@@ -93,22 +132,24 @@ def _replicate(rng: np.random.Generator, full: dict, reduced: dict | None, kinds
     """One bootstrap replicate: the measures of full (and reduced), stacked; NaN on failure."""
     g = full["groups"]
     n_groups = int(g.max()) + 1
-    if kind == "cluster":
-        rows, codes = cluster_rows(g, rng.integers(0, n_groups, size=n_groups))
-        y = full["y"][rows]
-    else:
-        rows, codes = np.arange(g.size), g
-        # T = V diag(w) V' = L L' with L = V diag(sqrt(w)); works for singular (boundary) T
-        w, V = np.linalg.eigh(full["tau"])
-        L = V * np.sqrt(np.clip(w, 0.0, None))
-        b = rng.standard_normal((n_groups, L.shape[0])) @ L.T
-        y = (full["X"] @ full["beta"] + np.einsum("ij,ij->i", full["Z"], b[g])
-             + rng.normal(0.0, np.sqrt(full["sigma2"]), size=g.size))
+    models = [(full, kinds_full)] + ([] if reduced is None else [(reduced, kinds_reduced)])
     out = np.full(2 * len(MEASURES), np.nan)
+    k = len(MEASURES)
     try:
-        out[:len(MEASURES)] = _measures(full, kinds_full, rows, codes, y, n_groups)
-        if reduced is not None:
-            out[len(MEASURES):] = _measures(reduced, kinds_reduced, rows, codes, y, n_groups)
+        if kind == "cluster":
+            w = np.bincount(rng.integers(0, n_groups, size=n_groups), minlength=n_groups)
+            for j, (spec, kinds) in enumerate(models):
+                out[j * k:(j + 1) * k] = _as_array(cluster_measures(
+                    spec["cluster"], w, reml=spec["reml"], start=spec["start"], kinds=kinds))
+        else:
+            # T = V diag(w) V' = L L' with L = V diag(sqrt(w)); works for singular (boundary) T
+            ev, V = np.linalg.eigh(full["tau"])
+            L = V * np.sqrt(np.clip(ev, 0.0, None))
+            b = rng.standard_normal((n_groups, L.shape[0])) @ L.T
+            y = (full["X"] @ full["beta"] + np.einsum("ij,ij->i", full["Z"], b[g])
+                 + rng.normal(0.0, np.sqrt(full["sigma2"]), size=g.size))
+            for j, (spec, kinds) in enumerate(models):
+                out[j * k:(j + 1) * k] = _parametric(spec, kinds, y, n_groups)
     except (np.linalg.LinAlgError, FloatingPointError, ValueError):
         out[:] = np.nan
     return out
@@ -156,10 +197,13 @@ def bootstrap_r2(full: Any, reduced: Any = None, *, B: int = 1000,
     (Efron & Tibshirani 1993, ch. 13) with R's type-7 quantiles. The cluster bootstrap
     resamples level-2 units only, the scheme Rights & Sterba (2020) and r2mlm's ``r2mlm_ci``
     (via bootmlm) use for R² differences; cluster-mean-centred predictors stay centred
-    because whole clusters are resampled. Refits use the fast engine on the fitted design
-    (same REML/ML). Replicates whose refit fails are dropped and counted. Checked for
-    reproducibility across worker counts and Dask, and for coverage of a known truth, in
-    ``tests/models/test_bootstrap.py``.
+    because whole clusters are resampled. A cluster draw of multiplicities :math:`m_i`
+    refits on the per-group sufficient statistics weighted by them, a group drawn twice
+    being two groups as in a refit of the resampled rows (:func:`cluster_measures`; equal to
+    such refits draw by draw to 1e-8); a parametric draw refits the fitted design. Both use
+    the fast engine with the models' REML/ML. Replicates whose refit fails are dropped and
+    counted. Checked for reproducibility across worker counts and Dask, and for coverage of
+    a known truth, in ``tests/models/test_bootstrap.py``.
     """
     check_choice("kind", kind, Kind)
     B = check_count("B", B, minimum=2)
@@ -173,6 +217,12 @@ def bootstrap_r2(full: Any, reduced: Any = None, *, B: int = 1000,
                          "rows of the same data (same response and groups)")
     kinds_full = _kinds(spec_full)
     kinds_red = None if spec_red is None else _kinds(spec_red)
+    if kind == "cluster":
+        n_groups = int(spec_full["groups"].max()) + 1
+        for spec in (spec_full, spec_red):
+            if spec is not None:
+                spec["cluster"] = cluster_statistics(spec["X"], spec["Z"], spec["y"],
+                                                     spec["groups"], n_groups)
     reps = np.asarray(run_replicates(
         _replicate, int(B), seed=seed, args=(spec_full, spec_red, kinds_full, kinds_red, kind),
         workers=workers, scheduler=scheduler, progress=progress,

@@ -21,8 +21,9 @@ from .._options import check_level
 from .._tidy import TidyResult, to_jsonable
 from ..errors import UsageError
 
-__all__ = ["R2Result", "MEASURES", "RS_MEASURES", "classify_predictors", "measures_from_parts",
-           "r2", "r2_difference", "r2_from_parts"]
+__all__ = ["R2Result", "MEASURES", "RS_MEASURES", "DesignMoments", "classify_predictors",
+           "measures_from_moments", "measures_from_parts", "r2", "r2_difference",
+           "r2_from_parts"]
 
 #: Rights & Sterba measures by partition, in r2mlm's order and names.
 RS_MEASURES: dict[str, tuple[str, ...]] = {
@@ -307,11 +308,8 @@ def measures_from_parts(*, X: np.ndarray, Z: np.ndarray, beta: np.ndarray, tau: 
     """
     n = X.shape[0]
     kind_arr = np.asarray(kinds)
-    centred = not (kind_arr == "mixed").any()
-
     phi_f = _var(X @ beta)
-    within = kind_arr == "within"
-    between = (kind_arr == "between") | (kind_arr == "intercept")
+    within, between = _kind_masks(kind_arr)
     phi_w = _var(X[:, within] @ beta[within])
     phi_b = _var(X[:, between] @ beta[between])
     if n > 1 and Z.shape[1]:
@@ -325,7 +323,114 @@ def measures_from_parts(*, X: np.ndarray, Z: np.ndarray, beta: np.ndarray, tau: 
         slope_var = mean_var = random_var = 0.0
     ones = [j for j in range(Z.shape[1]) if (Z[:, j] == 1.0).all()]
     tau00 = float(tau[ones[0], ones[0]]) if ones else 0.0
+    return _combine(phi_f, phi_w, phi_b, slope_var, mean_var, random_var, tau00, sigma2,
+                    centred=not (kind_arr == "mixed").any())
 
+
+def _kind_masks(kind_arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Columns of the within part and of the between part (intercept included)."""
+    return kind_arr == "within", (kind_arr == "between") | (kind_arr == "intercept")
+
+
+@dataclass(frozen=True)
+class DesignMoments:
+    """Per-cluster sums of the design's columns, from which any cluster resample's moments
+    follow by weighting (:func:`measures_from_moments`).
+
+    ``D = [X Z]`` centred at its full-sample column means ``center``; ``sizes`` (G,),
+    ``sums`` (k, G) and ``cross`` (k*k, G) are each cluster's row count, ``sum D_i`` and
+    ``vec(D_i'D_i)``; ``p`` is X's number of columns and ``z_ones`` the Z columns that are
+    all ones (the random intercept).
+    """
+
+    center: np.ndarray
+    sizes: np.ndarray
+    sums: np.ndarray
+    cross: np.ndarray
+    p: int
+    z_ones: tuple[int, ...]
+
+    @classmethod
+    def from_design(cls, X: np.ndarray, Z: np.ndarray, groups: np.ndarray,
+                    n_groups: int) -> DesignMoments:
+        """The sums of ``[X Z]`` over the clusters coded ``groups`` (0 .. n_groups-1)."""
+        D = np.column_stack([np.asarray(X, float), np.asarray(Z, float)])
+        center = D.mean(axis=0) if D.shape[0] else np.zeros(D.shape[1])
+        D = D - center
+        g = np.asarray(groups, dtype=np.intp)
+        k = D.shape[1]
+        sums = np.empty((k, n_groups))
+        cross = np.empty((k, k, n_groups))
+        for a in range(k):
+            sums[a] = np.bincount(g, weights=D[:, a], minlength=n_groups)
+            for b in range(a, k):
+                cross[a, b] = np.bincount(g, weights=D[:, a] * D[:, b], minlength=n_groups)
+                cross[b, a] = cross[a, b]
+        Zf = np.asarray(Z, float)
+        ones = tuple(j for j in range(Zf.shape[1]) if (Zf[:, j] == 1.0).all())
+        return cls(center=center, sizes=np.bincount(g, minlength=n_groups).astype(float),
+                   sums=sums, cross=cross.reshape(k * k, n_groups), p=np.shape(X)[1],
+                   z_ones=ones)
+
+    def weighted(self, weights: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """``(n, mean, cov)`` of ``[X Z]`` over the resample that takes cluster ``i``
+        ``weights[i]`` times; ``cov`` with denominator ``n - 1`` (NaN when n < 2)."""
+        w = np.asarray(weights, float)
+        n = float(w @ self.sizes)
+        k = self.center.size
+        s = self.sums @ w
+        m = (self.cross @ w).reshape(k, k)
+        mean = self.center + s / n
+        cov = (m - np.outer(s, s) / n) / (n - 1) if n > 1 else np.full((k, k), np.nan)
+        return n, mean, cov
+
+
+def measures_from_moments(moments: DesignMoments, weights: np.ndarray, *, beta: np.ndarray,
+                          tau: np.ndarray, sigma2: float,
+                          kinds: Sequence[str]) -> dict[str, float | None]:
+    """:func:`measures_from_parts` of a cluster resample given by its cluster multiplicities.
+
+    Notes
+    -----
+    The same measures from the resample's moments of ``[X Z]``
+    (:meth:`DesignMoments.weighted`): :math:`\\operatorname{var}(X\\beta) = \\beta'\\Sigma_X\\beta` (and the
+    within and between parts on their blocks), :math:`\\Sigma_Z` and :math:`\\bar z` as
+    there, :math:`n^{-1}\\sum_i z_i'Tz_i = \\operatorname{tr}(T(\\tfrac{n-1}{n}\\Sigma_Z +
+    \\bar z\\bar z'))`. Equal to :func:`measures_from_parts` on the resampled rows to
+    rounding (tests/models/test_bootstrap.py).
+    """
+    n, mean, cov = moments.weighted(weights)
+    p = moments.p
+    beta = np.asarray(beta, float)
+    kind_arr = np.asarray(kinds)
+    within, between = _kind_masks(kind_arr)
+    cx = cov[:p, :p]
+
+    def quad(mask: np.ndarray) -> float:
+        if n <= 1:
+            return 0.0
+        b = np.where(mask, beta, 0.0)
+        return float(b @ cx @ b)
+
+    phi_f = quad(np.ones(p, bool))
+    phi_w, phi_b = quad(within), quad(between)
+    if n > 1 and mean.size > p:
+        zbar, cov_z = mean[p:], cov[p:, p:]
+        slope_var = float(np.sum(tau * cov_z))
+        mean_var = float(zbar @ tau @ zbar)
+        random_var = float(np.sum(tau * (cov_z * ((n - 1) / n) + np.outer(zbar, zbar))))
+    else:
+        slope_var = mean_var = random_var = 0.0
+    ones = moments.z_ones
+    tau00 = float(tau[ones[0], ones[0]]) if ones else 0.0
+    return _combine(phi_f, phi_w, phi_b, slope_var, mean_var, random_var, tau00, sigma2,
+                    centred=not (kind_arr == "mixed").any())
+
+
+def _combine(phi_f: float, phi_w: float, phi_b: float, slope_var: float, mean_var: float,
+             random_var: float, tau00: float, sigma2: float, *,
+             centred: bool) -> dict[str, float | None]:
+    """The measures from the variance components (formulas in :func:`r2_from_parts`)."""
     values: dict[str, float | None] = dict.fromkeys(MEASURES)
     nak_total = phi_f + random_var + sigma2
     values["marginal"] = _ratio(phi_f, nak_total)

@@ -26,6 +26,12 @@ beta)``, ``C = (X'V^{-1}X)^{-1}``, ``dof = n - p`` (REML) or ``n`` (ML). By Wood
 ``W_i = L_i^{-1} Lambda' Z_i'Z_i``: ``A_i = Z_i'Z_i - W_i'W_i``, ``B_i = Z_i'X_i - W_i'R_ZX,i``,
 ``w_i = Z_i'e_i - W_i'(c_u,i - R_ZX,i beta)``. The gradient is checked against finite
 differences in tests/models/test_engine.py.
+
+Weighted groups (a cluster-bootstrap resample, :meth:`.SuffStats.reweighted`): a group of
+multiplicity ``m_i`` adds ``m_i`` times its terms to every sum over groups, ``log|L|^2``
+included. ``U_i`` is stored times ``sqrt(m_i)``, so that ``c_u,i``, ``R_ZX,i``, ``B_i`` and
+``w_i``, linear in it, carry ``sqrt(m_i)`` and their cross-products ``m_i``; the sums of terms
+without ``U_i`` (``log|L_i|^2``, ``A_i``) are weighted explicitly.
 """
 
 from __future__ import annotations
@@ -81,7 +87,12 @@ class ProfiledDeviance:
         self.U = np.concatenate([ss.ZtX, ss.Zty[:, None, :]], axis=1)     # (q, p+1, G)
         self.UtU = np.block([[ss.XtX, ss.Xty[:, None]],
                              [ss.Xty[None, :], np.array([[ss.yty]])]])
-        self.sumZtZ = ss.ZtZ.sum(axis=2)
+        self.wt = ss.weights
+        if self.wt is None:
+            self.sumZtZ = ss.ZtZ.sum(axis=2)
+        else:  # the module notes: U_i times sqrt(m_i), group sums without U_i weighted
+            self.U *= np.sqrt(self.wt)
+            self.sumZtZ = ss.ZtZ @ self.wt
 
     # -- the core: everything at one theta ----------------------------------------------
     def state(self, theta: np.ndarray, *, need_grad: bool = False) -> dict:
@@ -118,7 +129,10 @@ class ProfiledDeviance:
         for j in range(q):
             S[j, j] += 1.0
         L = cholesky_blocks(S)
-        ld_L2 = 2.0 * sum(float(np.log(L[j][j]).sum()) for j in range(q))
+        if self.wt is None:
+            ld_L2 = 2.0 * sum(float(np.log(L[j][j]).sum()) for j in range(q))
+        else:
+            ld_L2 = 2.0 * sum(float(np.log(L[j][j]) @ self.wt) for j in range(q))
         # [c_u | R_ZX] in one solve, and their cross-products in one (m x m) matrix
         RU = forward_solve_blocks(L, (lt @ self.U.reshape(q, m * G)).reshape(q, m, G))
         Mm = self.UtU.copy()
@@ -151,7 +165,10 @@ class ProfiledDeviance:
         w = np.append(-beta, 1.0) @ PU                                     # (q, G)
         Bt = PU[:, :p]
         Wf = W.transpose(1, 0, 2).reshape(q, q * G)
-        sumA = self.sumZtZ - Wf @ Wf.T
+        if self.wt is None:
+            sumA = self.sumZtZ - Wf @ Wf.T
+        else:
+            sumA = self.sumZtZ - (Wf * np.tile(self.wt, q)) @ Wf.T
         sumww = w @ w.T
         C = np.linalg.inv(st["XVX"])
         Rc = np.linalg.cholesky((C + C.T) / 2)                            # C = Rc Rc'
@@ -176,7 +193,8 @@ class ProfiledDeviance:
         A2 = A.reshape(q * q, G)
         ww = (w[:, None, :] * w[None, :, :]).reshape(q * q, G)
         B2 = Bt.reshape(q * p, G)
-        return dict(S_AA=(A2 @ A2.T).reshape(q, q, q, q),
+        A2w = A2 if self.wt is None else A2 * self.wt
+        return dict(S_AA=(A2w @ A2.T).reshape(q, q, q, q),
                     S_AF=(A2 @ Fi.reshape(q * q, G).T).reshape(q, q, q, q),
                     S_Aww=(A2 @ ww.T).reshape(q, q, q, q),
                     Kb=(B2 @ B2.T).reshape(q, p, q, p).transpose(0, 2, 1, 3),

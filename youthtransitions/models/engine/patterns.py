@@ -17,6 +17,8 @@ these q x q matrices with the pattern's second moments of ``U_i = [Z_i'X_i | Z_i
 
 so an evaluation costs O(number of patterns), not O(number of groups), and is exact: the
 same numbers as the per-group computation (checked to 1e-10 in tests/models/test_engine.py).
+Weighted groups (a cluster-bootstrap resample) enter ``T_P`` and ``n_P`` with their
+multiplicities.
 """
 
 from __future__ import annotations
@@ -73,9 +75,11 @@ class PatternDeviance(ProfiledDeviance):
         Zp, inverse, counts = patterns if patterns is not None else design_patterns(ss)
         q, p = ss.q, ss.p
         m = p + 1
-        U = np.concatenate([ss.ZtX, ss.Zty[:, None, :]], axis=1)          # (q, m, G)
-        U = U.reshape(q * m, ss.n_groups)                                  # (q*m, G)
         n_pat = len(counts)
+        if ss.weights is not None:  # a pattern counts its groups' multiplicities
+            counts = np.bincount(inverse, weights=ss.weights, minlength=n_pat)
+        # U_i = [Z_i'X_i | Z_i'y_i], times sqrt(m_i) for weighted groups (ProfiledDeviance)
+        U = self.U.reshape(q * m, ss.n_groups)                             # (q*m, G)
         T = np.empty((n_pat, q * m, q * m))
         for a in range(q * m):
             for b in range(a, q * m):
