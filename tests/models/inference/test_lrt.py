@@ -36,7 +36,7 @@ def test_matches_lme4(name):
     data = loader()
     fits = [fit_lmm(f, data, group=group, random=r) for f, r in specs]
     ref = REF[REF["comparison"] == name].reset_index(drop=True)
-    out = lrt(*fits, refit=bool(ref["refit"].iloc[0]))
+    out = lrt(*fits, refit=bool(ref["refit"].iloc[0])).to_frame()
     assert list(out.columns) == ["n_params", "loglik", "aic", "bic", "chisq", "df", "p_value"]
     assert list(out.index) == list(ref["model"])
     np.testing.assert_array_equal(out["n_params"], ref["npar"])
@@ -57,3 +57,13 @@ def test_refuses_other_outcome_or_rows():
         lrt(m0, fit_lmm("Reaction ~ Days", data.iloc[10:], group="Subject"))
     with pytest.raises(UsageError, match="at least two"):
         lrt(m0)
+
+
+
+def test_table_views(reml_fits):
+    result = lrt(reml_fits["sleep_ri"], reml_fits["sleep_slope"])
+    text, html = result.summary(), result._repr_html_()
+    for label in ("m0", "m1", "(1 + Days | Subject)", "chisq"):
+        assert label in text and label in html
+    assert [r["model"] for r in result.to_records()] == ["m0", "m1"]
+    assert result["chisq"].iloc[1] == result.to_frame().loc["m1", "chisq"]

@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from ...errors import UsageError
+from .tables import LRTTable
 
 __all__ = ["lrt", "n_parameters", "refit_ml"]
 
@@ -57,7 +58,7 @@ def _check_same_data(fits) -> None:
                 "model's variables first)")
 
 
-def lrt(*fits, refit: bool = True) -> pd.DataFrame:
+def lrt(*fits, refit: bool = True) -> LRTTable:
     """Likelihood-ratio tests of nested mixed models.
 
     Parameters
@@ -69,8 +70,8 @@ def lrt(*fits, refit: bool = True) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame
-        Indexed by model (``m0``, ``m1``, ... in the order given), rows ordered by number of
+    LRTTable
+        Its ``to_frame()`` is indexed by model (``m0``, ``m1``, ... in the order given), rows ordered by number of
         parameters (as lme4), columns ``n_params, loglik, aic, bic, chisq, df, p_value``;
         ``chisq``, ``df`` and ``p_value`` compare each row with the row before (NaN in the
         first).
@@ -100,7 +101,12 @@ def lrt(*fits, refit: bool = True) -> pd.DataFrame:
     with np.errstate(invalid="ignore"):
         p = stats.chi2.sf(chisq, df)
     p[0] = np.nan
-    return pd.DataFrame({"n_params": k, "loglik": ll, "aic": -2 * ll + 2 * k,
-                         "bic": -2 * ll + np.log(n) * k, "chisq": chisq, "df": df,
-                         "p_value": p},
-                        index=pd.Index([f"m{i}" for i in order], name="model"))
+    frame = pd.DataFrame({"n_params": k, "loglik": ll, "aic": -2 * ll + 2 * k,
+                          "bic": -2 * ll + np.log(n) * k, "chisq": chisq, "df": df,
+                          "p_value": p},
+                         index=pd.Index([f"m{i}" for i in order], name="model"))
+    header = [(f"m{i}", f"{f.formula} + ({f.random} | {f.group})") for i, f in enumerate(fits)]
+    header.append(("Observations", n))
+    header.append(("Likelihood", "ML (REML fits refitted)" if refit
+                   else "as fitted (REML criteria compared as they are)"))
+    return LRTTable(frame, header)
