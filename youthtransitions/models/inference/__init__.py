@@ -5,8 +5,9 @@ The tests, random effects and intervals come back as :mod:`.tables` results: ``t
 is the documented DataFrame, ``summary()`` and the HTML view are drawn from it, and
 ``result["col"]``, ``.loc``, ``.index`` select from it as from that DataFrame.
 
-Every function takes a fitted :class:`~youthtransitions.models.LMMResult` and uses only its
-public attributes; refits go through :func:`~youthtransitions.models.fit_lmm`.
+Every function takes a fitted :class:`~youthtransitions.models.LMMResult` (:func:`.lrt` also
+GLMM results) and uses only its public attributes; refits go through
+:func:`~youthtransitions.models.fit_lmm`.
 """
 
 from .anova import anova
