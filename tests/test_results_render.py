@@ -21,9 +21,12 @@ def _results(study):
                       frame, group="youth_id")
     null = yt.fit_lmm("wellbeing ~ 1", frame, group="youth_id")
     features = yt.quantitize(study.codes)
+    items = study.waves.filter(regex=r"^wb_\d+$")
     return {
         "describe": yt.describe(study),
         "reliability": yt.reliability(study),
+        "alpha": yt.alpha(items),
+        "omega": yt.omega(items),
         "fit_lmm": full,
         "r2": full.r2(),
         "r2_difference": yt.r2_difference(full, null),
