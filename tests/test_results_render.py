@@ -21,9 +21,12 @@ def _results(study):
                       frame, group="youth_id")
     null = yt.fit_lmm("wellbeing ~ 1", frame, group="youth_id")
     features = yt.quantitize(study.codes)
+    items = study.waves.filter(regex=r"^wb_\d+$")
     return {
         "describe": yt.describe(study),
         "reliability": yt.reliability(study),
+        "alpha": yt.alpha(items),
+        "omega": yt.omega(items),
         "fit_lmm": full,
         "r2": full.r2(),
         "r2_difference": yt.r2_difference(full, null),
@@ -35,6 +38,11 @@ def _results(study):
                                           predictor="relationship_quality",
                                           entity="youth_id", time="wave"),
         "availability": yt.pmk.availability(study),
+        "anova": full.anova(),
+        "anova_kenward_roger": full.anova("kenward-roger"),
+        "lrt": yt.lrt(null, full),
+        "random_effects": full.random_effects(),
+        "conf_int": full.conf_int(),
         "pool": yt.pool([full, full]),
         "join_codes": yt.join_codes(study, features),
         "code_reliability": yt.code_reliability(study.codes, B=5, seed=1),
@@ -54,4 +62,8 @@ def test_every_result_renders_from_its_frame(study):
         if "term" in frame.columns:  # coefficient tables show every term in both views
             for term in frame["term"].astype(str):
                 assert term in text and term in html, (name, term)
+        if frame.index.name is not None:  # so do tables labelled by their index
+            for label in frame.index.astype(str):
+                assert label in text and label in html, (name, label)
+            assert [r[frame.index.name] for r in result.to_records()] == list(frame.index)
         json.dumps(result.to_records())

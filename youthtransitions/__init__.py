@@ -29,6 +29,9 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "reliability": ("youthtransitions.study", "reliability"),
     "read_codes": ("youthtransitions.study", "read_codes"),
     "write_qdpx": ("youthtransitions.study", "write_qdpx"),
+    # scale reliability of any item frame
+    "alpha": ("youthtransitions.stats.reliability", "alpha"),
+    "omega": ("youthtransitions.stats.reliability", "omega"),
     # synthetic study
     "synthesize": ("youthtransitions.synthetic", "synthesize"),
     "write_study": ("youthtransitions.synthetic", "write_study"),

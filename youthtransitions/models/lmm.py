@@ -283,31 +283,32 @@ class LMMResult(TidyResult):
         return dict(self.engine_fit.optimizer or {})
 
     # -- derived views -------------------------------------------------------------------
-    def conf_int(self, level: float | None = None, method: str = "wald",
-                 **options: Any) -> pd.DataFrame:
+    # -- inference (youthtransitions.models.inference) -------------------------------------
+    # anova, random_effects and conf_int return tables whose to_frame() is the DataFrame
+    # documented there and which answer result["col"], .loc, .index like that frame.
+    def conf_int(self, level: float | None = None, method: str = "wald", **options: Any):
         """Confidence intervals indexed by parameter (``conf_low``, ``conf_high``).
 
         ``method="wald"`` gives the fixed effects, ``estimate -/+ t_{df}(1/2 + level/2) * SE``
         (as :meth:`to_frame`); ``"profile"`` or ``"bootstrap"`` add the variance parameters
-        (``sd__(Intercept)``, ...). ``level=None`` uses :attr:`ci_level`. See
+        (``sd__(Intercept)``, ...). ``level=None`` uses :attr:`ci_level`. Returns a
+        :class:`~youthtransitions.models.inference.tables.ConfIntTable`; see
         :func:`youthtransitions.models.inference.conf_int`.
         """
-        if method == "wald" and not options:
-            frame = self.to_frame(level).set_index("term")[["conf_low", "conf_high"]]
-            return frame.set_axis(self._names, axis=0)
         from .inference import conf_int
 
         return conf_int(self, level, method, **options)
 
-    # -- inference (youthtransitions.models.inference) -------------------------------------
-    def anova(self, ddf: str = "satterthwaite") -> pd.DataFrame:
-        """Type III F tests per term (:func:`~youthtransitions.models.inference.anova`)."""
+    def anova(self, ddf: str = "satterthwaite"):
+        """Type III F tests per term, an ``AnovaTable``
+        (:func:`~youthtransitions.models.inference.anova`)."""
         from .inference import anova
 
         return anova(self, ddf)
 
-    def random_effects(self) -> pd.DataFrame:
-        """Conditional modes and SDs (:func:`~youthtransitions.models.inference.random_effects`)."""
+    def random_effects(self):
+        """Conditional modes and SDs, a ``RandomEffectsTable``
+        (:func:`~youthtransitions.models.inference.random_effects`)."""
         from .inference import random_effects
 
         return random_effects(self)

@@ -26,6 +26,18 @@ def study_data(*, complete: bool = True) -> pd.DataFrame:
     return d[d["relationship_quality_within"].notna()].copy() if complete else d
 
 
+def cbpp_data() -> pd.DataFrame:
+    """lme4's cbpp (period as R's factor: its levels sort as strings)."""
+    return pd.read_csv(REF / "r_datasets" / "cbpp.csv", dtype={"period": str})
+
+
+def binary_study_data() -> pd.DataFrame:
+    """The shipped study's rows with the within part, ``high_wellbeing = wellbeing >= 3.5``
+    (as tests/reference/glmer/models.R)."""
+    d = study_data()
+    return d.assign(high_wellbeing=(d["wellbeing"] >= 3.5).astype(int))
+
+
 #: name -> (formula, data loader, group, random): the models of the lme4_* references
 MODELS = {
     "sleep_slope": ("Reaction ~ Days", sleep_data, "Subject", "1 + Days"),

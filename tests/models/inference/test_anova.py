@@ -41,8 +41,14 @@ def test_hypothesis_matrices(shared_fits, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_f_tests(shared_fits, name, ddf):
     fit = shared_fits[name]
-    out = anova(fit, ddf=ddf)
+    result = anova(fit, ddf=ddf)
+    out = result.to_frame()
+    assert out.index.name == "term"
     assert list(out.columns) == ["num_df", "den_df", "F", "p_value"]
+    text, html = result.summary(), result._repr_html_()
+    for term in out.index:  # the index is shown as a column of every view
+        assert term in text and term in html
+    assert [r["term"] for r in result.to_records()] == list(out.index)
     ref = ANOVA[(ANOVA["model"] == name) & (ANOVA["ddf"] == ddf)].set_index("term")
     out.index = [r_name(t, fit.data) for t in out.index]
     ref = ref.loc[out.index]

@@ -27,7 +27,7 @@ PRED = read_ref("lme4_ranef", "predictions.csv")
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_modes_and_sds(reml_fits, name):
     fit = reml_fits[name]
-    ours = random_effects(fit)
+    ours = random_effects(fit).to_frame()
     assert list(ours.columns) == ["group", "level", "term", "estimate", "std_error"]
     ref = RANEF[RANEF["model"] == name]
     key = ["term", "level"]

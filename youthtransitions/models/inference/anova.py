@@ -20,13 +20,15 @@ from scipy import stats
 
 from ..._options import check_choice
 from .contrasts import type3_contrasts
+from .tables import AnovaTable
 
 __all__ = ["anova", "DdfMethod"]
 
 DdfMethod = Literal["satterthwaite", "kenward-roger"]
+DDF_LABEL = {"satterthwaite": "Satterthwaite", "kenward-roger": "Kenward-Roger"}
 
 
-def anova(fit, ddf: DdfMethod = "satterthwaite") -> pd.DataFrame:
+def anova(fit, ddf: DdfMethod = "satterthwaite") -> AnovaTable:
     """Type III F test of each fixed-effect term.
 
     Parameters
@@ -37,9 +39,10 @@ def anova(fit, ddf: DdfMethod = "satterthwaite") -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame
-        Indexed by term (as written in the formula's encoding, e.g. ``C(wave)``), columns
-        ``num_df, den_df, F, p_value``; a categorical term is one row.
+    AnovaTable
+        Its ``to_frame()`` is indexed by term (as written in the formula's encoding, e.g.
+        ``C(wave)``), columns ``num_df, den_df, F, p_value``; a categorical term is one row.
+        ``result["F"]`` and ``result.loc[term]`` select from that table.
     """
     check_choice("ddf", ddf, DdfMethod)
     contrasts = type3_contrasts(fit)
@@ -57,6 +60,8 @@ def anova(fit, ddf: DdfMethod = "satterthwaite") -> pd.DataFrame:
     num = np.array([r[0] for r in rows], float)
     den = np.array([r[1] for r in rows], float)
     F = np.array([r[2] for r in rows], float)
-    return pd.DataFrame({"num_df": num, "den_df": den, "F": F,
-                         "p_value": stats.f.sf(F, num, den)},
-                        index=pd.Index(list(contrasts), name="term"))
+    frame = pd.DataFrame({"num_df": num, "den_df": den, "F": F,
+                          "p_value": stats.f.sf(F, num, den)},
+                         index=pd.Index(list(contrasts), name="term"))
+    return AnovaTable(frame, [("Formula", fit.formula), ("Method", fit.method),
+                              ("Denominator df", DDF_LABEL[ddf])])

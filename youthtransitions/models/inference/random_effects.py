@@ -28,6 +28,7 @@ from ..._options import check_choice
 from ...errors import UsageError
 from ._design import fixed_spec, matrix_for, random_spec
 from ._groups import lambda_of
+from .tables import RandomEffectsTable
 
 __all__ = ["conditional_modes", "random_effects", "fitted", "predict", "residuals"]
 
@@ -55,22 +56,28 @@ def conditional_modes(fit) -> tuple[np.ndarray, np.ndarray]:
     return modes, cov
 
 
-def random_effects(fit) -> pd.DataFrame:
-    """Tidy conditional modes: columns ``group, level, term, estimate, std_error``.
+def random_effects(fit) -> RandomEffectsTable:
+    """Tidy conditional modes and their conditional standard errors.
 
-    One row per level and random term, terms varying slowest (broom.mixed's ``ran_vals``
-    order): ``group`` is the grouping column's name, ``level`` its value.
+    Returns
+    -------
+    RandomEffectsTable
+        Its ``to_frame()`` has columns ``group, level, term, estimate, std_error``: one row
+        per level and random term, terms varying slowest (broom.mixed's ``ran_vals`` order);
+        ``group`` is the grouping column's name, ``level`` its value.
     """
     modes, cov = conditional_modes(fit)
     q = modes.shape[1]
     G = modes.shape[0]
     se = np.sqrt(np.clip(np.diagonal(cov, axis1=1, axis2=2), 0, None))
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "group": fit.group,
         "level": np.tile(np.asarray(fit.group_labels), q),
         "term": np.repeat(list(fit.random_names), G),
         "estimate": modes.T.reshape(-1),
         "std_error": se.T.reshape(-1)})
+    return RandomEffectsTable(frame, [("Formula", fit.formula), ("Method", fit.method),
+                                      ("Groups", f"{fit.group} ({G})")])
 
 
 def fitted(fit) -> np.ndarray:
