@@ -67,6 +67,8 @@ def results():
                             family="binomial"),
     }
     found["glmm_r2"] = found["glmm"].r2()
+    items = study.waves.loc[study.waves["wave"] == 1, [f"rq_{i:02d}" for i in range(1, 11)]]
+    found["alpha"], found["omega"] = yt.alpha(items), yt.omega(items)
     found.update({f"pmk_{name}": table
                   for name, table in availability.disclosure_tables().items()})
     return found

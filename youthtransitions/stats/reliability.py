@@ -184,6 +184,15 @@ class AlphaResult(TidyResult):
     def __float__(self) -> float:
         return float(self.alpha)
 
+    @property
+    def disclosure_spec(self):
+        """Kinds of :meth:`to_frame`: ``n`` counts respondents, ``n_items`` is a design
+        parameter, the rest are estimates."""
+        from .._disclosure import TableSpec, count, design, estimate
+
+        return TableSpec({"n": count("respondent"), "n_items": design(), "alpha": estimate(),
+                          "conf_low": estimate(), "conf_high": estimate()}, totals="none")
+
     def to_frame(self) -> pd.DataFrame:
         """One row: ``n, n_items, alpha, conf_low, conf_high``."""
         return pd.DataFrame([{"n": self.n, "n_items": self.n_items, "alpha": self.alpha,
@@ -217,6 +226,15 @@ class OmegaResult(TidyResult):
 
     def __float__(self) -> float:
         return float(self.omega_total)
+
+    @property
+    def disclosure_spec(self):
+        """Kinds of :meth:`to_frame`: ``n`` counts respondents, the item counts are design
+        parameters, omega an estimate."""
+        from .._disclosure import TableSpec, count, design, estimate
+
+        return TableSpec({"n": count("respondent"), "n_items": design(),
+                          "n_reversed": design(), "omega_total": estimate()}, totals="none")
 
     def to_frame(self) -> pd.DataFrame:
         """One row: ``n, n_items, n_reversed, omega_total``."""
