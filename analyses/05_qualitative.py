@@ -10,38 +10,108 @@ from __future__ import annotations
 import youthtransitions as yt
 from youthtransitions.qual import code_reliability, join_codes, quantitize
 from youthtransitions.report import figures
+from youthtransitions.report.gate import (
+    TableSpec,
+    binned_spec,
+    count,
+    design,
+    estimate,
+    excerpt,
+    identifier,
+    mean_indicator,
+    model_size,
+    text,
+)
 from youthtransitions.report.pipeline import run_standalone
-from youthtransitions.report.summaries import qualitative_summary
+from youthtransitions.report.summaries import (
+    SUMMARY_SPECS,
+    excerpt_segments,
+    qualitative_summary,
+)
+
+RELIABILITY_SPEC = TableSpec({**{c: text() for c in ("comparison", "mechanism", "dimension",
+                                                      "scale", "measure")},
+                              "n_units": count("segment"), "estimate": estimate(),
+                              "conf_low": estimate(), "conf_high": estimate(),
+                              "n_boot": design()}, totals="none")
+JOIN_SPEC = TableSpec({"status": text(), "n": count("youth")}, totals="none")
+INTEGRATION_SPEC = TableSpec({"family": text(), "hypothesis": text(), "measure": text(),
+                              "n": model_size("youth"), "estimate": estimate(),
+                              "conf_low": estimate(), "conf_high": estimate(),
+                              "statistic": estimate(digits=3), "p_perm": estimate(digits=3),
+                              "p_holm": estimate(digits=3), "reading": text()},
+                             totals="none")
+CHANGE_SPEC = TableSpec({"power_quadrant": text(), "mean": estimate(),
+                         "conf_low": estimate(), "conf_high": estimate(),
+                         "n": model_size("youth")}, totals="none")
+POINTS_SPEC = TableSpec({"youth_id": identifier(), "care_level": estimate(),
+                         "control_level": estimate(), "wellbeing_change": estimate(),
+                         "power_quadrant": text()}, totals="none")
+
+
+def joint_spec(n_youth: int) -> TableSpec:
+    return TableSpec({
+        "mechanism": text(), "share_active": mean_indicator(population=n_youth, unit="youth"),
+        "convergence": text(), "convergence_reading": text(), "change": text(),
+        "change_reading": text(),
+        "confirmatory_excerpt": excerpt(code="mechanism", segment="confirmatory_segment"),
+        "counterfactual_excerpt": excerpt(code="mechanism", segment="counterfactual_segment"),
+        "confirmatory_segment": text(), "counterfactual_segment": text()}, totals="none")
 
 
 def run(ctx) -> None:
     study = ctx.study
     reliability = code_reliability(study.codes, B=ctx.options["B"], seed=ctx.seed)
-    ctx.write_table("code_reliability", reliability.to_frame(), counts=["n_units"],
+    ctx.write_table("code_reliability", reliability.to_frame(), spec=RELIABILITY_SPEC,
                     caption="Agreement of double-coded segments: Cohen's kappa and "
                             "Krippendorff's alpha with bootstrap 95% CIs")
     features = quantitize(study.codes)
     joined = join_codes(study, features)
-    ctx.write_table("code_join", joined.to_frame()[["status", "n"]], counts=["n"],
+    ctx.write_table("code_join", joined.to_frame()[["status", "n"]], spec=JOIN_SPEC,
                     caption="Join of the qualitative subsample to the survey")
     result = yt.integrate(study, n_perm=ctx.options["n_perm"], seed=ctx.seed,
                           B=ctx.options["B"], workers=ctx.workers)
-    ctx.write_table("integration", result.to_frame(), counts=["n"],
-                    caption="Statistical tests of the qualitative findings (permutation p, "
-                            "Holm-adjusted across the family)")
+    tests = ctx.write_table("integration", result.to_frame(), spec=INTEGRATION_SPEC,
+                            caption="Statistical tests of the qualitative findings "
+                                    "(permutation p, Holm-adjusted across the family)")
     display = yt.qual.joint_display(study, result)
-    ctx.write_table("joint_display", display.to_frame(),
+    table = display.to_frame()
+    segments = ["confirmatory_segment", "counterfactual_segment"]
+    for column, excerpts in zip(segments, ("confirmatory_excerpt", "counterfactual_excerpt"),
+                                strict=True):
+        table[column] = excerpt_segments(study.codes, table[excerpts])
+    ctx.write_table("joint_display", table, spec=joint_spec(len(result.data)), drop=segments,
                     caption="Joint display: quantitative results beside exemplar excerpts")
-    ctx.write_figure("joint_display", display.figure(),
+    ctx.write_figure("joint_display", display.figure(), data=tests,
                      caption="Joint display: each mechanism's quantitative results and the "
                              "reading against the qualitative claim.")
     data = result.data
-    ctx.write_figure("power_quadrant", figures.power_quadrant(
-        data, care="care_level", control="control_level", outcome="wellbeing_change",
-        quadrant="power_quadrant", seed=ctx.seed),
-        caption="Power as care and control: coded levels per youth, coloured by change in "
-                "wellbeing from wave 1 to wave 3, and change by quadrant.")
-    ctx.write_json("qualitative", qualitative_summary(features, result))
+    if ctx.gate.applied:  # no point per youth: youth per cell, change per quadrant
+        cells = ctx.figure_data("power_quadrant", figures.quadrant_cells(
+            data, care="care_level", control="control_level"), binned_spec("youth",
+                                                                           two_way=True),
+            mark_size="n")
+        change = ctx.figure_data("power_quadrant_change", figures.quadrant_change(
+            data, outcome="wellbeing_change", quadrant="power_quadrant"), CHANGE_SPEC,
+            mark_size="n")
+        ctx.write_figure("power_quadrant", figures.power_quadrant_cells(
+            cells.frame, change.frame, quadrant="power_quadrant", outcome="wellbeing_change"),
+            data=[cells, change],
+            caption="Power as care and control: youth per cell of coded care and control "
+                    "levels (cells of fewer than six youth not shown), and mean change in "
+                    "wellbeing from wave 1 to wave 3 by quadrant with 95% CIs.")
+    else:
+        points = ctx.figure_data("power_quadrant", data[list(POINTS_SPEC.columns)],
+                                 POINTS_SPEC)
+        ctx.write_figure("power_quadrant", figures.power_quadrant(
+            points.frame, care="care_level", control="control_level",
+            outcome="wellbeing_change", quadrant="power_quadrant", seed=ctx.seed),
+            data=points,
+            caption="Power as care and control: coded levels per youth, coloured by change in "
+                    "wellbeing from wave 1 to wave 3, and change by quadrant.")
+    ctx.write_json("qualitative", qualitative_summary(features, result,
+                                                      checks=ctx.output_rules),
+                   spec=SUMMARY_SPECS["qualitative"])
 
 
 if __name__ == "__main__":

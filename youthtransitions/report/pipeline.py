@@ -56,9 +56,12 @@ def step_seed(seed: int, index: int) -> int:
 
 @dataclass
 class StepContext:
-    """What an analysis script gets: the study, options, and places to write.
+    """What an analysis script gets: the study, options, the run's disclosure gate, and places
+    to write.
 
-    Tables and figures written here land in the results folder only if the step succeeds.
+    Tables, figures and JSON written here pass the run's one gate (:attr:`gate`), which
+    applies the output rules by the kinds each call declares and logs the artefact for
+    ``disclosure.json``; they land in the results folder only if the step succeeds.
     """
 
     name: str
@@ -73,63 +76,150 @@ class StepContext:
     output_rules: bool = False
     options: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_OPTIONS))
     catalog: list[dict[str, str]] = field(default_factory=list)
+    gate: Any = None
+
+    def __post_init__(self) -> None:
+        if self.gate is None:
+            from .gate import gate_for_study
+
+            self.gate = gate_for_study(self.study, output_rules=self.output_rules)
+        self.output_rules = self.gate.applied
 
     def _add(self, kind: str, name: str, caption: str, files: list[str]) -> None:
         self.catalog.append({"kind": kind, "name": name, "caption": caption, "files": files})
 
-    def write_table(self, name: str, frame: pd.DataFrame, *, caption: str,
-                    counts: Sequence[str] = (), note: str | None = None,
-                    derived: dict[str, str] | None = None,
-                    **table_options: Any) -> pd.DataFrame:
-        """Write ``frame`` as an APA table in CSV, Markdown and HTML; return what was published.
+    def _states_rules(self, spec: Any) -> bool:
+        # on synthetic data the sentence stands under the tables that count people; on any
+        # other data under every table
+        from .gate.kinds import COUNT_KINDS
 
-        ``counts`` names count columns: the output rules for sensitive data (suppression of
-        counts below 6 with secondary suppression, then random rounding to base 3) are applied
-        to them unless they are off for this run (synthetic data, or ``--no-output-rules``);
-        ``derived`` maps a statistic column to the count it derives from (it is suppressed
-        with it). Other keyword arguments go to :func:`youthtransitions.report.tables.apa_table`.
+        return not self.gate.synthetic or self.gate.applied or bool(spec.of_kind(*COUNT_KINDS))
+
+    def gate_table(self, name: str, frame: pd.DataFrame, spec: Any, *,
+                   files: Sequence[str] = ()) -> Any:
+        """Gate ``frame`` as declared by ``spec``: a
+        :class:`~youthtransitions.report.gate.TableSpec`, or ``[(rows, TableSpec), ...]``
+        when rows differ in kind (boolean masks covering every row once: e.g. means of 0/1
+        covariates beside means of scores, or counts of youth beside counts of youth-waves).
+        Returns one :class:`~youthtransitions.report.gate.GatedTable` in the frame's order."""
+        from .gate import GatedTable, TableSpec
+
+        if isinstance(spec, TableSpec):
+            return self.gate.table(frame, spec, name=name, files=files)
+        parts = list(spec) if isinstance(spec, (list, tuple)) else None
+        if not parts or not all(isinstance(p, tuple) and len(p) == 2
+                                and isinstance(p[1], TableSpec) for p in parts):
+            raise UsageError(f"table {name!r}: declare its columns with spec=TableSpec(...) "
+                             "(or [(rows, TableSpec), ...]) so the disclosure gate knows "
+                             "which numbers are counts")
+        masks = [np.asarray(rows, dtype=bool) for rows, _ in parts]
+        if any(len(m) != len(frame) for m in masks) or not (np.sum(masks, axis=0) == 1).all():
+            raise UsageError(f"table {name!r}: the row masks of the spec must cover every row "
+                             "exactly once")
+        gated = [self.gate.table(frame[m], sub, name=f"{name} ({i + 1} of {len(parts)})",
+                                 files=files) for i, (m, (_, sub)) in enumerate(
+                                     zip(masks, parts, strict=True))]
+        published = pd.concat([g.frame for g in gated]).loc[frame.index]
+        flags = pd.concat([g.flags for g in gated]).loc[frame.index]
+        return GatedTable(published, flags, parts[0][1], gated[0].record, gated[0].note)
+
+    def write_table(self, name: str, frame: pd.DataFrame, *, spec: Any, caption: str,
+                    note: str | None = None, drop: Sequence[str] = (),
+                    complements: Sequence[str] = (), **table_options: Any) -> Any:
+        """Gate ``frame`` as declared by ``spec`` and write it as an APA table in CSV,
+        Markdown and HTML; return the :class:`~youthtransitions.report.gate.GatedTable`.
+
+        ``spec`` declares every column's kind (:meth:`gate_table`), so the gate rules counts,
+        shares, model sizes, degrees of freedom, identifiers and excerpts
+        (docs/output-rules.md). ``note`` must hold no number that did not pass the gate
+        (compose it with ``ctx.gate.note``). ``drop`` names columns the gate needs (an
+        excerpt's segment id) that are not written; ``complements`` names columns holding
+        one minus a declared share (a share lost): under the rules the gate recomputes the
+        share from the published counts and the complement is taken of that. Other
+        keyword arguments go to :func:`youthtransitions.report.tables.apa_table`.
         """
-        from .output_rules import apply_output_rules, output_rules_note
         from .tables import apa_table
 
-        published = frame
-        if counts:
-            if self.output_rules:
-                published = apply_output_rules(frame, count_columns=list(counts),
-                                               seed=self.seed, derived=derived)
-            rules = output_rules_note(self.output_rules,
-                                     synthetic=bool(getattr(self.study, "synthetic", False)))
-            note = f"{note} {rules}" if note else rules
-        table = apa_table(published, title=caption, note=note, **table_options)
-        files = table.write(self.out, name)
-        self._add("table", name, caption, [Path(f).name for f in files])
-        return published
+        files = [f"{name}.{ext}" for ext in ("csv", "md", "html")]
+        gated = self.gate_table(name, frame, spec, files=files)
+        if self.gate.applied:  # the gate recomputed the share itself; without rules the
+            for c in complements:  # frame keeps its own complement
+                gated.frame[c] = 1.0 - gated.frame[c]
+        notes = [note] if note else []
+        if self._states_rules(gated.spec) or any(self._states_rules(s) for _, s in (
+                spec if isinstance(spec, (list, tuple)) else [])):
+            notes.append(gated.note)
+        shown = gated.apa_frame()
+        shown = shown.drop(columns=[c for c in shown.columns
+                                    if c in drop or any(c == f"{d}{x}" for d in drop
+                                                        for x in ("_suppressed", "_withheld"))])
+        table = apa_table(shown, title=caption, note=" ".join(notes) or None,
+                          artefact=gated.record.name, **table_options)
+        table.write(self.out, name)
+        self._add("table", name, caption, files)
+        return gated
 
     def write_apa(self, name: str, table: Any) -> None:
-        """Write a ready :class:`~youthtransitions.report.tables.ApaTable` (CSV, MD, HTML)."""
-        files = table.write(self.out, name)
-        self._add("table", name, str(getattr(table, "title", name)), [Path(f).name for f in files])
+        """Write a ready :class:`~youthtransitions.report.tables.ApaTable` (CSV, MD, HTML)
+        whose values passed this run's gate (``table.artefact`` names its log record)."""
+        artefact = getattr(table, "artefact", None)
+        if artefact is None or artefact not in self.gate.log:
+            raise UsageError(f"table {name!r} did not pass this run's disclosure gate; build "
+                             "it from gated values (e.g. describe(study, gate=ctx.gate))")
+        files = [Path(f).name for f in table.write(self.out, name)]
+        self.gate.log.attach(artefact, *files)
+        self._add("table", name, str(getattr(table, "title", name)), files)
 
-    def write_figure(self, name: str, figure: Any, *, caption: str) -> None:
-        """Save a matplotlib figure as PNG and SVG (deterministic metadata) and close it."""
+    def figure_data(self, name: str, frame: pd.DataFrame, spec: Any, *,
+                    mark_size: str | None = None) -> Any:
+        """Gate the data a figure is drawn from (:meth:`Gate.figure_data
+        <youthtransitions.report.gate.Gate.figure_data>`): on real data no mark stands for
+        fewer people than the threshold. Draw the figure from the returned table's frame."""
+        return self.gate.figure_data(frame, spec, name=name, mark_size=mark_size)
+
+    def write_figure(self, name: str, figure: Any, *, caption: str, data: Any) -> None:
+        """Save a matplotlib figure as PNG and SVG (deterministic metadata) and close it.
+
+        ``data`` is the gated table (or tables) the figure was drawn from
+        (:meth:`figure_data`); the files are logged with it.
+        """
         from .figures import save_figure
+        from .gate import GatedTable
 
-        files = save_figure(figure, self.out, name)
-        self._add("figure", name, caption, [Path(f).name for f in files])
+        tables = data if isinstance(data, (list, tuple)) else [data]
+        if not tables or not all(isinstance(t, GatedTable) and t.record.name in self.gate.log
+                                 for t in tables):
+            raise UsageError(f"figure {name!r}: draw it from data that passed this run's "
+                             "gate (ctx.figure_data) and pass that as data=")
+        files = [Path(f).name for f in save_figure(figure, self.out, name)]
+        for t in tables:
+            self.gate.log.attach(t.record.name, *files)
+        self._add("figure", name, caption, files)
 
-    def write_json(self, name: str, obj: Any) -> None:
-        """Save a JSON-ready summary for later steps (read with :meth:`read_json`).
+    def write_json(self, name: str, obj: Any, *, spec: Any = None) -> dict:
+        """Gate a JSON-ready object (every key declared by ``spec``, design parameters moved
+        under ``settings``), save it, and return what was written.
 
         A summary declared in :data:`youthtransitions.report.summaries.SUMMARIES` is checked
-        against its declaration first; other names are outputs no step reads.
+        against its declaration (as published); later steps read it with :meth:`read_json`.
+        Its ``spec`` defaults to the declared one (``SUMMARY_SPECS``).
         """
-        from .summaries import SUMMARIES, check_summary
+        from .summaries import SUMMARIES, SUMMARY_SPECS, check_summary
 
+        where = f"step {self.name}: {name}.json"
         if name in SUMMARIES:
-            check_summary(name, obj, where=f"step {self.name}: {name}.json")
+            check_summary(name, obj, where=where)
+        spec = SUMMARY_SPECS.get(name) if spec is None else spec
+        if spec is None:
+            raise UsageError(f"{where}: declare its keys with spec=TableSpec(...) so the "
+                             "disclosure gate knows which numbers are counts")
         path = self.out / f"{name}.json"
-        path.write_text(json.dumps(to_jsonable(obj), indent=2, sort_keys=True) + "\n")
+        published = self.gate.json(to_jsonable(obj), spec, name=name, files=[path.name])
+        if name in SUMMARIES:
+            check_summary(name, published, where=where)
+        path.write_text(json.dumps(to_jsonable(published), indent=2, sort_keys=True) + "\n")
         self._add("data", name, "", [path.name])
+        return published
 
     def read_json(self, name: str) -> Any:
         """Read a summary an earlier step wrote, checked against its declaration."""
@@ -188,7 +278,8 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
               seed: int = DEFAULT_SEED, workers: int = 1, scheduler: Any = None,
               output_rules: bool | None = None, options: dict[str, int] | None = None,
               until: str | None = None, analyses_dir: str | Path | None = None,
-              progress: bool | None = None) -> ReplicationResult:
+              progress: bool | None = None,
+              publish_excerpts: bool = False) -> ReplicationResult:
     """Run the scripted analyses on a study and write every output to ``out``.
 
     Parameters
@@ -204,14 +295,24 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
         Local worker processes, or a Dask scheduler address, for the replicate loops
         (bootstrap, imputation). Numbers do not depend on them.
     output_rules : bool, optional
-        Apply the output rules for sensitive data to published count tables; by default on
-        unless the study is marked synthetic.
+        Apply the output rules for sensitive data (docs/output-rules.md) to everything
+        published; by default on unless the study is marked synthetic. ``False``
+        (``--no-output-rules``) on data not marked synthetic says so on every artefact.
     options : dict, optional
         ``m`` (imputations), ``B`` (bootstrap draws), ``n_perm`` (permutations).
     until : str, optional
         Stop after the step whose file stem starts with this (used by the scripts run alone).
     progress : bool, optional
         Print a line per step on standard error; by default when it is a terminal.
+    publish_excerpts : bool, default False
+        Publish verbatim excerpts of real data (consent-cleared quotes only); otherwise each
+        is replaced by its code and segment id.
+
+    Notes
+    -----
+    One disclosure gate (:func:`~youthtransitions.report.gate.gate_for_study`) serves every
+    step, so one count of the study is published as one value in every artefact, and
+    ``disclosure.json`` lists every file of the folder with the rules applied to it.
 
     Returns
     -------
@@ -219,7 +320,7 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
     """
     from ..study import load_study
     from ..synthetic import shipped_study_path
-    from .output_rules import resolve_output_rules
+    from .gate import gate_for_study
 
     seed = check_seed(seed, allow_none=False)
     out = Path(out)
@@ -227,7 +328,9 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
         raise UsageError(f"--out {str(out)!r} is a file; give a folder for the results")
     data_dir = Path(data_dir) if data_dir is not None else Path(shipped_study_path())
     study = load_study(data_dir)
-    rules = resolve_output_rules(study.synthetic, output_rules)
+    gate = gate_for_study(study, output_rules=output_rules, publish_excerpts=publish_excerpts,
+                          study_folder=data_dir)
+    rules = gate.applied
     opts = dict(DEFAULT_OPTIONS)
     for key, value in (options or {}).items():
         check_choice("option", key, tuple(DEFAULT_OPTIONS))
@@ -248,23 +351,36 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
                     output_rules=rules, synthetic=study.synthetic,
                     versions=package_versions())
     show = show_progress(progress)
+    carried = _carried_records(out)
+    gate.artefact(Manifest.FILE, "manifest", files=[Manifest.FILE], comments=[
+        "run metadata: input file hashes, seed, options, package versions, step timings; "
+        "no statistics"])
+    gate.artefact(DISCLOSURE_FILE, "log", files=[DISCLOSURE_FILE], comments=[
+        "this output-checking log: rules, files, cells suppressed and withheld; no values"])
     previous = ""
     for index, script in enumerate(scripts, start=1):
         fp = fingerprint(inputs, seed, opts, rules, __version__, file_sha256(script), previous)
         previous = fp
         label = f"[{index}/{len(scripts)}] {script.stem}"
         if manifest.completed(script.stem, fp):
+            for record in carried.get(script.stem, []):
+                gate.log.add(record)
             _progress(show, f"{label}: unchanged, resumed from {out}")
             continue
         _progress(show, f"{label} ...")
         module = _load_step(script)
         started = time.perf_counter()
+        before = {r.name for r in gate.log}
         with atomic_directory(out) as tmp:
             ctx = StepContext(name=script.stem, index=index, study=study, data_dir=data_dir,
                               out=tmp, results_dir=out, seed=step_seed(seed, index),
                               workers=workers, scheduler=scheduler, output_rules=rules,
-                              options=opts)
+                              options=opts, gate=gate)
             module.run(ctx)
+        for record in gate.log:
+            if record.name not in before:
+                record.step = script.stem
+        _write_disclosure(out, gate)
         seconds = time.perf_counter() - started
         outputs = [f for item in ctx.catalog for f in item["files"]]
         manifest.record(script.stem, fingerprint=fp, status="ok", seconds=round(seconds, 3),
@@ -272,12 +388,42 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
         manifest.save()
         _progress(show, f"{label}: done in {seconds:.1f} s")
     manifest.save()
+    _write_disclosure(out, gate)
     table_path = out / "replication.csv"
     columns = ["figure", "reported", "reproduced", "conf_low", "conf_high", "tolerance", "status"]
     # read as written: counts as whole numbers, other values to four decimals
     table = (pd.read_csv(table_path, dtype=str, keep_default_na=False) if table_path.exists()
              else pd.DataFrame(columns=columns))
     return ReplicationResult(table, out, manifest.data)
+
+
+#: the output-checking log of a results folder
+DISCLOSURE_FILE = "disclosure.json"
+
+
+def _carried_records(out: Path) -> dict[str, list]:
+    """The log records of each step in an earlier run's ``disclosure.json`` (a resumed step
+    keeps them, so the log still lists every file of the folder)."""
+    from .gate import ArtefactRecord
+
+    path = out / DISCLOSURE_FILE
+    if not path.exists():
+        return {}
+    try:
+        results = json.loads(path.read_text()).get("results", {})
+    except (OSError, ValueError):
+        return {}
+    carried: dict[str, list] = {}
+    for entry in results.values():
+        if isinstance(entry, dict) and entry.get("step"):
+            carried.setdefault(entry["step"], []).append(ArtefactRecord.from_dict(entry))
+    return carried
+
+
+def _write_disclosure(out: Path, gate: Any) -> None:
+    from .._atomic import atomic_write_text
+
+    atomic_write_text(out / DISCLOSURE_FILE, gate.log.to_json())
 
 
 def run_standalone(script: str | Path, argv: Sequence[str] | None = None) -> int:
