@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ._coef import COEF_COLUMNS
+from ._disclosure import disclosable
 
 __all__ = ["TidyResult", "COEF_COLUMNS", "frame_to_records", "to_jsonable"]
 
@@ -113,6 +114,12 @@ class TidyResult:
             parts.append("</table>")
         parts.append(self._formatted().to_html(index=False, escape=True, border=0))
         return "\n".join(parts)
+
+    def disclosure(self):
+        """The tidy table ready for the disclosure gate: a
+        :class:`~youthtransitions._disclosure.Disclosable` of :meth:`to_frame` declared by the
+        result's ``disclosure_spec`` (results whose table needs helper columns override it)."""
+        return disclosable(self.to_frame(), self.disclosure_spec)
 
     def to_records(self) -> list[dict[str, Any]]:
         """The tidy table as JSON-ready records."""

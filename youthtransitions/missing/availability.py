@@ -8,6 +8,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._disclosure import (
+    Disclosable,
+    TableSpec,
+    coef_columns,
+    count,
+    denominator,
+    disclosable,
+    estimate,
+    mean_indicator,
+    model_size,
+    share,
+    split_rows,
+    text,
+)
 from .._tidy import TidyResult
 from ..stats.smd import smd
 from .frames import AVAILABLE, availability_inputs, check_level, wide_name, youth_wide
@@ -63,6 +77,34 @@ class AvailabilityResult(TidyResult):
     def to_frame(self) -> pd.DataFrame:
         return self.model.copy()
 
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`disclosure`'s frame: the logistic model (z tests, so ``df`` is
+        infinite and tied to no count) with the youth it rests on."""
+        return TableSpec({**coef_columns(estimate()), "odds_ratio": estimate(),
+                          "or_low": estimate(digits=4), "or_high": estimate(digits=4),
+                          "n": model_size("youth")}, totals="none")
+
+    def disclosure(self) -> Disclosable:
+        """The logistic model with the youth it was fitted on (a helper column)."""
+        frame = self.to_frame()
+        return disclosable(frame.assign(n=self.n_model), self.disclosure_spec,
+                           columns=frame.columns)
+
+    def disclosure_tables(self) -> dict[str, Disclosable]:
+        """Every table of :meth:`tables` ready for the gate.
+
+        Balance means of 0/1 covariates are shares of the youth in each group (recomputed
+        from the published counts) and the others estimates; the youth-wave row of the
+        sample loss counts observations, the others youth.
+        """
+        return {"model": self.disclosure(), "balance": _balance_disclosure(self.balance),
+                "patterns": disclosable(self.patterns, TableSpec(
+                    {"waves": text(), "pmk": text(), "n": count("youth"),
+                     "share": share("n", population=self.n, unit="youth")},
+                    totals="columns")),
+                "sample_loss": _loss_disclosure(self.sample_loss, self.n)}
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """All four tables by name."""
         return {"model": self.model, "balance": self.balance, "patterns": self.patterns,
@@ -75,6 +117,38 @@ class AvailabilityResult(TidyResult):
             parts.append(f"\n{name}\n{'-' * len(name)}\n"
                          + frame.apply(lambda c: c.map(self._format_cell)).to_string(index=False))
         return "\n".join(parts)
+
+
+#: suffix of the helper columns holding a split table's other kind of rows
+_SPLIT = "__other"
+
+
+def _balance_disclosure(balance: pd.DataFrame) -> Disclosable:
+    means = ["mean_with", "mean_without"]
+    k = balance[means].to_numpy(float) * balance[["n_with", "n_without"]].to_numpy(float)
+    binary = ((balance[means] >= 0) & (balance[means] <= 1)).all(axis=1).to_numpy() \
+        & (np.abs(k - np.round(k)) < 1e-6).all(axis=1)
+    frame = split_rows(balance, binary, means, _SPLIT)
+    spec = TableSpec({"covariate": text(), "n_with": denominator("youth"),
+                      "n_without": denominator("youth"), "mean_with": estimate(),
+                      "mean_without": estimate(),
+                      f"mean_with{_SPLIT}": mean_indicator("n_with"),
+                      f"mean_without{_SPLIT}": mean_indicator("n_without"),
+                      "smd": estimate(digits=3)}, totals="none")
+    return disclosable(frame, spec, merge=[(f"{m}{_SPLIT}", m) for m in means])
+
+
+def _loss_disclosure(loss: pd.DataFrame, n_youth: int) -> Disclosable:
+    cols = ["n_total", "n_complete", "share_lost"]
+    frame = split_rows(loss, (loss["n_total"] != n_youth).to_numpy(), cols, _SPLIT)
+    spec = TableSpec({"analysis": text(), "n_total": denominator("youth"),
+                      "n_complete": count("youth"),
+                      "share_lost": mean_indicator("n_total"),
+                      f"n_total{_SPLIT}": denominator("observation"),
+                      f"n_complete{_SPLIT}": count("observation"),
+                      f"share_lost{_SPLIT}": mean_indicator(f"n_total{_SPLIT}")},
+                     totals="none")
+    return disclosable(frame, spec, merge=[(f"{c}{_SPLIT}", c) for c in cols])
 
 
 def _pattern(frame: pd.DataFrame, prefix_cols: list[str]) -> pd.Series:

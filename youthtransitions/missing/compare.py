@@ -7,9 +7,10 @@ from typing import Any
 
 import pandas as pd
 
+from .._disclosure import TableSpec
 from .._tidy import TidyResult
 from ..errors import UsageError
-from .estimate import ESTIMATE_COLUMNS, cc_estimate, mi_estimate
+from .estimate import ESTIMATE_COLUMNS, cc_estimate, method_spec, mi_estimate
 from .frames import PMK_OUTCOME, PMK_PREDICTOR, check_level, youth_wide
 from .impute import impute
 from .sensitivity import delta_sensitivity
@@ -63,6 +64,13 @@ class ComparisonResult(TidyResult):
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame`: estimates on ``n`` youth, ``df`` an offset from ``n``
+        (complete cases and weighting: ``n - 2``)."""
+        return method_spec(self.table.columns, "method", "delta", "truth_slope", "truth_r2",
+                           text_columns=("method", "covers_truth"))
 
     def to_dict(self) -> dict:
         """JSON-ready: ``model``, ``truth``, ``methods`` (records), ``tipping_point``."""

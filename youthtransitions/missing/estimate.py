@@ -6,13 +6,14 @@ import numpy as np
 import pandas as pd
 
 from .._coef import coef_table
+from .._disclosure import TableSpec, coef_columns, df, estimate, model_size, text
 from ..stats.fisher import fisher_ci
 from ..stats.lstsq import simple_ols
 from .frames import check_level
 from .pooling import pool
 from .r2pool import pool_r2
 
-__all__ = ["cc_estimate", "mi_estimate", "ESTIMATE_COLUMNS"]
+__all__ = ["cc_estimate", "mi_estimate", "ESTIMATE_COLUMNS", "method_spec"]
 
 #: columns of one method's row in a comparison
 ESTIMATE_COLUMNS = ["method", "estimate", "std_error", "df", "p_value", "conf_low",
@@ -54,3 +55,16 @@ def mi_estimate(datasets: list[pd.DataFrame], *, outcome: str, predictor: str,
             "conf_high": float(ci.loc["slope", "conf_high"]),
             "r2": r2.estimate, "r2_low": r2.conf_low, "r2_high": r2.conf_high, "n": n,
             "fmi": float(pooled.fmi["slope"])}
+
+
+def method_spec(columns, *estimates: str, text_columns=()) -> TableSpec:
+    """The declaration of a table of one estimate per method or delta (``ESTIMATE_COLUMNS``
+    and ``n``); ``estimates`` and ``text_columns`` name its other columns."""
+    coef = coef_columns(df("n"))
+    cols = {c: coef[c] for c in ("estimate", "std_error", "df", "p_value", "conf_low",
+                                 "conf_high")}
+    cols.update({"r2": estimate(), "r2_low": estimate(digits=4),
+                 "r2_high": estimate(digits=4), "n": model_size("youth"), "fmi": estimate()})
+    cols.update({c: estimate() for c in estimates})
+    cols.update({c: text() for c in text_columns})
+    return TableSpec({c: cols[c] for c in columns}, totals="none")

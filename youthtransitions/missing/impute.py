@@ -8,6 +8,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._disclosure import TableSpec, count, estimate, share, text
 from .._options import check_choice, check_count
 from .._tidy import TidyResult
 from ..errors import UsageError
@@ -72,6 +73,17 @@ class ImputationResult(TidyResult):
                          "imputed_mean_sd": float(means.std(ddof=1)) if len(means) > 1
                          else float("nan")})
         return pd.DataFrame(rows)
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame`: missing counts of the youth imputed, their share of
+        every youth, and means to three significant digits (which fit many denominators)."""
+        return TableSpec({"variable": text(), "n_missing": count("youth"),
+                          "share_missing": share("n_missing", population=len(self.data),
+                                                 unit="youth"),
+                          "observed_mean": estimate(digits=3),
+                          "imputed_mean": estimate(digits=3),
+                          "imputed_mean_sd": estimate(digits=3)}, totals="none")
 
     def apply(self, func: Callable[[pd.DataFrame], Any]) -> list[Any]:
         """``[func(d) for d in datasets]`` (for example fitting one model per data set)."""

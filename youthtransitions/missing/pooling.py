@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._coef import coef_table
+from .._disclosure import TableSpec, coef_columns, estimate
 from .._options import check_choice, check_level
 from .._tidy import TidyResult
 from ..errors import UsageError
@@ -179,6 +180,15 @@ class PooledResult(TidyResult):
         return frame.assign(riv=self.riv.to_numpy(), **{"lambda": self.lambda_.to_numpy()},
                             fmi=self.fmi.to_numpy(), ubar=self.ubar.to_numpy(),
                             b=self.b.to_numpy())
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame`: pooled estimates; Rubin's (or Barnard-Rubin) ``df`` is
+        a function of the between-imputation variance, tied to no count, published to three
+        significant digits like the statistics beside it."""
+        return TableSpec({**coef_columns(estimate(digits=3)), "riv": estimate(),
+                          "lambda": estimate(), "fmi": estimate(), "ubar": estimate(),
+                          "b": estimate()}, totals="none")
 
 
 def _pooled_df(lam: np.ndarray, m: int, df_com: float | None, convention: str) -> np.ndarray:

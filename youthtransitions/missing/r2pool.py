@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .._disclosure import TableSpec, design, estimate, text
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..stats import fisher_z_limits, percentile_ci
@@ -55,6 +56,13 @@ class PooledR2(TidyResult):
         return pd.DataFrame([{"measure": self.name, "estimate": self.estimate,
                               "conf_low": self.conf_low, "conf_high": self.conf_high,
                               "level": self.level, "method": self.method, "m": self.m}])
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame`: estimates, and the level and imputations as design."""
+        return TableSpec({"measure": text(), "estimate": estimate(), "conf_low": estimate(),
+                          "conf_high": estimate(), "level": design(), "method": text(),
+                          "m": design()}, totals="none")
 
 
 def pool_r2(values: Sequence[float], *, n: int | None = None,

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._disclosure import TableSpec
 from .._tidy import TidyResult
 from ..errors import UsageError
-from .estimate import mi_estimate
+from .estimate import method_spec, mi_estimate
 from .frames import PMK_OUTCOME, PMK_PREDICTOR
 from .impute import ImputationResult
 
@@ -50,6 +51,11 @@ class SensitivityResult(TidyResult):
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame`: pooled estimates on ``n`` youth at each delta."""
+        return method_spec(self.table.columns, "delta", text_columns=("significant",))
 
     def plot(self):
         """Pooled slope and its interval against delta, with the tipping point marked."""

@@ -10,6 +10,8 @@ import pandas as pd
 import statsmodels.formula.api as smf
 
 from .._coef import coef_table
+from .._disclosure import Disclosable, TableSpec, coef_columns, disclosable, model_size
+from .._disclosure import df as df_kind
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import single_blas_thread
@@ -134,6 +136,18 @@ class IPWResult(TidyResult):
         return coef_table(self.fit.params.index, self.fit.params.to_numpy(),
                           self.fit.bse.to_numpy(), float(self.fit.df_resid),
                           level=self.level if level is None else level)
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`disclosure`'s frame: the weighted model, its residual ``df``
+        (``n - k``) an offset from the youth it was fitted on."""
+        return TableSpec({**coef_columns(df_kind("n")), "n": model_size("youth")},
+                         totals="none")
+
+    def disclosure(self) -> Disclosable:
+        """The weighted model with the youth it was fitted on (a helper column)."""
+        frame = self.to_frame()
+        return disclosable(frame.assign(n=self.n), self.disclosure_spec, columns=frame.columns)
 
 
 def _default_stages(wide: pd.DataFrame, a: pd.Series, indicator: str) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._disclosure import TableSpec, estimate, text
 from .._options import check_level
 from .._tidy import TidyResult
 from ..errors import UsageError
@@ -77,6 +78,12 @@ class VarianceExplained(TidyResult):
             return self.table.copy()
         lo, hi = percentile_ci(self.replicates, check_level(level))
         return self.table.assign(conf_low=lo, conf_high=hi)
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame`: the estimand's name and estimates."""
+        return TableSpec({"estimand": text(), "estimate": estimate(), "conf_low": estimate(),
+                          "conf_high": estimate()}, totals="none")
 
     def __getitem__(self, estimand: str) -> float:
         hit = self.table.loc[self.table["estimand"] == estimand, "estimate"]

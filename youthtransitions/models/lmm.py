@@ -20,6 +20,18 @@ import numpy as np
 import pandas as pd
 
 from .._coef import coef_table
+from .._disclosure import (
+    DF_BASES,
+    Disclosable,
+    TableSpec,
+    coef_columns,
+    df_base_columns,
+    disclosable,
+    with_df_bases,
+)
+from .._disclosure import (
+    df as df_kind,
+)
 from .._options import check_choice, check_level
 from .._tidy import TidyResult, frame_to_records, to_jsonable
 from ..errors import UsageError
@@ -259,6 +271,25 @@ class LMMResult(TidyResult):
         return coef_table(self.design.fixed_names, self.engine_fit.beta,
                           self.std_errors.to_numpy(), self.engine_fit.df,
                           level=self.ci_level if level is None else level)
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`disclosure`'s frame: estimates, and Satterthwaite ``df`` published
+        as the same offset from the published numbers of observations and groups as from the
+        exact ones (the counts by the level of each term: groups for between-youth terms,
+        observations beyond one per youth for within-youth terms)."""
+        return TableSpec({**coef_columns(df_kind(*DF_BASES)), **df_base_columns()}, totals="none")
+
+    def disclosure(self) -> Disclosable:
+        """The coefficient table with the model sizes and each row's df bases (helper columns,
+        dropped by :meth:`Disclosable.publish`)."""
+        from .r2 import classify_predictors
+
+        levels = classify_predictors(self.X, self.groups, self.fixed_names)
+        frame = self.to_frame()
+        helper = with_df_bases(frame, [levels[t] for t in frame["term"]], n_obs=self.n_obs,
+                               n_groups=self.n_groups)
+        return disclosable(helper, self.disclosure_spec, columns=frame.columns)
 
     def to_json(self, level: float | None = None) -> dict[str, Any]:
         """The model as JSON-ready values: specification, fit statistics, ``fixed`` (the

@@ -16,6 +16,19 @@ import pandas as pd
 from scipy import stats
 
 from .._coef import coef_table
+from .._disclosure import (
+    DF_BASES,
+    Disclosable,
+    TableSpec,
+    coef_columns,
+    df_base_columns,
+    disclosable,
+    text,
+    with_df_bases,
+)
+from .._disclosure import (
+    df as df_kind,
+)
 from .._options import check_level
 from .._tidy import TidyResult
 from ..errors import UsageError
@@ -70,6 +83,22 @@ class PanelComparison(TidyResult):
         t = self.table
         frame = coef_table(t["term"], t["estimate"], t["std_error"], t["df"], level=level)
         return pd.concat([t[["estimator"]], frame], axis=1)
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`disclosure`'s frame: estimates, and ``df`` as the same offset from
+        the published counts as from the exact ones (fixed effects: within df, observations
+        beyond one per youth; the others: observations)."""
+        return TableSpec({"estimator": text(), **coef_columns(df_kind(*DF_BASES)),
+                          **df_base_columns()}, totals="none")
+
+    def disclosure(self) -> Disclosable:
+        """The comparison with the model sizes and each row's df bases (helper columns)."""
+        frame = self.to_frame()
+        levels = ["within" if e == "fixed_effects" else "observation"
+                  for e in frame["estimator"]]
+        helper = with_df_bases(frame, levels, n_obs=self.n_obs, n_groups=self.n_entities)
+        return disclosable(helper, self.disclosure_spec, columns=frame.columns)
 
 
 def panel_compare(data: pd.DataFrame, *, outcome: str, predictor: str, entity: str, time: str,

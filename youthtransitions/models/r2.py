@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._disclosure import TableSpec, estimate, text
 from .._options import check_level
 from .._tidy import TidyResult, to_jsonable
 from ..errors import UsageError
@@ -148,6 +149,14 @@ class R2Result(TidyResult):
                 row["conf_low"], row["conf_high"] = lo, hi
             rows.append(row)
         return pd.DataFrame(rows)
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame`: the measure's name and estimates."""
+        cols = {"measure": text(), "estimate": estimate()}
+        if self.ci is not None:
+            cols.update(conf_low=estimate(), conf_high=estimate())
+        return TableSpec(cols, totals="none")
 
     def _percentile_ci(self, level: float) -> dict[str, tuple[float, float]]:
         reps = (self.bootstrap or {}).get("replicates")

@@ -9,11 +9,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._disclosure import TableSpec, estimate, model_size, text
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import run_replicates
-from ..study.contract import MECHANISMS
-from ..study.study import youth_msu
 from ..stats import (
     freedman_lane,
     holm,
@@ -25,6 +24,8 @@ from ..stats import (
     smd_ci,
     welch_ci,
 )
+from ..study.contract import MECHANISMS
+from ..study.study import youth_msu
 from .quantitize import CodeJoin, join_codes, quantitize
 
 __all__ = ["integrate", "IntegrationResult", "INTEGRATION_COLUMNS", "FAMILIES",
@@ -90,6 +91,16 @@ class IntegrationResult(TidyResult):
         return [("youth with codes", int(len(self.data))), ("codes source", s.get("source")),
                 ("permutations", s.get("n_perm")), ("bootstrap replicates", s.get("B")),
                 ("alpha (Holm, per family)", s.get("alpha"))]
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame`: each test rests on ``n`` youth (withheld below the
+        gate's threshold); estimates, statistics and p-values."""
+        return TableSpec({"family": text(), "hypothesis": text(), "measure": text(),
+                          "n": model_size("youth"), "estimate": estimate(),
+                          "conf_low": estimate(), "conf_high": estimate(),
+                          "statistic": estimate(), "p_perm": estimate(),
+                          "p_holm": estimate(), "reading": text()}, totals="none")
 
     def family(self, name: str) -> pd.DataFrame:
         """Rows of one family of tests (columns :data:`INTEGRATION_COLUMNS`)."""

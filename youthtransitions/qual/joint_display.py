@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._disclosure import TableSpec, excerpt, mean_indicator, text
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..study.codes import as_codes
@@ -51,6 +52,19 @@ class JointDisplay(TidyResult):
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame`: the share of the coded youth with each mechanism active
+        (recomputed from the published counts), readings as words, and verbatim excerpts
+        (shown as their mechanism unless the run publishes excerpts)."""
+        return TableSpec({"mechanism": text(),
+                          "share_active": mean_indicator(population=len(self.integration.data),
+                                                         unit="youth"),
+                          "convergence": text(), "convergence_reading": text(),
+                          "change": text(), "change_reading": text(),
+                          "confirmatory_excerpt": excerpt(code="mechanism"),
+                          "counterfactual_excerpt": excerpt(code="mechanism")}, totals="none")
 
     def to_markdown(self) -> str:
         """A Markdown table (pipes in cells escaped)."""

@@ -8,6 +8,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._disclosure import TableSpec, count, identifier, text
 from .._options import check_choice
 from .._tidy import TidyResult
 from ..errors import UsageError
@@ -167,6 +168,13 @@ class CodeJoin(TidyResult):
         return pd.DataFrame({"status": [r[0] for r in rows], "n": [len(r[1]) for r in rows],
                              "youth_ids": [", ".join(r[1][:10]) + (" ..." if len(r[1]) > 10
                                                                     else "") for r in rows]})
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame`: youth counts per join status; the youth listed are
+        identifiers (published only for synthetic data)."""
+        return TableSpec({"status": text(), "n": count("youth"), "youth_ids": identifier()},
+                         totals="none")
 
 
 def join_codes(study: Any, features: pd.DataFrame) -> CodeJoin:

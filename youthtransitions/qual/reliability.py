@@ -9,6 +9,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._disclosure import (
+    Disclosable,
+    TableSpec,
+    design,
+    disclosable,
+    estimate,
+    model_size,
+    split_rows,
+    text,
+)
 from .._options import check_count
 from .._tidy import TidyResult
 from ..errors import UsageError
@@ -140,6 +150,25 @@ class CodeReliabilityResult(TidyResult):
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`disclosure`'s frame: agreement statistics resting on their units
+        (double-coded segments for coders, youth for youth against PMK; withheld below the
+        gate's threshold) and the bootstrap draws as design."""
+        return TableSpec({"comparison": text(), "mechanism": text(), "dimension": text(),
+                          "scale": text(), "measure": text(),
+                          "n_units": model_size("segment"),
+                          "n_units_youth": model_size("youth"), "estimate": estimate(),
+                          "conf_low": estimate(), "conf_high": estimate(),
+                          "n_boot": design()}, totals="none")
+
+    def disclosure(self) -> Disclosable:
+        """The table with the youth-against-PMK units apart from the segment units."""
+        frame = self.to_frame()
+        youth = (frame["comparison"] == "youth_vs_pmk").to_numpy()
+        split = split_rows(frame, youth, ["n_units"], "_youth")
+        return disclosable(split, self.disclosure_spec, merge=[("n_units_youth", "n_units")])
 
     def _summary_header(self) -> list[tuple[str, Any]]:
         return [("double-coded segments", self.n_double_coded),

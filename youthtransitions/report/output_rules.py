@@ -20,11 +20,11 @@ off explicitly, and every output says which was applied (:func:`output_rules_not
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from .._disclosure import Totals
 from .._options import check_choice, check_count
 from ..errors import UsageError
 from ..parallel import check_seed
@@ -34,8 +34,6 @@ __all__ = ["apply_output_rules", "random_round", "secondary_suppression",
 
 #: marker shown in place of a suppressed count in formatted tables
 SUPPRESSED = "S"
-
-Totals = Literal["both", "rows", "columns", "none"]
 
 
 def flag_column(column: str) -> str:

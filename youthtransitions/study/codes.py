@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._disclosure import TableSpec, count, estimate, text
 from .._tidy import TidyResult
 from ..errors import Problem, StudyDataError, UsageError
 from .contract import CODE_COLUMNS, MECH_DIMS, MECHANISMS
@@ -136,6 +137,17 @@ class CodeImport(TidyResult):
                          "counterfactual": int((sub["instance"] == "counterfactual").sum()),
                          "mean_level": float(sub["level"].mean()) if len(sub) else float("nan")})
         return pd.DataFrame(rows)
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame`: segments, codings and youth counted per mechanism and
+        dimension (each row on its own: a segment may carry several dimensions), and the
+        mean coded level."""
+        return TableSpec({"mechanism": text(), "dimension": text(),
+                          "segments": count("segment"), "codings": count("coding"),
+                          "youth": count("youth"), "counterfactual": count("coding"),
+                          "mean_level": estimate(rests_on="codings", digits=3)},
+                         totals="none")
 
     def summary_dict(self) -> dict[str, Any]:
         """``{segments, youth, coders, by_mechanism, unmapped}`` as printed by ``yt codes``."""

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._disclosure import TableSpec, design, estimate, text
 from .._tidy import TidyResult
 
 __all__ = ["flatten_truth", "compare_truth", "summarise_simulation", "SimulationResult",
@@ -159,6 +160,15 @@ class SimulationResult(TidyResult):
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame`: operating characteristics over simulated studies are
+        estimates, the number of replicates a design parameter, the grouping columns labels
+        (no person is counted: every study is synthetic)."""
+        return TableSpec({c: design() if c == "reps" else estimate()
+                          if c in SIMULATION_COLUMNS or c == "mean_ci_width" else text()
+                          for c in self.table.columns}, totals="none")
 
     def _summary_header(self) -> list[tuple[str, Any]]:
         return list(self.settings.items())

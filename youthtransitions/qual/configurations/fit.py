@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..._disclosure import TableSpec, estimate, text
 from ..._tidy import TidyResult
 from ...errors import UsageError
 from ._sets import set_data
@@ -108,6 +109,14 @@ class NecessityResult(TidyResult):
     def to_frame(self) -> pd.DataFrame:
         """Columns: condition, incl (inclusion), ron (relevance), cov (coverage)."""
         return self.table.copy()
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame`: parameters of fit to two significant digits (ratios of
+        case counts the table does not show)."""
+        return TableSpec({"condition": text(), **{c: estimate(digits=2)
+                                                  for c in ("incl", "ron", "cov")}},
+                         totals="none")
 
 
 def necessity(data: pd.DataFrame, outcome: str, conditions: str | Sequence[str], *,

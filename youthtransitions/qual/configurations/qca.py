@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..._disclosure import TableSpec, estimate, text
 from ..._tidy import TidyResult, to_jsonable
 from .minimize import Model, minimize
 from .truth_table import TruthTable, truth_table
@@ -75,6 +76,15 @@ class QCAResult(TidyResult):
                                  m.term_fit["cov"][j], m.term_fit["cov_unique"][j]))
                 rows.append((name, mid, "(model)", m.incl, m.pri, m.cov, np.nan))
         return pd.DataFrame(rows, columns=RESULT_COLUMNS)
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame`: terms as words, parameters of fit to two significant
+        digits (each is a ratio of case counts the table does not show; two digits fit many
+        denominators)."""
+        fit = {c: estimate(digits=2) for c in ("incl", "pri", "cov_raw", "cov_unique")}
+        return TableSpec({"solution": text(), "model": text(), "term": text(), **fit},
+                         totals="none")
 
     def to_dict(self) -> dict:
         """JSON-ready: outcome, conditions, cut-offs, truth_table (observed rows),

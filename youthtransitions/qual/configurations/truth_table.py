@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..._disclosure import TableSpec, count, estimate, identifier, mean_indicator, text
 from ..._options import check_count
 from ..._tidy import TidyResult
 from ...errors import UsageError
@@ -61,6 +62,24 @@ class TruthTable(TidyResult):
         """The observed rows (``n > 0``), or all ``2**k`` rows with ``complete=True``."""
         frame = self.table if complete else self.table[self.table["n"] > 0]
         return frame.reset_index(drop=True).copy()
+
+    @property
+    def disclosure_spec(self) -> TableSpec:
+        """Kinds of :meth:`to_frame` (either form): case counts (the rows sum to the cases),
+        case labels as identifiers, and inclusion and PRI resting on the row's count. Where
+        they are shares of the row's cases (crisp sets) they are recomputed from the published
+        count; otherwise (fuzzy sets) withheld with a suppressed count and published to three
+        significant digits."""
+        frame = self.table
+        n = frame["n"].to_numpy(float)
+        cols = {"row": text(), **{c: text() for c in self.conditions}, "out": text(),
+                "n": count("case"), "cases": identifier()}
+        for c in ("incl", "pri"):
+            k = frame[c].to_numpy(float) * n
+            whole = np.abs(k[np.isfinite(k)] - np.round(k[np.isfinite(k)])) < 1e-6
+            cols[c] = (mean_indicator("n") if whole.all() else
+                       estimate(rests_on="n", digits=3))
+        return TableSpec(cols, totals="columns")
 
     def minterms(self, out: str) -> np.ndarray:
         """Boolean vector over the ``2**k`` minterms: rows whose output is ``out``."""
