@@ -19,14 +19,6 @@ from youthtransitions.report.summaries import SUMMARY_SPECS, headline_summary
 
 OUTCOME, PREDICTOR, GROUP, WAVE = "wellbeing", "relationship_quality", "youth_id", "wave"
 
-#: coefficient table of a mixed model: Satterthwaite df are not an offset of a count the
-#: table holds, so they are published to two significant digits (and t, p to three)
-COEF_SPEC = TableSpec({"term": text(), "estimate": estimate(), "std_error": estimate(),
-                       "df": estimate(digits=2), "statistic": estimate(digits=3),
-                       "p_value": estimate(digits=3), "conf_low": estimate(),
-                       "conf_high": estimate()}, totals="none")
-SHARES_SPEC = TableSpec({"estimand": text(), "estimate": estimate(), "conf_low": estimate(),
-                         "conf_high": estimate()}, totals="none")
 DECOMPOSITION_SPEC = TableSpec({"model": text(), "level": text(), "component": text(),
                                 "value": estimate(), "n": model_size("youth")},
                                totals="none")
@@ -62,7 +54,7 @@ def run(ctx) -> None:
     full = yt.fit_lmm(f"{OUTCOME} ~ {PREDICTOR}_within + {PREDICTOR}_between", centred,
                       group=GROUP)
     null = yt.fit_lmm(f"{OUTCOME} ~ 1", centred, group=GROUP)
-    ctx.write_table("headline_model", full.to_frame(), spec=COEF_SPEC,
+    ctx.write_table("headline_model", full.disclosure(),
                     caption="Mixed model of wellbeing on relationship quality (within and "
                             "between youth), REML, Satterthwaite df",
                     note=gate.note(
@@ -75,7 +67,7 @@ def run(ctx) -> None:
     shares = yt.variance_explained(frame, outcome=OUTCOME, predictor=PREDICTOR, group=GROUP,
                                    wave=WAVE, B=ctx.options["B"], seed=ctx.seed,
                                    workers=ctx.workers, scheduler=ctx.scheduler)
-    ctx.write_table("variance_explained", shares.to_frame(), spec=SHARES_SPEC,
+    ctx.write_table("variance_explained", shares.disclosure(),
                     caption="Share of wellbeing variance explained by relationship quality, "
                             f"with {ctx.options['B']}-draw cluster bootstrap 95% intervals")
     r2 = {"without\nrelationship quality": null.r2().values,

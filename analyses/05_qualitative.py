@@ -7,18 +7,17 @@ permutation p-values and Holm correction, each with its reading (confirms, expan
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import youthtransitions as yt
 from youthtransitions.qual import code_reliability, join_codes, quantitize
 from youthtransitions.report import figures
 from youthtransitions.report.gate import (
     TableSpec,
     binned_spec,
-    count,
-    design,
     estimate,
     excerpt,
     identifier,
-    mean_indicator,
     model_size,
     text,
 )
@@ -29,18 +28,6 @@ from youthtransitions.report.summaries import (
     qualitative_summary,
 )
 
-RELIABILITY_SPEC = TableSpec({**{c: text() for c in ("comparison", "mechanism", "dimension",
-                                                      "scale", "measure")},
-                              "n_units": count("segment"), "estimate": estimate(),
-                              "conf_low": estimate(), "conf_high": estimate(),
-                              "n_boot": design()}, totals="none")
-JOIN_SPEC = TableSpec({"status": text(), "n": count("youth")}, totals="none")
-INTEGRATION_SPEC = TableSpec({"family": text(), "hypothesis": text(), "measure": text(),
-                              "n": model_size("youth"), "estimate": estimate(),
-                              "conf_low": estimate(), "conf_high": estimate(),
-                              "statistic": estimate(digits=3), "p_perm": estimate(digits=3),
-                              "p_holm": estimate(digits=3), "reading": text()},
-                             totals="none")
 CHANGE_SPEC = TableSpec({"power_quadrant": text(), "mean": estimate(),
                          "conf_low": estimate(), "conf_high": estimate(),
                          "n": model_size("youth")}, totals="none")
@@ -49,38 +36,48 @@ POINTS_SPEC = TableSpec({"youth_id": identifier(), "care_level": estimate(),
                          "power_quadrant": text()}, totals="none")
 
 
-def joint_spec(n_youth: int) -> TableSpec:
-    return TableSpec({
-        "mechanism": text(), "share_active": mean_indicator(population=n_youth, unit="youth"),
-        "convergence": text(), "convergence_reading": text(), "change": text(),
-        "change_reading": text(),
-        "confirmatory_excerpt": excerpt(code="mechanism", segment="confirmatory_segment"),
-        "counterfactual_excerpt": excerpt(code="mechanism", segment="counterfactual_segment"),
-        "confirmatory_segment": text(), "counterfactual_segment": text()}, totals="none")
+def agreement_disclosure(reliability):
+    """The agreement table as its result declares it, its statistics to three significant
+    digits: a percent agreement over the youth with PMK codes (and its bootstrap limits) is a
+    share of an exact count, which four digits would give away."""
+    table = reliability.disclosure()
+    columns = {**table.spec.columns, **{c: estimate(digits=3)
+                                        for c in ("estimate", "conf_low", "conf_high")}}
+    return replace(table, spec=TableSpec(columns, totals=table.spec.totals))
+
+
+def joint_disclosure(display, codes):
+    """The joint display as its result declares it, each excerpt's stand-in naming its
+    segment as well as its mechanism (the segment ids are gated, then not written)."""
+    frame = display.to_frame()
+    columns = dict(display.disclosure_spec.columns)
+    for kind in ("confirmatory", "counterfactual"):
+        frame[f"{kind}_segment"] = excerpt_segments(codes, frame[f"{kind}_excerpt"])
+        columns[f"{kind}_segment"] = text()
+        columns[f"{kind}_excerpt"] = excerpt(code="mechanism", segment=f"{kind}_segment")
+    return frame, TableSpec(columns, totals=display.disclosure_spec.totals)
 
 
 def run(ctx) -> None:
     study = ctx.study
     reliability = code_reliability(study.codes, B=ctx.options["B"], seed=ctx.seed)
-    ctx.write_table("code_reliability", reliability.to_frame(), spec=RELIABILITY_SPEC,
+    ctx.write_table("code_reliability", agreement_disclosure(reliability),
                     caption="Agreement of double-coded segments: Cohen's kappa and "
                             "Krippendorff's alpha with bootstrap 95% CIs")
     features = quantitize(study.codes)
     joined = join_codes(study, features)
-    ctx.write_table("code_join", joined.to_frame()[["status", "n"]], spec=JOIN_SPEC,
+    ctx.write_table("code_join", joined.to_frame()[["status", "n"]],
+                    spec=joined.disclosure_spec,
                     caption="Join of the qualitative subsample to the survey")
     result = yt.integrate(study, n_perm=ctx.options["n_perm"], seed=ctx.seed,
                           B=ctx.options["B"], workers=ctx.workers)
-    tests = ctx.write_table("integration", result.to_frame(), spec=INTEGRATION_SPEC,
+    tests = ctx.write_table("integration", result.disclosure(),
                             caption="Statistical tests of the qualitative findings "
                                     "(permutation p, Holm-adjusted across the family)")
     display = yt.qual.joint_display(study, result)
-    table = display.to_frame()
-    segments = ["confirmatory_segment", "counterfactual_segment"]
-    for column, excerpts in zip(segments, ("confirmatory_excerpt", "counterfactual_excerpt"),
-                                strict=True):
-        table[column] = excerpt_segments(study.codes, table[excerpts])
-    ctx.write_table("joint_display", table, spec=joint_spec(len(result.data)), drop=segments,
+    table, spec = joint_disclosure(display, study.codes)
+    ctx.write_table("joint_display", table, spec=spec,
+                    drop=["confirmatory_segment", "counterfactual_segment"],
                     caption="Joint display: quantitative results beside exemplar excerpts")
     ctx.write_figure("joint_display", display.figure(), data=tests,
                      caption="Joint display: each mechanism's quantitative results and the "

@@ -11,17 +11,7 @@ from youthtransitions.qual import quantitize
 from youthtransitions.qual.configurations import MECHANISMS, mechanism_configurations
 from youthtransitions.qual.integrate import youth_outcomes
 from youthtransitions.report import figures
-from youthtransitions.report.gate import TableSpec, count, estimate, mean_indicator, text
 from youthtransitions.report.pipeline import run_standalone
-
-#: crisp sets: inclusion and PRI of a row are shares of its cases, recomputed from the
-#: rounded counts and suppressed with them
-TRUTH_TABLE_SPEC = TableSpec({"row": text(), **{m: text() for m in MECHANISMS}, "out": text(),
-                              "n": count("youth"), "incl": mean_indicator("n"),
-                              "pri": mean_indicator("n")}, totals="columns")
-SOLUTIONS_SPEC = TableSpec({c: text() for c in ("solution", "model", "term")}
-                           | {c: estimate() for c in ("incl", "pri", "cov_raw", "cov_unique")},
-                           totals="none")
 
 
 def run(ctx) -> None:
@@ -32,17 +22,17 @@ def run(ctx) -> None:
                                       outcomes=outcomes[["youth_id", "positive_change"]],
                                       dir_exp=list(MECHANISMS))
     truth_table = result.truth_table.to_frame().drop(columns=["cases"], errors="ignore")
-    ctx.write_table("qca_truth_table", truth_table, spec=TRUTH_TABLE_SPEC,
+    spec = result.truth_table.disclosure_spec
+    ctx.write_table("qca_truth_table", truth_table, spec=spec,
                     caption="Truth table of the four mechanisms (crisp sets: active or not) "
                             "for positive change in wellbeing from wave 1 to wave 3")
     solutions = result.to_frame()
-    ctx.write_table("qca_solutions", solutions, spec=SOLUTIONS_SPEC,
+    ctx.write_table("qca_solutions", result.disclosure(),
                     caption="QCA solutions: mechanism combinations sufficient for positive "
                             "change (inclusion, PRI, raw and unique coverage)",
                     note=None if len(solutions) else "No configuration reached the inclusion "
                     "cut-off of 0.8, so there is no sufficient combination to minimise.")
-    drawn = ctx.figure_data("qca_truth_table_plot", truth_table, TRUTH_TABLE_SPEC,
-                            mark_size="n")
+    drawn = ctx.figure_data("qca_truth_table_plot", truth_table, spec, mark_size="n")
     ctx.write_figure("qca_truth_table", figures.truth_table_plot(
         drawn.frame, conditions=list(MECHANISMS)), data=drawn,
         caption="Sufficiency inclusion of each observed configuration of the four mechanisms "

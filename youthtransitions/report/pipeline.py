@@ -15,7 +15,6 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +23,14 @@ import pandas as pd
 
 from .._atomic import atomic_directory
 from .._options import check_choice, check_count
-from .._tidy import TidyResult, to_jsonable
+from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import DEFAULT_SEED, check_seed, show_progress
 from .manifest import Manifest, file_sha256, fingerprint, folder_hashes, package_versions
+from .step import DEFAULT_OPTIONS, StepContext
 
 __all__ = ["DEFAULT_SEED", "StepContext", "ReplicationResult", "replicate", "find_analyses",
            "step_seed", "run_standalone"]
-
-#: analysis options and their defaults: m = 20 imputations keep the Monte Carlo error of the
-#: pooled SE small at the PMK missing share (about half), B = 1000 bootstrap draws and 5000
-#: permutations keep percentile limits and permutation p-values stable to two decimals
-DEFAULT_OPTIONS: dict[str, int] = {"m": 20, "B": 1000, "n_perm": 5000}
-
 
 def find_analyses(analyses_dir: str | Path | None = None) -> Path:
     """Locate the ``analyses/`` folder: given, beside the package source, or in the cwd."""
@@ -52,185 +46,6 @@ def find_analyses(analyses_dir: str | Path | None = None) -> Path:
 def step_seed(seed: int, index: int) -> int:
     """Seed of step ``index``: the first word of ``SeedSequence([seed, index])``."""
     return int(np.random.SeedSequence([int(seed), int(index)]).generate_state(1)[0])
-
-
-@dataclass
-class StepContext:
-    """What an analysis script gets: the study, options, the run's disclosure gate, and places
-    to write.
-
-    Tables, figures and JSON written here pass the run's one gate (:attr:`gate`), which
-    applies the output rules by the kinds each call declares and logs the artefact for
-    ``disclosure.json``; they land in the results folder only if the step succeeds.
-    """
-
-    name: str
-    index: int
-    study: Any
-    data_dir: Path
-    out: Path
-    results_dir: Path
-    seed: int
-    workers: int = 1
-    scheduler: Any = None
-    output_rules: bool = False
-    options: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_OPTIONS))
-    catalog: list[dict[str, str]] = field(default_factory=list)
-    gate: Any = None
-
-    def __post_init__(self) -> None:
-        if self.gate is None:
-            from .gate import gate_for_study
-
-            self.gate = gate_for_study(self.study, output_rules=self.output_rules)
-        self.output_rules = self.gate.applied
-
-    def _add(self, kind: str, name: str, caption: str, files: list[str]) -> None:
-        self.catalog.append({"kind": kind, "name": name, "caption": caption, "files": files})
-
-    def _states_rules(self, spec: Any) -> bool:
-        # on synthetic data the sentence stands under the tables that count people; on any
-        # other data under every table
-        from .gate.kinds import COUNT_KINDS
-
-        return not self.gate.synthetic or self.gate.applied or bool(spec.of_kind(*COUNT_KINDS))
-
-    def gate_table(self, name: str, frame: pd.DataFrame, spec: Any, *,
-                   files: Sequence[str] = ()) -> Any:
-        """Gate ``frame`` as declared by ``spec``: a
-        :class:`~youthtransitions.report.gate.TableSpec`, or ``[(rows, TableSpec), ...]``
-        when rows differ in kind (boolean masks covering every row once: e.g. means of 0/1
-        covariates beside means of scores, or counts of youth beside counts of youth-waves).
-        Returns one :class:`~youthtransitions.report.gate.GatedTable` in the frame's order."""
-        from .gate import GatedTable, TableSpec
-
-        if isinstance(spec, TableSpec):
-            return self.gate.table(frame, spec, name=name, files=files)
-        parts = list(spec) if isinstance(spec, (list, tuple)) else None
-        if not parts or not all(isinstance(p, tuple) and len(p) == 2
-                                and isinstance(p[1], TableSpec) for p in parts):
-            raise UsageError(f"table {name!r}: declare its columns with spec=TableSpec(...) "
-                             "(or [(rows, TableSpec), ...]) so the disclosure gate knows "
-                             "which numbers are counts")
-        masks = [np.asarray(rows, dtype=bool) for rows, _ in parts]
-        if any(len(m) != len(frame) for m in masks) or not (np.sum(masks, axis=0) == 1).all():
-            raise UsageError(f"table {name!r}: the row masks of the spec must cover every row "
-                             "exactly once")
-        gated = [self.gate.table(frame[m], sub, name=f"{name} ({i + 1} of {len(parts)})",
-                                 files=files) for i, (m, (_, sub)) in enumerate(
-                                     zip(masks, parts, strict=True))]
-        published = pd.concat([g.frame for g in gated]).loc[frame.index]
-        flags = pd.concat([g.flags for g in gated]).loc[frame.index]
-        return GatedTable(published, flags, parts[0][1], gated[0].record, gated[0].note)
-
-    def write_table(self, name: str, frame: pd.DataFrame, *, spec: Any, caption: str,
-                    note: str | None = None, drop: Sequence[str] = (),
-                    complements: Sequence[str] = (), **table_options: Any) -> Any:
-        """Gate ``frame`` as declared by ``spec`` and write it as an APA table in CSV,
-        Markdown and HTML; return the :class:`~youthtransitions.report.gate.GatedTable`.
-
-        ``spec`` declares every column's kind (:meth:`gate_table`), so the gate rules counts,
-        shares, model sizes, degrees of freedom, identifiers and excerpts
-        (docs/output-rules.md). ``note`` must hold no number that did not pass the gate
-        (compose it with ``ctx.gate.note``). ``drop`` names columns the gate needs (an
-        excerpt's segment id) that are not written; ``complements`` names columns holding
-        one minus a declared share (a share lost): under the rules the gate recomputes the
-        share from the published counts and the complement is taken of that. Other
-        keyword arguments go to :func:`youthtransitions.report.tables.apa_table`.
-        """
-        from .tables import apa_table
-
-        files = [f"{name}.{ext}" for ext in ("csv", "md", "html")]
-        gated = self.gate_table(name, frame, spec, files=files)
-        if self.gate.applied:  # the gate recomputed the share itself; without rules the
-            for c in complements:  # frame keeps its own complement
-                gated.frame[c] = 1.0 - gated.frame[c]
-        notes = [note] if note else []
-        if self._states_rules(gated.spec) or any(self._states_rules(s) for _, s in (
-                spec if isinstance(spec, (list, tuple)) else [])):
-            notes.append(gated.note)
-        shown = gated.apa_frame()
-        shown = shown.drop(columns=[c for c in shown.columns
-                                    if c in drop or any(c == f"{d}{x}" for d in drop
-                                                        for x in ("_suppressed", "_withheld"))])
-        table = apa_table(shown, title=caption, note=" ".join(notes) or None,
-                          artefact=gated.record.name, **table_options)
-        table.write(self.out, name)
-        self._add("table", name, caption, files)
-        return gated
-
-    def write_apa(self, name: str, table: Any) -> None:
-        """Write a ready :class:`~youthtransitions.report.tables.ApaTable` (CSV, MD, HTML)
-        whose values passed this run's gate (``table.artefact`` names its log record)."""
-        artefact = getattr(table, "artefact", None)
-        if artefact is None or artefact not in self.gate.log:
-            raise UsageError(f"table {name!r} did not pass this run's disclosure gate; build "
-                             "it from gated values (e.g. describe(study, gate=ctx.gate))")
-        files = [Path(f).name for f in table.write(self.out, name)]
-        self.gate.log.attach(artefact, *files)
-        self._add("table", name, str(getattr(table, "title", name)), files)
-
-    def figure_data(self, name: str, frame: pd.DataFrame, spec: Any, *,
-                    mark_size: str | None = None) -> Any:
-        """Gate the data a figure is drawn from (:meth:`Gate.figure_data
-        <youthtransitions.report.gate.Gate.figure_data>`): on real data no mark stands for
-        fewer people than the threshold. Draw the figure from the returned table's frame."""
-        return self.gate.figure_data(frame, spec, name=name, mark_size=mark_size)
-
-    def write_figure(self, name: str, figure: Any, *, caption: str, data: Any) -> None:
-        """Save a matplotlib figure as PNG and SVG (deterministic metadata) and close it.
-
-        ``data`` is the gated table (or tables) the figure was drawn from
-        (:meth:`figure_data`); the files are logged with it.
-        """
-        from .figures import save_figure
-        from .gate import GatedTable
-
-        tables = data if isinstance(data, (list, tuple)) else [data]
-        if not tables or not all(isinstance(t, GatedTable) and t.record.name in self.gate.log
-                                 for t in tables):
-            raise UsageError(f"figure {name!r}: draw it from data that passed this run's "
-                             "gate (ctx.figure_data) and pass that as data=")
-        files = [Path(f).name for f in save_figure(figure, self.out, name)]
-        for t in tables:
-            self.gate.log.attach(t.record.name, *files)
-        self._add("figure", name, caption, files)
-
-    def write_json(self, name: str, obj: Any, *, spec: Any = None) -> dict:
-        """Gate a JSON-ready object (every key declared by ``spec``, design parameters moved
-        under ``settings``), save it, and return what was written.
-
-        A summary declared in :data:`youthtransitions.report.summaries.SUMMARIES` is checked
-        against its declaration (as published); later steps read it with :meth:`read_json`.
-        Its ``spec`` defaults to the declared one (``SUMMARY_SPECS``).
-        """
-        from .summaries import SUMMARIES, SUMMARY_SPECS, check_summary
-
-        where = f"step {self.name}: {name}.json"
-        if name in SUMMARIES:
-            check_summary(name, obj, where=where)
-        spec = SUMMARY_SPECS.get(name) if spec is None else spec
-        if spec is None:
-            raise UsageError(f"{where}: declare its keys with spec=TableSpec(...) so the "
-                             "disclosure gate knows which numbers are counts")
-        path = self.out / f"{name}.json"
-        published = self.gate.json(to_jsonable(obj), spec, name=name, files=[path.name])
-        if name in SUMMARIES:
-            check_summary(name, published, where=where)
-        path.write_text(json.dumps(to_jsonable(published), indent=2, sort_keys=True) + "\n")
-        self._add("data", name, "", [path.name])
-        return published
-
-    def read_json(self, name: str) -> Any:
-        """Read a summary an earlier step wrote, checked against its declaration."""
-        from .summaries import check_summary
-
-        path = self.results_dir / f"{name}.json"
-        if not path.exists():
-            raise UsageError(f"step {self.name} needs {path.name}, written by an earlier step; "
-                             "run the earlier steps first (yt replicate does)")
-        return check_summary(name, json.loads(path.read_text()),
-                             where=f"step {self.name}: {path}")
 
 
 class ReplicationResult(TidyResult):

@@ -22,7 +22,7 @@ from .replication import decide
 __all__ = ["SampleCounts", "Estimate", "HeadlineSummary", "Synergy", "QualitativeSummary",
            "SUMMARIES", "SUMMARY_SPECS", "check_summary", "sample_counts",
            "first_interview_age", "headline_summary", "qualitative_summary",
-           "indicator_rows"]
+           "excerpt_segments"]
 
 
 class SampleSettings(TypedDict):
@@ -46,6 +46,8 @@ class SampleCounts(TypedDict):
     n_waves: NotRequired[float]
     settings: NotRequired[SampleSettings]
     checks: NotRequired[dict[str, str]]
+    #: the rules' sentence, when they were turned off on data not marked synthetic
+    output_rules: NotRequired[str]
     #: with codes only: youth with codes from each source, and the mean age at first interview
     youth_interviews: NotRequired[float]
     pmk_interviews: NotRequired[float]
@@ -66,6 +68,7 @@ class HeadlineSummary(TypedDict):
     """``headline.json`` (step 02): every headline estimand with its interval."""
 
     estimates: list[Estimate]
+    output_rules: NotRequired[str]
 
 
 class Synergy(TypedDict):
@@ -85,6 +88,7 @@ class QualitativeSummary(TypedDict):
     synergy: Synergy
     all_four_ci: NotRequired[list[float]]
     checks: NotRequired[dict[str, str]]
+    output_rules: NotRequired[str]
 
 
 #: summary file stem -> its declaration
@@ -229,26 +233,6 @@ def qualitative_summary(features: pd.DataFrame, integration: Any, *,
     if checks:
         out["checks"] = decide(qualitative=out)
     return check_summary("qualitative", out)
-
-
-def indicator_rows(study: Any, covariates: pd.Series) -> pd.Series:
-    """Which ``covariates`` are 0/1 variables of the youth table (the dummies
-    ``<variable>_<level>`` of a categorical one included): their means are shares of youth,
-    which the disclosure gate recomputes from rounded counts."""
-    youth = study.youth
-    flags = []
-    for c in covariates:
-        if c in youth.columns:
-            column = youth[c]
-            binary = pd.api.types.is_bool_dtype(column) or (
-                pd.api.types.is_numeric_dtype(column)
-                and set(column.dropna().astype(float).unique()) <= {0.0, 1.0})
-            flags.append(bool(binary))
-        else:
-            base = str(c).rpartition("_")[0]
-            flags.append(base in youth.columns
-                         and not pd.api.types.is_numeric_dtype(youth[base]))
-    return pd.Series(flags, index=covariates.index, dtype=bool)
 
 
 def excerpt_segments(codes: pd.DataFrame, excerpts: pd.Series) -> pd.Series:

@@ -241,6 +241,7 @@ class Gate:
             return self._frame(frame, sub, name, record)[0]
 
         out = gate_object(obj, spec, name=name, gate_table=gate_table, settings=settings)
+        record.declare(spec)
         self.log.add(record)
         return out
 

@@ -48,13 +48,17 @@ class ArtefactRecord:
     #: the analysis step that published it (None outside ``yt replicate``)
     step: str | None = None
 
-    def declare(self, spec: Any, names: Any) -> None:
-        """Record the declared kind of each of ``names`` (columns of ``spec``)."""
-        for name in names:
+    def declare(self, spec: Any, names: Any = None, prefix: str = "") -> None:
+        """Record the declared kind of each of ``names`` (default: every column of ``spec``;
+        a nested table's columns as ``<key>.<column>``)."""
+        for name in (spec.columns if names is None else names):
             col = spec.columns.get(name)
+            if hasattr(col, "columns"):  # a nested TableSpec: a list of records in JSON
+                self.declare(col, None, f"{prefix}{name}.")
+                continue
             kind = getattr(col, "kind", "table")
             unit = getattr(col, "unit", None)
-            self.columns[str(name)] = f"{kind} ({unit})" if unit else kind
+            self.columns[f"{prefix}{name}"] = f"{kind} ({unit})" if unit else kind
 
     def withhold(self, row: Any, column: str, reason: str) -> None:
         """Record one withheld cell and why."""
