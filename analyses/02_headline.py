@@ -13,10 +13,20 @@ import pandas as pd
 
 import youthtransitions as yt
 from youthtransitions.report import figures
+from youthtransitions.report.gate import TableSpec, estimate, identifier, model_size, text
 from youthtransitions.report.pipeline import run_standalone
-from youthtransitions.report.summaries import headline_summary
+from youthtransitions.report.summaries import SUMMARY_SPECS, headline_summary
 
 OUTCOME, PREDICTOR, GROUP, WAVE = "wellbeing", "relationship_quality", "youth_id", "wave"
+
+DECOMPOSITION_SPEC = TableSpec({"model": text(), "level": text(), "component": text(),
+                                "value": estimate(), "n": model_size("youth")},
+                               totals="none")
+TRAJECTORY_MEANS_SPEC = TableSpec({WAVE: text(), "tertile": text(), "mean": estimate(),
+                                   "conf_low": estimate(), "conf_high": estimate(),
+                                   "n": model_size("youth")}, totals="none")
+TRAJECTORY_LINES_SPEC = TableSpec({GROUP: identifier(), WAVE: text(), OUTCOME: estimate(),
+                                   PREDICTOR: estimate()}, totals="none")
 
 
 def decomposition_frame(r2_by_model: dict) -> pd.DataFrame:
@@ -37,35 +47,55 @@ def decomposition_frame(r2_by_model: dict) -> pd.DataFrame:
 
 
 def run(ctx) -> None:
+    gate = ctx.gate
     frame = ctx.study.analysis_frame()
     rows = frame.dropna(subset=[OUTCOME, PREDICTOR])
     centred = yt.center_within(rows, [PREDICTOR], GROUP)
     full = yt.fit_lmm(f"{OUTCOME} ~ {PREDICTOR}_within + {PREDICTOR}_between", centred,
                       group=GROUP)
     null = yt.fit_lmm(f"{OUTCOME} ~ 1", centred, group=GROUP)
-    ctx.write_table("headline_model", full.to_frame(),
+    ctx.write_table("headline_model", full.disclosure(),
                     caption="Mixed model of wellbeing on relationship quality (within and "
                             "between youth), REML, Satterthwaite df",
-                    note=f"{full.n_obs} observations of {full.n_groups} youth; random "
-                         f"intercept variance {full.random_cov.iloc[0, 0]:.3f}, residual "
-                         f"variance {full.residual_variance:.3f}.")
+                    note=gate.note(
+                        "{n_obs} observations of {n_groups} youth; random intercept variance "
+                        "{tau:.3f}, residual variance {sigma:.3f}.",
+                        n_obs=gate.value(full.n_obs, "model_size", unit="observation"),
+                        n_groups=gate.value(full.n_groups, "model_size", unit="youth"),
+                        tau=gate.value(full.random_cov.iloc[0, 0], "estimate"),
+                        sigma=gate.value(full.residual_variance, "estimate")))
     shares = yt.variance_explained(frame, outcome=OUTCOME, predictor=PREDICTOR, group=GROUP,
                                    wave=WAVE, B=ctx.options["B"], seed=ctx.seed,
                                    workers=ctx.workers, scheduler=ctx.scheduler)
-    ctx.write_table("variance_explained", shares.to_frame(),
+    ctx.write_table("variance_explained", shares.disclosure(),
                     caption="Share of wellbeing variance explained by relationship quality, "
                             f"with {ctx.options['B']}-draw cluster bootstrap 95% intervals")
     r2 = {"without\nrelationship quality": null.r2().values,
           "with\nrelationship quality": full.r2().values}
+    decomposition = ctx.figure_data(
+        "variance_decomposition", decomposition_frame(r2).assign(n=full.n_groups),
+        DECOMPOSITION_SPEC, mark_size="n")
     ctx.write_figure("variance_decomposition", figures.variance_decomposition(
-        decomposition_frame(r2)), caption="Rights & Sterba decomposition of wellbeing "
-        "variance: f1 within-youth and f2 between-youth fixed parts, v random slopes, m "
-        "random intercepts, residual.")
-    ctx.write_figure("trajectories", figures.trajectories(
-        frame, outcome=OUTCOME, predictor=PREDICTOR, group=GROUP, wave=WAVE, seed=ctx.seed),
-        caption="Wellbeing over the three waves: individual youth (grey) and means with 95% "
-                "CIs by tertile of wave-1 relationship quality.")
-    ctx.write_json("headline", headline_summary(shares))
+        decomposition.frame), data=decomposition,
+        caption="Rights & Sterba decomposition of wellbeing variance: f1 within-youth and f2 "
+                "between-youth fixed parts, v random slopes, m random intercepts, residual.")
+    if gate.applied:  # no line per youth: means with intervals by tertile
+        means = ctx.figure_data("trajectories", figures.trajectory_means(
+            frame, outcome=OUTCOME, predictor=PREDICTOR, group=GROUP, wave=WAVE),
+            TRAJECTORY_MEANS_SPEC, mark_size="n")
+        figure = figures.mean_trajectories(means.frame, outcome=OUTCOME, predictor=PREDICTOR,
+                                           wave=WAVE)
+        caption = ("Wellbeing over the three waves: means with 95% CIs by tertile of wave-1 "
+                   "relationship quality.")
+    else:
+        means = ctx.figure_data("trajectories", frame[[GROUP, WAVE, OUTCOME, PREDICTOR]],
+                                TRAJECTORY_LINES_SPEC)
+        figure = figures.trajectories(means.frame, outcome=OUTCOME, predictor=PREDICTOR,
+                                      group=GROUP, wave=WAVE, seed=ctx.seed)
+        caption = ("Wellbeing over the three waves: individual youth (grey) and means with "
+                   "95% CIs by tertile of wave-1 relationship quality.")
+    ctx.write_figure("trajectories", figure, caption=caption, data=means)
+    ctx.write_json("headline", headline_summary(shares), spec=SUMMARY_SPECS["headline"])
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ def run(ctx) -> None:
     frame = ctx.study.analysis_frame()
     comparison = yt.panel_compare(frame, outcome="wellbeing", predictor="relationship_quality",
                                   entity="youth_id", time="wave")
-    ctx.write_table("panel_comparison", comparison.to_frame(),
+    ctx.write_table("panel_comparison", comparison.disclosure(),
                     caption="Relationship-quality effect on wellbeing: fixed effects, random "
                             "effects, mixed model and the Mundlak test")
 

@@ -22,17 +22,19 @@ def run(ctx) -> None:
                                       outcomes=outcomes[["youth_id", "positive_change"]],
                                       dir_exp=list(MECHANISMS))
     truth_table = result.truth_table.to_frame().drop(columns=["cases"], errors="ignore")
-    ctx.write_table("qca_truth_table", truth_table, counts=["n"],
+    spec = result.truth_table.disclosure_spec
+    ctx.write_table("qca_truth_table", truth_table, spec=spec,
                     caption="Truth table of the four mechanisms (crisp sets: active or not) "
                             "for positive change in wellbeing from wave 1 to wave 3")
     solutions = result.to_frame()
-    ctx.write_table("qca_solutions", solutions,
+    ctx.write_table("qca_solutions", result.disclosure(),
                     caption="QCA solutions: mechanism combinations sufficient for positive "
                             "change (inclusion, PRI, raw and unique coverage)",
                     note=None if len(solutions) else "No configuration reached the inclusion "
                     "cut-off of 0.8, so there is no sufficient combination to minimise.")
+    drawn = ctx.figure_data("qca_truth_table_plot", truth_table, spec, mark_size="n")
     ctx.write_figure("qca_truth_table", figures.truth_table_plot(
-        truth_table, conditions=list(MECHANISMS)),
+        drawn.frame, conditions=list(MECHANISMS)), data=drawn,
         caption="Sufficiency inclusion of each observed configuration of the four mechanisms "
                 "for positive change.")
 

@@ -11,10 +11,17 @@ import math
 import pandas as pd
 
 from youthtransitions._atomic import atomic_write_text
+from youthtransitions.report.gate import TableSpec, text
 from youthtransitions.report.html import build_report
 from youthtransitions.report.manifest import Manifest
 from youthtransitions.report.pipeline import run_standalone
 from youthtransitions.report.replication import PUBLISHED, replication_table
+
+#: every cell is text: reported figures are the paper's, reproduced values passed the gate in
+#: the step that computed them
+REPLICATION_SPEC = TableSpec({c: text() for c in ("figure", "reported", "reproduced",
+                                                  "conf_low", "conf_high", "tolerance",
+                                                  "status")}, totals="none")
 
 
 def display(table: pd.DataFrame) -> pd.DataFrame:
@@ -38,7 +45,7 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
 def run(ctx) -> None:
     table = replication_table(ctx.read_json("sample_counts"), ctx.read_json("headline"),
                               ctx.read_json("qualitative"), rounded=ctx.output_rules)
-    ctx.write_table("replication", display(table),
+    ctx.write_table("replication", display(table), spec=REPLICATION_SPEC,
                     caption="Replication of the figures reported by Sanders & Liebenberg "
                             "(2024)",
                     note="Synthetic data: reproduced values come from the shipped synthetic "
@@ -48,8 +55,11 @@ def run(ctx) -> None:
     title = "Youth Transitions: replication report"
     intro = ("Every analysis of the scripted replication, in order. The first table sets each "
              "figure the paper reports beside the value reproduced here.")
+    ctx.gate.artefact("report", "report", files=["report.html"], comments=[
+        "assembles the gated tables and figures of the folder and this log; no values of "
+        "its own"])
     page = build_report([ctx.out, ctx.results_dir], manifest, title=title, intro=intro,
-                        first=ctx.catalog)
+                        first=ctx.catalog, gate=ctx.gate)
     atomic_write_text(ctx.out / "report.html", page)
     ctx.catalog.append({"kind": "report", "name": "report", "caption": title,
                         "files": ["report.html"]})

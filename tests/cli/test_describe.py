@@ -17,6 +17,14 @@ if _FIXTURES not in sys.path:
 from report_fixture import make_study  # noqa: E402  (the reporting tests' fixture study)
 
 
+@pytest.fixture(autouse=True)
+def _private_secret(tmp_path_factory, monkeypatch):
+    """The rounding secret of these tests lives in a temporary folder, never the user's."""
+    from youthtransitions.report.gate import SECRET_ENV
+
+    monkeypatch.setenv(SECRET_ENV, str(tmp_path_factory.getbasetemp() / "yt-secret"))
+
+
 @pytest.fixture(scope="module")
 def study_dir(tmp_path_factory) -> Path:
     """The reporting fixture study written as CSV (a real, not synthetic, study)."""
@@ -55,17 +63,47 @@ def test_no_output_rules_gives_exact_counts(study_dir, capsys):
 
 def test_text_and_out(study_dir, tmp_path, capsys):
     out = tmp_path / "tables"
-    assert main(["describe", str(study_dir), "--out", str(out), "--seed", "3"]) == 0
+    assert main(["describe", str(study_dir), "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "Table 1. Sample description" in text and "Table 3. Scale reliability" in text
-    assert "Output rules applied" in text and f"Wrote 7 files to {out}" in text
+    assert "Output rules applied" in text and f"Wrote 8 files to {out}" in text
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["describe.csv", "reliability.csv", "reliability.md", "sample.csv",
-                     "sample.md", "subsample_profile.csv", "subsample_profile.md"]
+    assert names == ["describe.csv", "disclosure.json", "reliability.csv", "reliability.md",
+                     "sample.csv", "sample.md", "subsample_profile.csv",
+                     "subsample_profile.md"]
     assert (out / "sample.md").read_text().startswith("**Table 1**")
+    log = json.loads((out / "disclosure.json").read_text())
+    listed = {f for r in log["results"].values() for f in r["files"]}
+    assert listed == set(names) and log["rules"]["applied"] is True
     first = (out / "describe.csv").read_text()
+    # the seed is deprecated and changes nothing: the rounding is consistent per study
     assert main(["describe", str(study_dir), "--out", str(out), "--seed", "3"]) == 0
-    assert (out / "describe.csv").read_text() == first  # same seed, same files
+    assert "--seed is ignored" in capsys.readouterr().err
+    assert (out / "describe.csv").read_text() == first
+
+
+def test_json_prints_no_seed_and_one_count_one_value(study_dir, capsys):
+    from youthtransitions.report.gate import gate_for_study, secret_path
+    from youthtransitions.study import load_study
+
+    text = _json_text(capsys, ["describe", str(study_dir), "--json"])
+    payload = json.loads(text)
+    assert payload["seed"] is None
+    assert secret_path().read_bytes().hex() not in text
+    # every published count of the youth is the gate's one value of that count
+    gate = gate_for_study(load_study(study_dir))
+    youth = make_study().youth
+    rows = {(r["section"], r["variable"], r["level"], r["group"], r["statistic"]): r
+            for r in payload["rows"]}
+    expected = gate.value(len(youth), "count", unit="youth").value
+    assert rows[("sample", "youth", "", "all", "n")]["value"] == expected
+    assert rows[("subsample_profile", "youth", "", "msu", "n")]["value"] == \
+        gate.value(int(youth["msu"].sum()), "count", unit="youth").value
+
+
+def _json_text(capsys, argv) -> str:
+    assert main(argv) == 0
+    return capsys.readouterr().out
 
 
 @pytest.mark.parametrize("make_bad, message", [

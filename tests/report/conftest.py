@@ -16,6 +16,17 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 from report_fixture import make_study  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_disclosure_secret(tmp_path_factory):
+    """Every gate of the reporting tests reads a secret of the test session, never the
+    user's own configuration directory."""
+    from youthtransitions.report.gate import SECRET_ENV
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(SECRET_ENV, str(tmp_path_factory.mktemp("config") / "disclosure-secret"))
+        yield
+
+
 @pytest.fixture(scope="session")
 def small_study() -> Study:
     """The fixture study (shared by the tests: do not mutate its tables)."""

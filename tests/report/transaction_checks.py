@@ -56,6 +56,11 @@ def visible_files(out: Path) -> set[str]:
     return {p.name for p in out.iterdir() if p.is_file() and not p.name.startswith(".yt-")}
 
 
+#: files of the run rather than of a step: the manifest and the output-checking log, which
+#: lists the files of the steps landed so far
+RUN_FILES = {"manifest.json", "disclosure.json"}
+
+
 def assert_consistent(out: Path, *, foreign: set[str] = frozenset()) -> dict:
     """Check the invariant above; return the manifest. ``foreign``: files not of any run."""
     files = visible_files(out) - set(foreign)
@@ -76,11 +81,11 @@ def assert_consistent(out: Path, *, foreign: set[str] = frozenset()) -> dict:
         else:
             assert entry["status"] in ("landing", "removing"), entry["status"]
             assert manifest["complete"] is False
-    unclaimed = files - claimed - {"manifest.json"}
+    unclaimed = files - claimed - RUN_FILES
     assert not unclaimed, f"files no entry names: {sorted(unclaimed)}"
     if manifest.get("complete"):
         assert all(e["status"] == "ok" for e in steps.values())
-        assert set(manifest["outputs"]) == files - {"manifest.json"}
+        assert set(manifest["outputs"]) == files - RUN_FILES
         for file, digest in manifest["outputs"].items():
             assert _sha(out / file) == digest, file
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from ..errors import UsageError
@@ -21,23 +22,30 @@ def register(subparsers) -> None:
                         help="write the tables as CSV and Markdown (and the tidy table) to DIR")
     add_output_rules_options(parser)
     parser.add_argument("--seed", type=int, default=None,
-                        help="seed of the random rounding (default: derived from the study)")
+                        help="deprecated and ignored: counts are rounded consistently per "
+                        "study, whatever the seed")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..report import describe
+    from ..report.gate import gate_for_study
     from ..study import load_study
 
     check_seed(args.seed)  # before any work
     out = Path(args.out) if args.out else None
     if out is not None and out.exists() and not out.is_dir():
         raise UsageError(f"--out {args.out!r} exists and is not a folder")
-    study = load_study(study_dir(args.dir))
-    result = describe(study, output_rules=args.output_rules, seed=args.seed)
+    if args.seed is not None:
+        print("yt describe: warning: --seed is ignored; counts are rounded consistently per "
+              "study (docs/output-rules.md)", file=sys.stderr)
+    folder = study_dir(args.dir)
+    study = load_study(folder)
+    gate = gate_for_study(study, output_rules=args.output_rules, study_folder=folder)
+    result = describe(study, gate=gate)
     written = []
     if out is not None:
-        written = write_describe(result, out)
+        written = write_describe(result, out, gate=gate)
     if args.json:
         payload = result.to_json()
         payload["written"] = [str(p) for p in written]
@@ -49,8 +57,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_describe(result, out: Path) -> list[Path]:
-    """Write each table as CSV and Markdown plus the tidy table ``describe.csv``, atomically.
+def write_describe(result, out: Path, *, gate=None) -> list[Path]:
+    """Write each table as CSV and Markdown plus the tidy table ``describe.csv`` and, with
+    the ``gate`` the values passed, its output-checking log ``disclosure.json``, atomically.
 
     The files are staged inside ``out``; a failed write leaves ``out`` as it was.
     """
@@ -64,6 +73,12 @@ def write_describe(result, out: Path) -> list[Path]:
             names.append("describe.csv")
             for stem, table in result.tables().items():
                 names += [p.name for p in table.write(tmp, stem, formats=("csv", "md"))]
+            if gate is not None:
+                gate.log.attach(result.artefact, *names)
+                gate.artefact("disclosure.json", "log", files=["disclosure.json"], comments=[
+                    "this output-checking log: rules, files, cells suppressed and withheld"])
+                (tmp / "disclosure.json").write_text(gate.log.to_json())
+                names.append("disclosure.json")
         except OSError as exc:
             raise as_output_error(exc, out, rename=(tmp, out)) from exc
     return [out / name for name in names]

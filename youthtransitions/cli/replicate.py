@@ -26,6 +26,10 @@ def register(subparsers) -> None:
     add_output_rules_options(p)
     p.add_argument("--force", action="store_true",
                    help="write into a non-empty folder that holds no earlier replication")
+    p.add_argument("--publish-excerpts", action="store_true",
+                   help="publish verbatim interview excerpts of data not marked synthetic "
+                   "(consent-cleared quotes only; otherwise each is replaced by its code and "
+                   "segment id)")
     p.add_argument("--json", action="store_true", help="print the replication table as JSON")
     p.set_defaults(run=run)
 
@@ -39,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
                        seed=args.seed,
                        workers=args.workers, scheduler=args.scheduler,
                        output_rules=args.output_rules, options=options, force=args.force,
-                       progress=None if not args.json else False)
+                       progress=None if not args.json else False,
+                       publish_excerpts=args.publish_excerpts)
     if args.json:
         print(json.dumps(to_jsonable({"out": str(result.out), "all_pass": result.all_pass,
                                       "replication": result.to_records()}), indent=2))

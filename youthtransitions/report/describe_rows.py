@@ -5,9 +5,11 @@ and bookkeeping for the output rules: ``_kind`` ("count" for a count of people o
 "percent", "stat" for a statistic derived from counts, "fixed" for a design constant),
 ``_part`` (counts sharing a ``_part`` sum to a published total: the levels of one categorical
 variable in one group), ``_num``/``_den`` (keys of the counts a percentage divides) and
-``_deps`` (keys of the counts whose suppression suppresses the row) and ``_same`` (the key of
+``_deps`` (keys of the counts whose suppression suppresses the row), ``_same`` (the key of
 an earlier count of the same people: it is published exactly as that one, so one count is
-never rounded twice, which would let a reader average the roundings).
+never rounded twice, which would let a reader average the roundings) and ``_unit`` (what a
+count counts: ``youth``, ``observation`` for youth-wave interviews, ``pmk`` for PMK
+interviews; the disclosure gate rounds one count of one unit to one value everywhere).
 """
 
 from __future__ import annotations
@@ -34,18 +36,20 @@ class _Rows:
         self.rows: list[dict] = []
 
     def add(self, section, variable, level, group, statistic, value, *, kind="stat",
-            part=None, num=None, den=None, deps=(), same=None) -> tuple:
+            part=None, num=None, den=None, deps=(), same=None, unit="youth") -> tuple:
         key = (section, variable, str(level), group, statistic)
         self.rows.append({"section": section, "variable": variable, "level": str(level),
                           "group": group, "statistic": statistic,
                           "value": float(value) if value is not None else np.nan,
                           "_kind": kind, "_part": part, "_num": num, "_den": den,
-                          "_deps": tuple(deps), "_key": key, "_same": same})
+                          "_deps": tuple(deps), "_key": key, "_same": same,
+                          "_unit": unit if kind == "count" else None})
         return key
 
-    def count(self, section, variable, level, group, n, *, part=None, same=None) -> tuple:
+    def count(self, section, variable, level, group, n, *, part=None, same=None,
+              unit="youth") -> tuple:
         return self.add(section, variable, level, group, "n", int(n), kind="count", part=part,
-                        same=same)
+                        same=same, unit=unit)
 
     def count_pct(self, section, variable, level, group, n, den_key, *, part=None,
                   same=None) -> tuple:
@@ -83,9 +87,9 @@ def collect_rows(youth: pd.DataFrame, waves: pd.DataFrame, pmk: pd.DataFrame | N
                   same=totals["msu"])
     out.count_pct("sample", "qual_subsample", "", "msu", masks["subsample"].sum(), totals["msu"],
                   same=totals["subsample"])
-    out.count("sample", "youth_waves", "", "all", len(waves))
+    out.count("sample", "youth_waves", "", "all", len(waves), unit="observation")
     n_pmk = 0 if pmk is None else len(pmk)
-    pmk_total = out.count("sample", "pmk_interviews", "", "all", n_pmk)
+    pmk_total = out.count("sample", "pmk_interviews", "", "all", n_pmk, unit="pmk")
 
     n_services = sum(_bool(youth[c]).astype(int) for c in SERVICES)
     for g in ("all", "msu"):
@@ -131,14 +135,14 @@ def collect_rows(youth: pd.DataFrame, waves: pd.DataFrame, pmk: pd.DataFrame | N
                       totals[g])
         in_group = pmk_ids.isin(group_ids)
         out.count("pmk", "pmk_interviews", "", g, int(in_group.sum()),
-                  same=pmk_total if g == "all" else None)
+                  same=pmk_total if g == "all" else None, unit="pmk")
         out.count_pct("pmk", "youth with a PMK interview", "", g,
                       pmk_ids[in_group].nunique(), totals[g])
         if pmk is not None:
             for w in all_waves:
                 out.count("pmk", "pmk_interviews", f"wave {w}", g,
                           int((in_group & (pmk["wave"].to_numpy() == w)).sum()),
-                          part=f"pmk_waves:{g}")
+                          part=f"pmk_waves:{g}", unit="pmk")
 
     _profile(out, youth, masks, scores_w1, totals)
     if reliability is not None:
@@ -195,7 +199,8 @@ def _profile(out: _Rows, youth: pd.DataFrame, masks: dict, scores_w1: pd.DataFra
 def _reliability(out: _Rows, table: pd.DataFrame) -> None:
     for row in table.itertuples(index=False):
         wave = "" if pd.isna(row.wave) else f"wave {int(row.wave)}"
-        k = out.count("reliability", row.scale, row.table, wave, row.n)
+        k = out.count("reliability", row.scale, row.table, wave, row.n,
+                      unit="pmk" if row.table == "pmk" else "youth")
         out.add("reliability", row.scale, row.table, wave, "n_items", row.n_items, kind="fixed")
         for stat in ("alpha", "alpha_low", "alpha_high", "omega"):
             out.add("reliability", row.scale, row.table, wave, stat, getattr(row, stat),

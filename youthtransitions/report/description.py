@@ -3,7 +3,7 @@ qualitative subsample's profile against the MSU youth, and scale reliability."""
 
 from __future__ import annotations
 
-import hashlib
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,7 @@ import pandas as pd
 from .._tidy import TidyResult, to_jsonable
 from ..errors import UsageError
 from .describe_rows import GROUPS, collect_rows
-from .output_rules import apply_output_rules, output_rules_note, resolve_output_rules
+from .gate import Gate, TableSpec, count, gate_for_study, text
 from .tables import ApaTable, apa_table, format_apa
 
 if TYPE_CHECKING:
@@ -59,16 +59,20 @@ class Describe(TidyResult):
         Whether the study is marked synthetic.
     note : str
         The statement of which output rules were applied.
-    seed : int or None
-        Seed of the random rounding (None when the rules were not applied).
+    seed : None
+        Kept for existing readers: the rounding is keyed on the study, not on a seed, and
+        nothing about it is published.
+    artefact : str or None
+        Name of the disclosure-gate record of the published values (its tables carry it).
     """
 
     frame: pd.DataFrame
     output_rules: bool
     synthetic: bool
     note: str
-    seed: int | None = None
+    seed: None = None
     source: str | None = field(default=None)
+    artefact: str | None = None
 
     title = "Study description"
 
@@ -108,7 +112,8 @@ class Describe(TidyResult):
                 for g in GROUPS}
         return apa_table(pd.DataFrame(records), title="Sample description", number=1,
                          note=_note(self, "Cells are n (%) or M (SD); percentages of the group."),
-                         labels={"characteristic": "Characteristic", "section": "Section", **head})
+                         labels={"characteristic": "Characteristic", "section": "Section", **head},
+                         artefact=self.artefact)
 
     def profile_table(self) -> ApaTable:
         """Table 2: the qualitative subsample against all MSU youth, with SMDs."""
@@ -134,7 +139,7 @@ class Describe(TidyResult):
                                  "(Austin 2009); |SMD| < 0.1 indicates a negligible difference."),
             labels={"characteristic": "Characteristic", "smd": "SMD",
                     "subsample": f"Subsample (n = {base['subsample']})",
-                    "msu": f"MSU youth (n = {base['msu']})"})
+                    "msu": f"MSU youth (n = {base['msu']})"}, artefact=self.artefact)
 
     def reliability_table(self) -> ApaTable:
         """Table 3: reliability per scale and wave (alpha with 95% CI, omega)."""
@@ -142,7 +147,8 @@ class Describe(TidyResult):
         if f.empty:
             frame = pd.DataFrame(columns=["scale", "table", "wave", "n", "n_items", "alpha",
                                           "ci", "omega"])
-            return apa_table(frame, title="Scale reliability", number=3, note=self.note)
+            return apa_table(frame, title="Scale reliability", number=3, note=self.note,
+                             artefact=self.artefact)
         keys = list(dict.fromkeys(zip(f["variable"], f["level"], f["group"], strict=True)))
         look = self._lookup()
 
@@ -169,7 +175,7 @@ class Describe(TidyResult):
                                     "omega: McDonald's omega total (one factor)."),
                          labels={"scale": "Scale", "table": "Reported by", "wave": "Wave",
                                  "n": "n", "n_items": "Items", "alpha": "α",
-                                 "ci": "95% CI", "omega": "ω"})
+                                 "ci": "95% CI", "omega": "ω"}, artefact=self.artefact)
 
     def tables(self) -> dict[str, ApaTable]:
         """The published tables by file stem."""
@@ -190,7 +196,9 @@ class Describe(TidyResult):
         return "\n".join(table.to_html() for table in self.tables().values())
 
     def to_json(self) -> dict[str, Any]:
-        """JSON-ready description: rules applied, note, and the tidy rows."""
+        """JSON-ready description: rules applied, note, and the tidy rows (``seed`` is kept
+        as a key for existing readers and is always null: nothing about the rounding is
+        published)."""
         return to_jsonable({"source": self.source, "synthetic": self.synthetic,
                             "output_rules": self.output_rules, "seed": self.seed,
                             "note": self.note, "rows": self.to_records()})
@@ -221,11 +229,6 @@ def _cell(look: dict, key: tuple, *, plain: bool = False) -> str:
     return ""
 
 
-def _default_seed(study: Study) -> int:
-    ids = "\n".join(sorted(study.youth["youth_id"].astype(str)))
-    return int.from_bytes(hashlib.sha256(ids.encode()).digest()[:4], "big")
-
-
 def _resolve_same(df: pd.DataFrame) -> list:
     """``_same`` of every row pointing at a count that has its own value.
 
@@ -251,8 +254,34 @@ def _resolve_same(df: pd.DataFrame) -> list:
     return [None if same[k] is None else root(same[k]) for k in df["_key"]]
 
 
-def _apply_rules(df: pd.DataFrame, *, apply: bool, seed: int, base: int,
-                 threshold: int) -> pd.DataFrame:
+def _gate_counts(df: pd.DataFrame, own: pd.Series, gate: Gate, name: str) -> None:
+    """Publish the counts of ``df`` (rows ``own``) through ``gate``, in place.
+
+    The counts go to the gate as one table: one column per unit, one row per count, and a
+    ``part`` column whose groups are the partitions (the levels of one variable in one group
+    sum to its published total, so secondary suppression runs within each); a count in no
+    partition is a group of its own.
+    """
+    rows = df.index[own]
+    units = list(dict.fromkeys(df.loc[rows, "_unit"]))
+    parts = [p if isinstance(p, str) else f"\x00{k}" for p, k in
+             zip(df.loc[rows, "_part"], df.loc[rows, "_key"], strict=True)]
+    frame = pd.DataFrame({"part": parts}, index=range(len(rows)))
+    for u in units:
+        frame[u] = np.where(df.loc[rows, "_unit"].to_numpy() == u,
+                            df.loc[rows, "value"].to_numpy(float), np.nan)
+    spec = TableSpec({"part": text(), **{u: count(u) for u in units}}, totals="columns",
+                     by=("part",))
+    gated = gate.table(frame, spec, name=name)
+    for pos, i in enumerate(rows):
+        u = df.at[i, "_unit"]
+        flag = gated.flags[u].iloc[pos]
+        value = gated.frame[u].iloc[pos]
+        df.at[i, "value"] = np.nan if flag or pd.isna(value) else float(value)
+        df.at[i, "value_suppressed"] = bool(flag)
+
+
+def _apply_rules(df: pd.DataFrame, *, gate: Gate, name: str) -> pd.DataFrame:
     df = df.copy()
     df["value_suppressed"] = False
     df["_same"] = _resolve_same(df)
@@ -263,18 +292,7 @@ def _apply_rules(df: pd.DataFrame, *, apply: bool, seed: int, base: int,
                                 df.loc[counts & ~own, "value"], strict=True):
         if raw.get(same) != value:  # a programming error, never the user's
             raise RuntimeError(f"describe: count {key} is not the same as {same}")
-    if apply:
-        rng = np.random.default_rng(seed)
-        partitioned = own & df["_part"].notna()
-        for mask, totals in ((partitioned, "columns"), (own & ~partitioned, "none")):
-            if not mask.any():
-                continue
-            sub = pd.DataFrame({"part": df.loc[mask, "_part"].fillna(""),
-                                "value": df.loc[mask, "value"].astype(int)})
-            ruled = apply_output_rules(sub, count_columns=["value"], seed=rng, base=base,
-                                       threshold=threshold, totals=totals, by=["part"])
-            df.loc[mask, "value"] = ruled["value"].to_numpy()
-            df.loc[mask, "value_suppressed"] = ruled["value_suppressed"].to_numpy()
+    _gate_counts(df, own, gate, name)
     look = {k: (v, s) for k, v, s in zip(df.loc[own, "_key"], df.loc[own, "value"],
                                           df.loc[own, "value_suppressed"], strict=True)}
     for i in df.index[counts & ~own]:
@@ -295,7 +313,8 @@ def _apply_rules(df: pd.DataFrame, *, apply: bool, seed: int, base: int,
 
 
 def describe(study: Study, *, output_rules: bool | None = None, seed: int | None = None,
-             base: int = 3, threshold: int = 6, reliability: bool = True) -> Describe:
+             base: int = 3, threshold: int = 6, reliability: bool = True,
+             gate: Gate | None = None, name: str = "describe") -> Describe:
     """Describe the sample of a study: the tables a paper's method section reports.
 
     Parameters
@@ -303,15 +322,22 @@ def describe(study: Study, *, output_rules: bool | None = None, seed: int | None
     study : Study
         A loaded study (:func:`youthtransitions.load_study`).
     output_rules : bool, optional
-        Apply the output rules (RR3, suppression of counts below ``threshold``, secondary
-        suppression). Default: on unless the study is marked synthetic.
+        Apply the output rules (consistent rounding to base 3, suppression of counts below
+        ``threshold``, secondary suppression). Default: on unless the study is marked
+        synthetic. Ignored when ``gate`` is given (the gate decided).
     seed : int, optional
-        Seed of the random rounding; default derived from the study's youth identifiers, so
-        one study always gives the same rounded table.
+        Deprecated and ignored: counts are rounded consistently per study by the disclosure
+        gate, whatever the seed.
     base, threshold : int
-        Rounding base and suppression threshold of the output rules.
+        Rounding base and suppression threshold of the output rules (when no ``gate``).
     reliability : bool, default True
         Include the reliability table (``youthtransitions.study.reliability``).
+    gate : Gate, optional
+        The run's disclosure gate (:func:`~youthtransitions.report.gate.gate_for_study`), so
+        each count is published as the same value as in every other output of the run;
+        built from the study when not given.
+    name : str, default "describe"
+        The artefact's name in the gate's log.
 
     Returns
     -------
@@ -341,28 +367,31 @@ def describe(study: Study, *, output_rules: bool | None = None, seed: int | None
     Checked against closed forms and the shipped synthetic study's published counts in
     ``tests/report/test_description.py``.
     """
-    for name in ("youth", "waves"):
-        if not isinstance(getattr(study, name, None), pd.DataFrame):
-            raise UsageError(f"describe needs a Study with a {name} table, got "
+    for table in ("youth", "waves"):
+        if not isinstance(getattr(study, table, None), pd.DataFrame):
+            raise UsageError(f"describe needs a Study with a {table} table, got "
                              f"{type(study).__name__}")
     missing = [c for c in ("youth_id", "gender", "ethnicity", "age_w1", "pmk_nominated",
                            "qual_subsample", "svc_welfare", "svc_justice", "svc_mental_health",
                            "svc_alt_education") if c not in study.youth.columns]
     if missing:
         raise UsageError(f"table youth lacks column(s) {', '.join(missing)}")
-    applied = resolve_output_rules(study.synthetic, output_rules)
-    if seed is None:
-        seed = _default_seed(study)
+    if seed is not None:
+        warnings.warn("describe(seed=...) is ignored: counts are rounded consistently per "
+                      "study by the disclosure gate (docs/output-rules.md)",
+                      DeprecationWarning, stacklevel=2)
+    if gate is None:
+        gate = gate_for_study(study, output_rules=output_rules, base=base,
+                              threshold=threshold)
     scores = _wave1_scores(study)
     rel = None
     if reliability:
         from ..study.reliability import reliability as study_reliability
         rel = study_reliability(study).to_frame()
     rows = pd.DataFrame(collect_rows(study.youth, study.waves, study.pmk, scores, rel))
-    frame = _apply_rules(rows, apply=applied, seed=seed, base=base, threshold=threshold)
-    note = output_rules_note(applied, base=base, threshold=threshold, synthetic=study.synthetic)
-    return Describe(frame=frame, output_rules=applied, synthetic=bool(study.synthetic),
-                    note=note, seed=seed if applied else None, source=study.source)
+    frame = _apply_rules(rows, gate=gate, name=name)
+    return Describe(frame=frame, output_rules=gate.applied, synthetic=bool(study.synthetic),
+                    note=gate.note_text, source=study.source, artefact=name)
 
 
 def _wave1_scores(study: Study) -> pd.DataFrame:

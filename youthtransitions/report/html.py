@@ -1,4 +1,5 @@
-"""The self-contained ``report.html``: every table and figure of a run, in step order."""
+"""The self-contained ``report.html``: every table and figure of a run, in step order, and
+the output-checking section of the run's disclosure log."""
 
 from __future__ import annotations
 
@@ -50,12 +51,15 @@ def _table_html(folders: list[Path], item: dict[str, Any]) -> str:
 
 
 def build_report(folders: list[str | Path], manifest: dict[str, Any], *, title: str,
-                 intro: str = "", first: list[dict[str, Any]] = ()) -> str:
+                 intro: str = "", first: list[dict[str, Any]] = (), gate: Any = None) -> str:
     """Assemble the report from the outputs the manifest lists, in step order.
 
     Files are looked up in ``folders`` in order. ``first`` lists catalog items (tables,
     figures) shown before the steps, such as the replication table. Figures are embedded as
-    base64 PNG and tables as HTML, so the file stands alone (no external links).
+    base64 PNG and tables as HTML, so the file stands alone (no external links). With the
+    run's ``gate``, the report ends with its output-checking section (the disclosure log)
+    and, where the output rules apply, does not state the run's seed (it is in the
+    manifest).
     """
     folders = [Path(f) for f in folders]
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
@@ -63,7 +67,8 @@ def build_report(folders: list[str | Path], manifest: dict[str, Any], *, title: 
              f"<h1>{html.escape(title)}</h1>"]
     if intro:
         parts.append(f"<p>{intro}</p>")
-    meta = [f"seed {manifest.get('seed')}",
+    applied = gate.applied if gate is not None else bool(manifest.get("output_rules"))
+    meta = ([] if applied else [f"seed {manifest.get('seed')}"]) + [
             "synthetic data" if manifest.get("synthetic") else "study data",
             "output rules applied" if manifest.get("output_rules") else "output rules off",
             f"youthtransitions {manifest.get('versions', {}).get('youthtransitions', '?')}"]
@@ -79,5 +84,7 @@ def build_report(folders: list[str | Path], manifest: dict[str, Any], *, title: 
         for item in items:
             parts.append(_table_html(folders, item) if item["kind"] == "table"
                          else _figure_html(folders, item))
+    if gate is not None:
+        parts.append(gate.log.to_html())
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -19,7 +19,6 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,19 +27,16 @@ import pandas as pd
 
 from .._atomic import as_output_error, staging_directory
 from .._options import check_choice, check_count
-from .._tidy import TidyResult, to_jsonable
+from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import DEFAULT_SEED, check_scheduler, check_seed, check_workers, show_progress
-from .manifest import file_sha256, fingerprint, folder_hashes, package_versions
-from .transaction import RunFolder, check_results_folder
+from .manifest import Manifest, file_sha256, fingerprint, folder_hashes, package_versions
+from .step import DEFAULT_OPTIONS, StepContext
+from .transaction import LOCK_FILE, RunFolder, check_results_folder
 
 __all__ = ["DEFAULT_SEED", "StepContext", "ReplicationResult", "replicate", "find_analyses",
            "step_seed", "run_standalone"]
 
-#: analysis options and their defaults: m = 20 imputations keep the Monte Carlo error of the
-#: pooled SE small at the PMK missing share (about half), B = 1000 bootstrap draws and 5000
-#: permutations keep percentile limits and permutation p-values stable to two decimals
-DEFAULT_OPTIONS: dict[str, int] = {"m": 20, "B": 1000, "n_perm": 5000}
 #: the least value of each option the analyses can use (pooling needs two imputations, a
 #: bootstrap interval two draws)
 OPTION_MINIMUM: dict[str, int] = {"m": 2, "B": 2, "n_perm": 1}
@@ -60,95 +56,6 @@ def find_analyses(analyses_dir: str | Path | None = None) -> Path:
 def step_seed(seed: int, index: int) -> int:
     """Seed of step ``index``: the first word of ``SeedSequence([seed, index])``."""
     return int(np.random.SeedSequence([int(seed), int(index)]).generate_state(1)[0])
-
-
-@dataclass
-class StepContext:
-    """What an analysis script gets: the study, options, and places to write.
-
-    Tables and figures written here land in the results folder only if the step succeeds.
-    """
-
-    name: str
-    index: int
-    study: Any
-    data_dir: Path
-    out: Path
-    results_dir: Path
-    seed: int
-    workers: int = 1
-    scheduler: Any = None
-    output_rules: bool = False
-    options: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_OPTIONS))
-    catalog: list[dict[str, str]] = field(default_factory=list)
-
-    def _add(self, kind: str, name: str, caption: str, files: list[str]) -> None:
-        self.catalog.append({"kind": kind, "name": name, "caption": caption, "files": files})
-
-    def write_table(self, name: str, frame: pd.DataFrame, *, caption: str,
-                    counts: Sequence[str] = (), note: str | None = None,
-                    derived: dict[str, str] | None = None,
-                    **table_options: Any) -> pd.DataFrame:
-        """Write ``frame`` as an APA table in CSV, Markdown and HTML; return what was published.
-
-        ``counts`` names count columns: the output rules for sensitive data (suppression of
-        counts below 6 with secondary suppression, then random rounding to base 3) are applied
-        to them unless they are off for this run (synthetic data, or ``--no-output-rules``);
-        ``derived`` maps a statistic column to the count it derives from (it is suppressed
-        with it). Other keyword arguments go to :func:`youthtransitions.report.tables.apa_table`.
-        """
-        from .output_rules import apply_output_rules, output_rules_note
-        from .tables import apa_table
-
-        published = frame
-        if counts:
-            if self.output_rules:
-                published = apply_output_rules(frame, count_columns=list(counts),
-                                               seed=self.seed, derived=derived)
-            rules = output_rules_note(self.output_rules,
-                                     synthetic=bool(getattr(self.study, "synthetic", False)))
-            note = f"{note} {rules}" if note else rules
-        table = apa_table(published, title=caption, note=note, **table_options)
-        files = table.write(self.out, name)
-        self._add("table", name, caption, [Path(f).name for f in files])
-        return published
-
-    def write_apa(self, name: str, table: Any) -> None:
-        """Write a ready :class:`~youthtransitions.report.tables.ApaTable` (CSV, MD, HTML)."""
-        files = table.write(self.out, name)
-        self._add("table", name, str(getattr(table, "title", name)), [Path(f).name for f in files])
-
-    def write_figure(self, name: str, figure: Any, *, caption: str) -> None:
-        """Save a matplotlib figure as PNG and SVG (deterministic metadata) and close it."""
-        from .figures import save_figure
-
-        files = save_figure(figure, self.out, name)
-        self._add("figure", name, caption, [Path(f).name for f in files])
-
-    def write_json(self, name: str, obj: Any) -> None:
-        """Save a JSON-ready summary for later steps (read with :meth:`read_json`).
-
-        A summary declared in :data:`youthtransitions.report.summaries.SUMMARIES` is checked
-        against its declaration first; other names are outputs no step reads.
-        """
-        from .summaries import SUMMARIES, check_summary
-
-        if name in SUMMARIES:
-            check_summary(name, obj, where=f"step {self.name}: {name}.json")
-        path = self.out / f"{name}.json"
-        path.write_text(json.dumps(to_jsonable(obj), indent=2, sort_keys=True) + "\n")
-        self._add("data", name, "", [path.name])
-
-    def read_json(self, name: str) -> Any:
-        """Read a summary an earlier step wrote, checked against its declaration."""
-        from .summaries import check_summary
-
-        path = self.results_dir / f"{name}.json"
-        if not path.exists():
-            raise UsageError(f"step {self.name} needs {path.name}, written by an earlier step; "
-                             "run the earlier steps first (yt replicate does)")
-        return check_summary(name, json.loads(path.read_text()),
-                             where=f"step {self.name}: {path}")
 
 
 class ReplicationResult(TidyResult):
@@ -215,7 +122,8 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
               seed: int = DEFAULT_SEED, workers: int = 1, scheduler: Any = None,
               output_rules: bool | None = None, options: dict[str, int] | None = None,
               until: str | None = None, analyses_dir: str | Path | None = None,
-              progress: bool | None = None, force: bool = False) -> ReplicationResult:
+              progress: bool | None = None, force: bool = False,
+              publish_excerpts: bool = False) -> ReplicationResult:
     """Run the scripted analyses on a study and write every output to ``out``.
 
     Parameters
@@ -232,8 +140,9 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
         (bootstrap, imputation). Numbers do not depend on them. A scheduler must answer
         within :data:`youthtransitions.parallel.SCHEDULER_TIMEOUT` seconds.
     output_rules : bool, optional
-        Apply the output rules for sensitive data to published count tables; by default on
-        unless the study is marked synthetic.
+        Apply the output rules for sensitive data (docs/output-rules.md) to everything
+        published; by default on unless the study is marked synthetic. ``False``
+        (``--no-output-rules``) on data not marked synthetic says so on every artefact.
     options : dict, optional
         ``m`` (imputations, at least 2), ``B`` (bootstrap draws, at least 2), ``n_perm``
         (permutations, at least 1).
@@ -243,6 +152,15 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
         Print a line per step on standard error; by default when it is a terminal.
     force : bool, default False
         Write into a non-empty folder that holds no earlier replication.
+    publish_excerpts : bool, default False
+        Publish verbatim excerpts of real data (consent-cleared quotes only); otherwise each
+        is replaced by its code and segment id.
+
+    Notes
+    -----
+    One disclosure gate (:func:`~youthtransitions.report.gate.gate_for_study`) serves every
+    step, so one count of the study is published as one value in every artefact, and
+    ``disclosure.json`` lists every file of the folder with the rules applied to it.
 
     Returns
     -------
@@ -266,7 +184,7 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
     """
     from ..study import load_study
     from ..synthetic import shipped_study_path
-    from .output_rules import resolve_output_rules
+    from .gate import gate_for_study
 
     seed = check_seed(seed, allow_none=False)
     opts = _check_options(options)
@@ -277,7 +195,9 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
     check_scheduler(scheduler)
     data_dir = Path(data_dir) if data_dir is not None else Path(shipped_study_path())
     study = load_study(data_dir)
-    rules = resolve_output_rules(study.synthetic, output_rules)
+    gate = gate_for_study(study, output_rules=output_rules, publish_excerpts=publish_excerpts,
+                          study_folder=data_dir)
+    rules = gate.applied
     inputs = folder_hashes(data_dir)
     from .._version import __version__
 
@@ -288,9 +208,17 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
                                previous)
         fingerprints[script.stem] = previous
     show = show_progress(progress)
+    gate.artefact(Manifest.FILE, "manifest", files=[Manifest.FILE], comments=[
+        "run metadata: input file hashes, seed, options, package versions, step timings; "
+        "no statistics"])
+    gate.artefact(DISCLOSURE_FILE, "log", files=[DISCLOSURE_FILE], comments=[
+        "this output-checking log: rules, files, cells suppressed and withheld; no values"])
+    gate.artefact(LOCK_FILE, "lock", files=[LOCK_FILE], comments=[
+        "empty lock file that keeps a second run from writing into the folder at once"])
     with RunFolder(out) as folder:
         manifest = folder.manifest
         keep = [name for name, fp in fingerprints.items() if manifest.completed(name, fp)]
+        carried = _carried_records(out)
         folder.begin(dict(data_dir=str(data_dir), input_files=inputs, seed=seed, options=opts,
                           output_rules=rules, synthetic=study.synthetic,
                           versions=package_versions()), keep)
@@ -298,23 +226,32 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
             fp = fingerprints[script.stem]
             label = f"[{index}/{len(scripts)}] {script.stem}"
             if script.stem in keep:
+                for record in carried.get(script.stem, []):
+                    gate.log.add(record)
                 _progress(show, f"{label}: unchanged, resumed from {out}")
                 continue
             _progress(show, f"{label} ...")
             module = _load_step(script)
             started = time.perf_counter()
+            before = {r.name for r in gate.log}
             with staging_directory(out) as tmp:
                 ctx = StepContext(name=script.stem, index=index, study=study,
                                   data_dir=data_dir, out=tmp, results_dir=out,
                                   seed=step_seed(seed, index), workers=workers,
-                                  scheduler=scheduler, output_rules=rules, options=opts)
+                                  scheduler=scheduler, output_rules=rules, options=opts,
+                                  gate=gate)
                 _run_step(module, ctx, tmp, out)
+                for record in gate.log:
+                    if record.name not in before:
+                        record.step = script.stem
                 seconds = time.perf_counter() - started
                 folder.land(script.stem, tmp, fingerprint=fp, seed=seed, options=opts,
                             seconds=round(seconds, 3),
                             outputs=[f for item in ctx.catalog for f in item["files"]],
                             catalog=ctx.catalog)
+            _write_disclosure(out, gate)
             _progress(show, f"{label}: done in {seconds:.1f} s")
+        _write_disclosure(out, gate)
         folder.close(fingerprints)
     table_path = out / "replication.csv"
     columns = ["figure", "reported", "reproduced", "conf_low", "conf_high", "tolerance", "status"]
@@ -339,6 +276,35 @@ def _run_step(module: Any, ctx: StepContext, staging: Path, out: Path) -> None:
         if inside or (target is None and exc.errno in _WRITE_ERRNOS):
             raise as_output_error(exc, out, rename=(staging, out)) from exc
         raise
+
+
+#: the output-checking log of a results folder
+DISCLOSURE_FILE = "disclosure.json"
+
+
+def _carried_records(out: Path) -> dict[str, list]:
+    """The log records of each step in an earlier run's ``disclosure.json`` (a resumed step
+    keeps them, so the log still lists every file of the folder)."""
+    from .gate import ArtefactRecord
+
+    path = out / DISCLOSURE_FILE
+    if not path.exists():
+        return {}
+    try:
+        results = json.loads(path.read_text()).get("results", {})
+    except (OSError, ValueError):
+        return {}
+    carried: dict[str, list] = {}
+    for entry in results.values():
+        if isinstance(entry, dict) and entry.get("step"):
+            carried.setdefault(entry["step"], []).append(ArtefactRecord.from_dict(entry))
+    return carried
+
+
+def _write_disclosure(out: Path, gate: Any) -> None:
+    from .._atomic import atomic_write_text
+
+    atomic_write_text(out / DISCLOSURE_FILE, gate.log.to_json())
 
 
 def run_standalone(script: str | Path, argv: Sequence[str] | None = None) -> int:

@@ -16,21 +16,38 @@ from typing import Any, NotRequired, TypedDict, get_type_hints, is_typeddict
 import pandas as pd
 
 from ..errors import UsageError
-from .output_rules import apply_output_rules
+from .gate import TableSpec, count, denominator, design, estimate, mean_indicator, text
+from .replication import decide
 
 __all__ = ["SampleCounts", "Estimate", "HeadlineSummary", "Synergy", "QualitativeSummary",
-           "SUMMARIES", "check_summary", "sample_counts", "first_interview_age",
-           "headline_summary", "qualitative_summary"]
+           "SUMMARIES", "SUMMARY_SPECS", "check_summary", "sample_counts",
+           "first_interview_age", "headline_summary", "qualitative_summary",
+           "excerpt_segments"]
+
+
+class SampleSettings(TypedDict):
+    """Design parameters of the sample (``settings`` of ``sample_counts.json``)."""
+
+    n_waves: float
 
 
 class SampleCounts(TypedDict):
-    """``sample_counts.json`` (step 01): the sample's published figures."""
+    """``sample_counts.json`` (step 01): the sample's published figures.
+
+    Built exact inside the run; the gate publishes it (``n_waves``, a design parameter, then
+    sits under ``settings``). ``checks`` holds each figure's pass or fail decided on the
+    exact values when the output rules change the published ones.
+    """
 
     n_youth: float
     n_msu: float
-    n_waves: float
     n_subsample: float
     subsample_pmk_share: float
+    n_waves: NotRequired[float]
+    settings: NotRequired[SampleSettings]
+    checks: NotRequired[dict[str, str]]
+    #: the rules' sentence, when they were turned off on data not marked synthetic
+    output_rules: NotRequired[str]
     #: with codes only: youth with codes from each source, and the mean age at first interview
     youth_interviews: NotRequired[float]
     pmk_interviews: NotRequired[float]
@@ -51,6 +68,7 @@ class HeadlineSummary(TypedDict):
     """``headline.json`` (step 02): every headline estimand with its interval."""
 
     estimates: list[Estimate]
+    output_rules: NotRequired[str]
 
 
 class Synergy(TypedDict):
@@ -69,11 +87,31 @@ class QualitativeSummary(TypedDict):
     n_youth: int
     synergy: Synergy
     all_four_ci: NotRequired[list[float]]
+    checks: NotRequired[dict[str, str]]
+    output_rules: NotRequired[str]
 
 
 #: summary file stem -> its declaration
 SUMMARIES: dict[str, type] = {"sample_counts": SampleCounts, "headline": HeadlineSummary,
                               "qualitative": QualitativeSummary}
+
+#: summary file stem -> what each key is, for the disclosure gate
+SUMMARY_SPECS: dict[str, TableSpec] = {
+    "sample_counts": TableSpec({
+        "n_youth": count("youth"), "n_msu": count("youth"), "n_waves": design(),
+        "settings.n_waves": design(), "n_subsample": denominator("youth"),
+        "subsample_pmk_share": mean_indicator("n_subsample"),
+        "youth_interviews": count("youth"), "pmk_interviews": count("youth"),
+        "case_summaries": count("youth"),
+        "subsample_mean_age": estimate(rests_on="n_subsample"), "checks": text()}),
+    "headline": TableSpec({"estimates": TableSpec(
+        {"estimand": text(), "estimate": estimate(), "conf_low": estimate(),
+         "conf_high": estimate()}, totals="none"), "checks": text()}),
+    "qualitative": TableSpec({
+        "all_four_share": mean_indicator("n_youth"), "n_youth": denominator("youth"),
+        "all_four_ci": estimate(rests_on="n_youth"), "synergy": estimate(),
+        "checks": text()}),
+}
 
 
 def _check(obj: Any, schema: type, where: str) -> None:
@@ -131,26 +169,30 @@ def first_interview_age(study: Any) -> float:
     return float((frame["age_w1"] + shift).mean())
 
 
-def _code_counts(study: Any, *, output_rules: bool, seed: int) -> dict[str, float]:
-    """Youth with youth-interview, PMK-interview and case-summary codes (output rules applied
-    when on: these are published counts that the sample description does not hold)."""
+def _code_counts(study: Any) -> dict[str, float]:
+    """Youth with youth-interview, PMK-interview and case-summary codes (exact)."""
     by_source = study.codes.groupby("source", observed=True)["youth_id"].nunique()
     names = {"youth_interviews": "youth_interview", "pmk_interviews": "pmk_interview",
              "case_summaries": "case_summary"}
-    table = pd.DataFrame({"n": [int(by_source.get(s, 0)) for s in names.values()]})
-    if output_rules:
-        table = apply_output_rules(table, count_columns=["n"], seed=seed, totals="none")
-    return dict(zip(names, table["n"].astype(float), strict=True))
+    return {k: float(by_source.get(s, 0)) for k, s in names.items()}
 
 
-def sample_counts(description: Any, study: Any, *, output_rules: bool,
-                  seed: int) -> SampleCounts:
-    """The published figures of the sample, as the sample description publishes them.
+def sample_counts(description: Any, study: Any, *, checks: bool = False,
+                  **deprecated: Any) -> SampleCounts:
+    """The sample's figures, exact: publish them with ``ctx.write_json(...,
+    spec=SUMMARY_SPECS["sample_counts"])``.
 
-    Counts come from ``description`` (a :class:`~youthtransitions.report.Describe`), so under
-    the output rules the replication table shows the same randomly rounded counts as the
-    sample table, never the exact ones beside them.
+    ``description`` is the study's description WITHOUT output rules
+    (``describe(study, output_rules=False)``); the gate publishes each count as the sample
+    table does (one count, one value). ``checks=True`` (the output rules apply) adds each
+    figure's pass or fail decided on these exact values (:func:`~.replication.decide`).
     """
+    if deprecated:
+        import warnings
+
+        warnings.warn(f"sample_counts({', '.join(deprecated)}=...) is ignored: the values are "
+                      "exact and the disclosure gate publishes them", DeprecationWarning,
+                      stacklevel=2)
     value = description.value
     counts: dict[str, Any] = {
         "n_youth": value("sample", "youth"), "n_msu": value("sample", "msu"),
@@ -159,8 +201,10 @@ def sample_counts(description: Any, study: Any, *, output_rules: bool,
         "subsample_pmk_share": value("pmk", "pmk_nominated", "percent",
                                      group="subsample") / 100}
     if study.codes is not None and len(study.codes):
-        counts.update(_code_counts(study, output_rules=output_rules, seed=seed))
+        counts.update(_code_counts(study))
         counts["subsample_mean_age"] = first_interview_age(study)
+    if checks:
+        counts["checks"] = decide(counts=counts)
     return check_summary("sample_counts", counts)
 
 
@@ -169,18 +213,32 @@ def headline_summary(shares: Any) -> HeadlineSummary:
     return check_summary("headline", {"estimates": shares.to_records()})
 
 
-def qualitative_summary(features: pd.DataFrame, integration: Any) -> QualitativeSummary:
+def qualitative_summary(features: pd.DataFrame, integration: Any, *,
+                        checks: bool = False) -> QualitativeSummary:
     """Share of the coded youth with all four mechanisms active, and the synergy test.
 
     ``features`` is :func:`~youthtransitions.qual.quantitize`'s table, ``integration`` an
-    :class:`~youthtransitions.qual.IntegrationResult`.
+    :class:`~youthtransitions.qual.IntegrationResult`. Exact; ``checks=True`` adds the pass
+    or fail of its replication rows decided on these values.
     """
     table = integration.to_frame()
     synergy = table[table["family"] == "synergy"]
     if synergy.empty:
         raise UsageError("the integration table has no synergy test")
     row = synergy.iloc[0]
-    return check_summary("qualitative", {
+    out: dict[str, Any] = {
         "all_four_share": float(features["all_active"].mean()), "n_youth": len(features),
         "synergy": {"estimate": row["estimate"], "conf_low": row["conf_low"],
-                    "conf_high": row["conf_high"], "p_holm": row["p_holm"]}})
+                    "conf_high": row["conf_high"], "p_holm": row["p_holm"]}}
+    if checks:
+        out["checks"] = decide(qualitative=out)
+    return check_summary("qualitative", out)
+
+
+def excerpt_segments(codes: pd.DataFrame, excerpts: pd.Series) -> pd.Series:
+    """The segment id of each excerpt (the first segment holding that text, by id; None for
+    an empty cell): what the disclosure gate shows in place of an excerpt it withholds."""
+    first = (codes.dropna(subset=["excerpt"]).sort_values("segment_id", kind="stable")
+             .drop_duplicates("excerpt").set_index("excerpt")["segment_id"])
+    return excerpts.map(lambda t: None if not isinstance(t, str) or not t
+                        else first.get(t)).astype(object)

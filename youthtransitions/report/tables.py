@@ -7,7 +7,8 @@ Number style (APA Publication Manual, 7th ed., sections 6.36 and 7.21):
   without a leading zero (``.86``, ``-.23``);
 - p values to three decimals, below .001 as ``< .001``;
 - other statistics to two decimals (``17.49``), percentages to one (``37.1``);
-- an empty cell as an em dash; a count suppressed by the output rules as ``S``.
+- an empty cell as an em dash; a count suppressed by the output rules as ``S``, a value
+  withheld by them (a model resting on too few people, an identifier) as ``withheld``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from .._tidy import TidyResult
 from ..errors import UsageError
 from .output_rules import SUPPRESSED
 
-__all__ = ["format_apa", "infer_kind", "ApaTable", "apa_table", "EMPTY"]
+__all__ = ["format_apa", "infer_kind", "ApaTable", "apa_table", "EMPTY", "WITHHELD"]
 
 Kind = Literal["count", "percent", "p", "bounded", "df", "number", "text"]
 #: file formats an APA table is written in
@@ -38,6 +39,10 @@ KINDS = ("count", "percent", "p", "bounded", "df", "number", "text")
 
 #: shown for an empty (missing, not applicable) cell
 EMPTY = "\u2014"
+#: shown for a cell the output rules withheld
+WITHHELD = "withheld"
+#: suffixes of the boolean flag columns apa_table reads (suppressed, withheld cells)
+_FLAGS = ("_suppressed", "_withheld")
 
 _P = re.compile(r"^(p|p_value|pvalue|p_adj|p_adjusted|p\.value|pr\(>\|t\|\))$", re.I)
 _COUNT = re.compile(r"^(n|count|n_[a-z_]+|[a-z_]+_n|frequency|freq)$", re.I)
@@ -153,13 +158,18 @@ class ApaTable(TidyResult):
 
     def __init__(self, frame: pd.DataFrame, *, title: str = "", number: int | None = None,
                  note: str | None = None, kinds: pd.DataFrame, suppressed: pd.DataFrame,
-                 digits: Mapping[str, int], labels: Mapping[str, str]):
+                 digits: Mapping[str, int], labels: Mapping[str, str],
+                 withheld: pd.DataFrame | None = None, artefact: str | None = None):
         self._frame = frame
         self.title = title or "Table"
         self.number = number
         self.note = note
         self._kinds = kinds
         self._suppressed = suppressed
+        self._withheld = (withheld if withheld is not None
+                          else pd.DataFrame(False, index=frame.index, columns=frame.columns))
+        #: name of the disclosure-gate record the table's values passed (None: not gated)
+        self.artefact = artefact
         self._digits = dict(digits)
         self.labels = {c: str(labels.get(c, c)) for c in frame.columns}
 
@@ -167,12 +177,14 @@ class ApaTable(TidyResult):
         return self._frame.copy()
 
     def formatted(self) -> pd.DataFrame:
-        """The table as APA-formatted strings (suppressed counts shown as ``S``)."""
+        """The table as APA-formatted strings (suppressed counts shown as ``S``, withheld
+        values as ``withheld``)."""
         out = {}
         for c in self._frame.columns:
             col, kinds, sup = self._frame[c], self._kinds[c], self._suppressed[c]
-            out[c] = [format_apa(v, k, digits=self._digits.get(c), suppressed=bool(s))
-                      for v, k, s in zip(col, kinds, sup, strict=True)]
+            out[c] = [WITHHELD if w else format_apa(v, k, digits=self._digits.get(c),
+                                                    suppressed=bool(s))
+                      for v, k, s, w in zip(col, kinds, sup, self._withheld[c], strict=True)]
         return pd.DataFrame(out, columns=self._frame.columns, index=self._frame.index)
 
     def _formatted(self) -> pd.DataFrame:  # TidyResult text/HTML views use APA formatting
@@ -194,6 +206,7 @@ class ApaTable(TidyResult):
             frame = self.formatted()
         else:
             frame = self._frame.astype(object).where(~self._suppressed.to_numpy(), SUPPRESSED)
+            frame = frame.where(~self._withheld.to_numpy(), WITHHELD)
         text = frame.to_csv(index=False, lineterminator="\n")
         if path is not None:
             atomic_write_text(path, text)
@@ -292,7 +305,8 @@ def apa_table(frame: pd.DataFrame, *, title: str = "", number: int | None = None
               note: str | None = None, formats: Mapping[str, Kind] | None = None,
               kind_column: str | None = None, value_columns: list[str] | None = None,
               digits: Mapping[str, int] | None = None,
-              labels: Mapping[str, str] | None = None) -> ApaTable:
+              labels: Mapping[str, str] | None = None,
+              artefact: str | None = None) -> ApaTable:
     """Make an :class:`ApaTable` from a tidy frame.
 
     Parameters
@@ -300,7 +314,8 @@ def apa_table(frame: pd.DataFrame, *, title: str = "", number: int | None = None
     frame : pandas.DataFrame
         The table. A boolean column ``<column>_suppressed`` (as made by
         :func:`~youthtransitions.report.output_rules.apply_output_rules`) marks suppressed
-        cells of ``<column>``; flag columns are not shown.
+        cells of ``<column>`` (shown ``S``), a boolean ``<column>_withheld`` withheld ones
+        (shown ``withheld``); flag columns are not shown.
     title, number, note : optional
         APA caption parts: "Table <number>", the title, and the note under the table.
     formats : dict, optional
@@ -315,6 +330,8 @@ def apa_table(frame: pd.DataFrame, *, title: str = "", number: int | None = None
         ``{column: decimals}`` overriding the defaults.
     labels : dict, optional
         ``{column: header text}``.
+    artefact : str, optional
+        Name of the disclosure-gate record the values passed (``Gate.log``).
 
     Notes
     -----
@@ -331,8 +348,8 @@ def apa_table(frame: pd.DataFrame, *, title: str = "", number: int | None = None
             raise UsageError(f"column {column!r}: unknown kind {kind!r} (use {', '.join(KINDS)})")
     if kind_column is not None and kind_column not in frame.columns:
         raise UsageError(f"kind_column {kind_column!r} is not in the table")
-    flags = [c for c in frame.columns
-             if str(c).endswith("_suppressed") and str(c)[: -len("_suppressed")] in frame.columns]
+    flags = [c for c in frame.columns for suffix in _FLAGS
+             if str(c).endswith(suffix) and str(c)[: -len(suffix)] in frame.columns]
     shown = frame.drop(columns=flags).reset_index(drop=True)
     numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])
                and not pd.api.types.is_bool_dtype(shown[c])]
@@ -347,8 +364,11 @@ def apa_table(frame: pd.DataFrame, *, title: str = "", number: int | None = None
             kinds[c] = row_kinds
     for c, k in formats.items():
         kinds[c] = k
-    suppressed = pd.DataFrame(False, index=shown.index, columns=shown.columns)
+    marks = {s: pd.DataFrame(False, index=shown.index, columns=shown.columns) for s in _FLAGS}
     for flag in flags:
-        suppressed[str(flag)[: -len("_suppressed")]] = frame[flag].fillna(False).astype(bool).to_numpy()
+        suffix = next(s for s in _FLAGS if str(flag).endswith(s))
+        marks[suffix][str(flag)[: -len(suffix)]] = \
+            frame[flag].fillna(False).astype(bool).to_numpy()
     return ApaTable(shown, title=title, number=number, note=note, kinds=kinds,
-                    suppressed=suppressed, digits=dict(digits or {}), labels=dict(labels or {}))
+                    suppressed=marks["_suppressed"], withheld=marks["_withheld"],
+                    digits=dict(digits or {}), labels=dict(labels or {}), artefact=artefact)

@@ -80,6 +80,24 @@ class GatedTable:
                 out[flag_column(c)] = (self.flags[c] != "").to_numpy()
         return out
 
+    def apa_frame(self) -> pd.DataFrame:
+        """The frame with a boolean ``<column>_suppressed`` or ``<column>_withheld`` beside
+        every column holding flagged cells: the layout
+        :func:`~youthtransitions.report.tables.apa_table` shows as ``S`` and ``withheld``.
+        Excerpts replaced by their code and segment id are shown as replaced."""
+        out = self.frame.copy()
+        excerpts = set(self.spec.of_kind("excerpt"))
+        for c in self.frame.columns:
+            if c in excerpts:
+                continue
+            flags = self.flags[c]
+            if (flags == SUPPRESSED_FLAG).any():
+                out[f"{c}_suppressed"] = (flags == SUPPRESSED_FLAG).to_numpy()
+            withheld = (flags != "") & (flags != SUPPRESSED_FLAG)
+            if withheld.any():
+                out[f"{c}_withheld"] = withheld.to_numpy()
+        return out
+
     def value(self, column: str, row: int = 0) -> Published:
         """One published cell, ready for :meth:`Gate.note` (``row`` is a position)."""
         col = self.spec.columns[column]
@@ -181,6 +199,14 @@ class Gate:
                                    "synthetic")
         return record
 
+    def artefact(self, name: str, type_: str, *, files: Iterable[str] = (),
+                 comments: Iterable[str] = ()) -> ArtefactRecord:
+        """Log an artefact that holds no values of its own to gate (a report assembled from
+        gated tables, the run manifest, this log) so the log lists every file published."""
+        record = self._record(name, type_, files)
+        record.comments.extend(str(c) for c in comments)
+        return self.log.add(record)
+
     def _frame(self, frame: pd.DataFrame, spec: TableSpec, name: str,
                record: ArtefactRecord) -> tuple[pd.DataFrame, pd.DataFrame]:
         if not isinstance(spec, TableSpec):
@@ -201,6 +227,7 @@ class Gate:
         """Gate a tidy table and log it as artefact ``name`` (``files`` it is written to)."""
         record = self._record(name, "table", files)
         published, flags = self._frame(frame, spec, name, record)
+        record.declare(spec, frame.columns)
         self.log.add(record)
         return GatedTable(published, flags, spec, record, self.note_text)
 
@@ -214,6 +241,7 @@ class Gate:
             return self._frame(frame, sub, name, record)[0]
 
         out = gate_object(obj, spec, name=name, gate_table=gate_table, settings=settings)
+        record.declare(spec)
         self.log.add(record)
         return out
 
@@ -230,6 +258,7 @@ class Gate:
         if self.applied:
             check_mark_spec(spec, frame, mark_size, name)
         published, flags = self._frame(frame, spec, name, record)
+        record.declare(spec, frame.columns)
         if self.applied:
             drop = marks_below(published[mark_size], self.threshold) | (flags[mark_size] != "")
             for pos in np.flatnonzero(drop):

@@ -251,12 +251,14 @@ def gate_frame(frame: pd.DataFrame, spec: TableSpec, *, name: str, record: Artef
                 t.flag(int(row), c, WITHHELD_FLAG, "identifiers are published only for "
                        "synthetic data")
         elif col.kind == "excerpt" and not publish_excerpts:
-            for row in np.flatnonzero(out[c].notna().to_numpy()):
+            # an empty cell (no exemplar) stays empty: there is nothing to withhold
+            present = out[c].map(lambda v: pd.notna(v) and v != "").to_numpy(dtype=bool)
+            for row in np.flatnonzero(present):
                 t.flag(int(row), c, WITHHELD_FLAG, "excerpts need --publish-excerpts")
             codes = out[col.code] if col.code else pd.Series(None, index=out.index)
             segs = out[col.segment] if col.segment else pd.Series(None, index=out.index)
-            out[c] = [excerpt_stand_in(a, b) if pd.notna(v) else v
-                      for v, a, b in zip(out[c], codes, segs, strict=True)]
+            out[c] = [excerpt_stand_in(a, b) if keep else v
+                      for v, a, b, keep in zip(out[c], codes, segs, present, strict=True)]
         elif col.kind == "estimate" and col.digits is not None:
             out[c] = _significant(out[c], col.digits)
     for c in published:

@@ -43,6 +43,22 @@ class ArtefactRecord:
     reasons: dict[str, int] = field(default_factory=dict)
     status: Status = "pass"
     comments: list[str] = field(default_factory=list)
+    #: the declared kind of each published column (what a checker needs to read the table)
+    columns: dict[str, str] = field(default_factory=dict)
+    #: the analysis step that published it (None outside ``yt replicate``)
+    step: str | None = None
+
+    def declare(self, spec: Any, names: Any = None, prefix: str = "") -> None:
+        """Record the declared kind of each of ``names`` (default: every column of ``spec``;
+        a nested table's columns as ``<key>.<column>``)."""
+        for name in (spec.columns if names is None else names):
+            col = spec.columns.get(name)
+            if hasattr(col, "columns"):  # a nested TableSpec: a list of records in JSON
+                self.declare(col, None, f"{prefix}{name}.")
+                continue
+            kind = getattr(col, "kind", "table")
+            unit = getattr(col, "unit", None)
+            self.columns[f"{prefix}{name}"] = f"{kind} ({unit})" if unit else kind
 
     def withhold(self, row: Any, column: str, reason: str) -> None:
         """Record one withheld cell and why."""
@@ -63,17 +79,37 @@ class ArtefactRecord:
         return "; ".join(parts)
 
     def to_dict(self, uid: str) -> dict[str, Any]:
-        return {
+        properties = {"rules_applied": self.rules_applied, "rules": list(self.rules),
+                      "note": self.note}
+        if self.columns:
+            properties["columns"] = dict(self.columns)
+        out = {
             "uid": uid, "name": self.name, "status": self.status, "type": self.type,
             "files": list(self.files),
-            "properties": {"rules_applied": self.rules_applied, "rules": list(self.rules),
-                           "note": self.note},
+            "properties": properties,
             "sdc": {"summary": {"suppressed": len(self.suppressed),
                                 "withheld": len(self.withheld)},
                     "cells": {"suppressed": self.suppressed, "withheld": self.withheld},
                     "reasons": dict(self.reasons)},
             "summary": self.summary(), "comments": list(self.comments), "exception": "",
         }
+        if self.step is not None:
+            out["step"] = self.step
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ArtefactRecord:
+        """The record :meth:`to_dict` wrote (to carry a resumed step's records over)."""
+        props, sdc = data.get("properties", {}), data.get("sdc", {})
+        cells = sdc.get("cells", {})
+        return cls(name=data["name"], type=data["type"],
+                   rules_applied=bool(props.get("rules_applied")), note=props.get("note", ""),
+                   files=list(data.get("files", [])), rules=list(props.get("rules", [])),
+                   suppressed=[list(c) for c in cells.get("suppressed", [])],
+                   withheld=[list(c) for c in cells.get("withheld", [])],
+                   reasons=dict(sdc.get("reasons", {})), status=data.get("status", "pass"),
+                   comments=list(data.get("comments", [])),
+                   columns=dict(props.get("columns", {})), step=data.get("step"))
 
 
 class DisclosureLog:
