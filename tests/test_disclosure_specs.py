@@ -69,9 +69,27 @@ def results():
     found["glmm_r2"] = found["glmm"].r2()
     items = study.waves.loc[study.waves["wave"] == 1, [f"rq_{i:02d}" for i in range(1, 11)]]
     found["alpha"], found["omega"] = yt.alpha(items), yt.omega(items)
+    found.update(_inference(full, null, frame))
     found.update({f"pmk_{name}": table
                   for name, table in availability.disclosure_tables().items()})
     return found
+
+
+def _inference(full, null, frame) -> dict:
+    """The inference tables of the headline model: anova, LRT, random effects and their
+    binned summary, intervals; and Kenward-Roger F tests with a categorical term."""
+    slope = yt.fit_lmm("wellbeing ~ relationship_quality_within + C(gender)", frame,
+                       group="youth_id", ddf="kenward-roger")
+    ranef = full.random_effects()
+    return {"anova": full.anova(), "anova_factor": slope.anova("kenward-roger"),
+            "lrt": yt.lrt(null, full), "random_effects": ranef,
+            "random_effects_binned": ranef.binned("youth_id", unit="youth"),
+            "conf_int": full.conf_int()}
+
+
+#: the inference tables (their disclosure() is the labelled table)
+INFERENCE = ["anova", "anova_factor", "lrt", "random_effects", "random_effects_binned",
+             "conf_int"]
 
 
 def _imputed_ols(frame, m=3):
@@ -92,10 +110,16 @@ def _disclosable(result) -> Disclosable:
     return result if isinstance(result, Disclosable) else result.disclosure()
 
 
+def _published(result) -> pd.DataFrame:
+    """What the result publishes: its tidy table, a labelled index as the first column."""
+    frame = result.to_frame()
+    return frame.reset_index() if frame.index.name is not None else frame
+
+
 def _published_columns(result) -> list:
     if isinstance(result, Disclosable):
         return list(result.columns)
-    return list(result.to_frame().columns)
+    return list(_published(result).columns)
 
 
 def test_every_result_class_of_the_package_is_covered(results):
@@ -103,8 +127,10 @@ def test_every_result_class_of_the_package_is_covered(results):
 
     covered = {type(r) for r in results.values()}
     # tables the report builds and gates itself: the describe rows, APA tables, the
-    # replication table and the scales' reliability
-    unpublished = {"Describe", "ApaTable", "ReplicationResult", "ReliabilityResult"}
+    # replication table and the scales' reliability; the base class of the inference tables,
+    # which no function returns
+    unpublished = {"Describe", "ApaTable", "ReplicationResult", "ReliabilityResult",
+                   "InferenceTable"}
     missing = []
     for cls in _subclasses(TidyResult):
         if (cls.__name__ in unpublished or cls in covered
@@ -127,7 +153,7 @@ def _subclasses(cls):
     "pool", "pmk_methods", "pmk_sensitivity", "pmk_imputation", "pmk_ipw", "join_codes",
     "code_reliability", "integration", "joint_display", "qca_solutions", "qca_truth_table",
     "necessity", "codes", "simulation", "pmk_model", "pmk_balance", "pmk_patterns",
-    "pmk_sample_loss", "pooled_r2", "pmk_availability"])
+    "pmk_sample_loss", "pooled_r2", "pmk_availability", *INFERENCE])
 def test_spec_declares_exactly_the_gated_columns(results, name):
     d = _disclosable(results[name])
     assert isinstance(d.spec, TableSpec)
@@ -145,7 +171,7 @@ def test_spec_declares_exactly_the_gated_columns(results, name):
     "pmk_imputation", "pmk_ipw", "join_codes", "code_reliability", "integration",
     "joint_display", "qca_solutions", "qca_truth_table", "necessity", "codes", "simulation",
     "pmk_model", "pmk_balance", "pmk_patterns", "pmk_sample_loss", "variance_explained",
-    "bootstrap_r2", "r2_difference", "pooled_r2"])
+    "bootstrap_r2", "r2_difference", "pooled_r2", *INFERENCE])
 def test_gates_on_real_marked_data_and_passes_unchanged_when_synthetic(results, name):
     d = _disclosable(results[name])
     real = Gate("fp", synthetic=False, secret=bytes(range(32)))
@@ -168,7 +194,7 @@ def test_gates_on_real_marked_data_and_passes_unchanged_when_synthetic(results, 
                                   expected.reset_index(drop=True), check_dtype=False)
     if not isinstance(results[name], Disclosable):
         pd.testing.assert_frame_equal(same.frame.reset_index(drop=True),
-                                      results[name].to_frame().reset_index(drop=True),
+                                      _published(results[name]).reset_index(drop=True),
                                       check_dtype=False)
 
 
@@ -179,6 +205,37 @@ def test_degrees_of_freedom_follow_the_published_counts(results):
     exact = d.frame["df_obs"] - d.frame["df"]  # parameters, the offset the rule keeps
     pub = gated.frame["df_obs"].astype(float) - gated.frame["df"].astype(float)
     np.testing.assert_allclose(pub, exact, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["anova", "anova_factor"])
+def test_anova_df_read_as_the_coefficient_df(results, name):
+    """A one-coefficient term's F test is its t test: on real data its published df is the
+    coefficient table's, and every df keeps its offset from the published counts."""
+    table = results[name]
+    fit = table._fit
+    real = Gate("fp", synthetic=False, secret=bytes(range(32)))
+    d = table.disclosure()
+    gated = real.table(d.frame, d.spec, name="anova")
+    exact = d.frame["df_obs"] + d.frame["df_groups"] - d.frame["den_df"]
+    pub = (gated.frame["df_obs"].astype(float) + gated.frame["df_groups"].astype(float)
+           - gated.frame["den_df"].astype(float))
+    np.testing.assert_allclose(pub, exact, atol=1e-9)
+    c = fit.disclosure()
+    coef = real.table(c.frame, c.spec, name="coef").frame.set_index("term")["df"]
+    anova = gated.frame.set_index("term")
+    one = anova[d.frame.set_index("term")["num_df"] == 1]
+    assert len(one)
+    for term, row in one.iterrows():
+        assert float(row["den_df"]) == pytest.approx(float(coef[term]), rel=1e-6), term
+
+
+def test_binned_random_effects_hold_no_single_value(results):
+    d = results["random_effects_binned"]
+    modes = results["random_effects"]["estimate"].to_numpy()
+    means = d.frame.loc[d.frame["bin"] != "all", "mean"].to_numpy()
+    assert not np.isin(np.round(means, 12), np.round(modes, 12)).any()
+    assert (d.frame["n_levels"] == len(modes)).all()
+    assert d.frame["sd"].iloc[0] == pytest.approx(modes.std(ddof=1), rel=1e-12)
 
 
 def test_balance_means_of_indicators_are_shares_of_published_counts(results):

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -206,3 +207,189 @@ def test_non_nested_compare_warns_and_nested_reparametrisation_does_not(capsys):
         # x = x_w + x_b lies in the span of the full model's columns: nested
         assert _fit(capsys, "--compare", "y ~ x")[0] == 0
         assert _fit(capsys, "--compare", "y ~ 1")[0] == 0
+
+
+# -- the inference options, GLMMs and lme4 random terms on the shipped synthetic study -----
+# The API's numbers are checked against lme4, lmerTest and pbkrtest in tests/models/; here
+# the command must print those numbers (rules off: exact) and keep them out of view on real
+# data (rules on).
+
+FORMULA = "wellbeing ~ relationship_quality + wave"
+
+
+@pytest.fixture(scope="module")
+def study_csv(tmp_path_factory):
+    """The shipped study's long table with a binary outcome, as a loose CSV file."""
+    import youthtransitions as yt
+
+    frame = yt.load_study(yt.shipped_study_path()).analysis_frame()
+    frame = frame[["youth_id", "wave", "wellbeing", "relationship_quality", "gender"]]
+    frame = frame.dropna(subset=["wellbeing", "relationship_quality"])
+    frame = frame.assign(high=(frame["wellbeing"] >= 3.5).astype(int))
+    path = tmp_path_factory.mktemp("fit") / "study.csv"
+    frame.to_csv(path, index=False)
+    return path, pd.read_csv(path)
+
+
+def test_anova_and_kenward_roger_match_the_api(capsys, study_csv):
+    path, df = study_csv
+    out = _json(capsys, path, "--formula", FORMULA, "--group", "youth_id", "--anova",
+                "kenward-roger", "--ddf", "kenward-roger", "--json")
+    fit = fit_lmm(FORMULA, df, group="youth_id", ddf="kenward-roger")
+    table = fit.anova("kenward-roger").to_frame()
+    assert [r["term"] for r in out["anova"]] == list(table.index)
+    assert set(out["anova"][0]) == {"term", "num_df", "den_df", "F", "p_value"}
+    for col in ("num_df", "den_df", "F", "p_value"):  # the same numbers, as printed
+        assert [r[col] for r in out["anova"]] == pytest.approx(table[col].tolist(), rel=1e-12)
+    coef = fit.to_frame()
+    assert [r["df"] for r in out["fixed"]] == pytest.approx(coef["df"].tolist(), rel=1e-12)
+    assert [r["std_error"] for r in out["fixed"]] == pytest.approx(
+        coef["std_error"].tolist(), rel=1e-12)
+    sat = _json(capsys, path, "--formula", FORMULA, "--group", "youth_id", "--anova",
+                "--json")
+    expected = fit_lmm(FORMULA, df, group="youth_id").anova().to_frame()["den_df"]
+    assert [r["den_df"] for r in sat["anova"]] == pytest.approx(expected.tolist(), rel=1e-12)
+
+
+def test_compare_adds_the_likelihood_ratio_test(capsys, study_csv):
+    import youthtransitions as yt
+
+    path, df = study_csv
+    out = _json(capsys, path, "--formula", FORMULA, "--group", "youth_id", "--compare",
+                "wellbeing ~ wave", "--json")
+    full = fit_lmm(FORMULA, df, group="youth_id")
+    table = yt.lrt(fit_lmm("wellbeing ~ wave", df.loc[full.data.index], group="youth_id"),
+                   full).to_frame()
+    assert [r["model"] for r in out["lrt"]] == ["m0", "m1"]
+    assert set(out["lrt"][0]) == {"model", "n_params", "loglik", "aic", "bic", "chisq", "df",
+                                  "p_value"}
+    for col in ("n_params", "loglik", "aic", "bic"):
+        assert [r[col] for r in out["lrt"]] == pytest.approx(table[col].tolist(), rel=1e-12)
+    assert out["lrt"][1]["chisq"] == pytest.approx(table["chisq"].iloc[1], rel=1e-12)
+    assert out["lrt"][0]["chisq"] is None and "r2_difference" in out
+    assert main(["fit", str(path), "--formula", FORMULA, "--group", "youth_id", "--compare",
+                 "wellbeing ~ wave", "--no-output-rules"]) == 0
+    text = capsys.readouterr().out
+    assert "Likelihood-ratio tests" in text and f"{table['chisq'].iloc[1]:.4f}" in text
+
+
+def test_random_effects_per_level_with_the_rules_off(capsys, study_csv):
+    path, df = study_csv
+    out = _json(capsys, path, "--formula", FORMULA, "--group", "youth_id", "--ranef",
+                "--json")
+    ranef = fit_lmm(FORMULA, df, group="youth_id").random_effects().to_frame()
+    got = pd.DataFrame(out["random_effects"])
+    assert list(got.columns) == ["group", "level", "term", "estimate", "std_error"]
+    assert list(got["level"]) == list(ranef["level"])
+    np.testing.assert_allclose(got["estimate"], ranef["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(got["std_error"], ranef["std_error"], rtol=1e-12)
+    assert "random_effects_summary" not in out
+
+
+def test_random_effects_on_real_data_are_summarised(capsys, study_csv):
+    path, df = study_csv
+    assert main(["fit", str(path), "--formula", FORMULA, "--group", "youth_id", "--ranef",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert "random_effects" not in out and "one value per group member" in \
+        out["random_effects_note"]
+    rows = pd.DataFrame(out["random_effects_summary"]["youth_id"])
+    modes = np.sort(fit_lmm(FORMULA, df, group="youth_id").random_effects()["estimate"])
+    assert rows["bin"].tolist() == ["all"] + [f"bin {i} of 10" for i in range(1, 11)]
+    assert rows["n_levels"].iloc[0] % 3 == 0 and abs(rows["n_levels"].iloc[0] - len(modes)) <= 2
+    # SD and bin means to the four significant digits published
+    assert rows["sd"].iloc[0] == pytest.approx(modes.std(ddof=1), rel=5e-4)
+    bins = np.array_split(modes, 10)
+    np.testing.assert_allclose(rows["mean"].iloc[1:], [b.mean() for b in bins], rtol=5e-4)
+    assert main(["fit", str(path), "--formula", FORMULA, "--group", "youth_id",
+                 "--ranef"]) == 0
+    text = capsys.readouterr().out
+    assert "Random effects of youth_id: summary" in text and "--no-output-rules" in text
+    assert not set(df["youth_id"].astype(str)) & set(text.split())
+
+
+def test_profile_intervals_match_the_api(capsys):
+    out = _json(capsys, DATA, "--formula", "y ~ x_w + x_b", "--group", "id", "--profile",
+                "--level", "0.9", "--json")
+    ci = fit_lmm("y ~ x_w + x_b", pd.read_csv(DATA), group="id").conf_int(0.9,
+                                                                         method="profile")
+    got = pd.DataFrame(out["profile"]).set_index("parameter")
+    assert list(got.index) == list(ci.index) and "sd__(Intercept)" in got.index
+    np.testing.assert_allclose(got[["conf_low", "conf_high"]], ci.to_frame(), rtol=1e-12)
+
+
+def test_family_binomial_matches_fit_glmm(capsys, study_csv):
+    import youthtransitions as yt
+
+    path, df = study_csv
+    formula = "high ~ relationship_quality + wave + (1 | youth_id)"
+    out = _json(capsys, path, "--formula", formula, "--family", "binomial", "--json")
+    fit = yt.fit_glmm(formula, df, family="binomial")
+    assert out["family"] == "binomial" and out["link"] == "logit"
+    assert out["settings"]["nagq"] == 1 and out["n_groups"] == fit.n_groups
+    np.testing.assert_allclose([r["estimate"] for r in out["fixed"]], fit.params, rtol=1e-12)
+    np.testing.assert_allclose([r["std_error"] for r in out["fixed"]], fit.std_errors,
+                               rtol=1e-12)
+    assert out["loglik"] == pytest.approx(fit.loglik, rel=1e-12)
+    r2 = {r["measure"]: r["estimate"] for r in out["r2"]}
+    assert r2["marginal"] == pytest.approx(fit.r2().marginal, rel=1e-12)
+    # --group builds the same random term
+    same = _json(capsys, path, "--formula", "high ~ relationship_quality + wave",
+                 "--group", "youth_id", "--family", "binomial", "--json")
+    assert same["loglik"] == pytest.approx(fit.loglik, rel=1e-12)
+
+
+def test_family_compare_is_a_likelihood_ratio_test(capsys, study_csv):
+    import youthtransitions as yt
+
+    path, df = study_csv
+    formula = "high ~ relationship_quality + wave + (1 | youth_id)"
+    out = _json(capsys, path, "--formula", formula, "--family", "binomial", "--link",
+                "probit", "--compare", "high ~ wave", "--json")
+    full = yt.fit_glmm(formula, df, family="binomial", link="probit")
+    reduced = yt.fit_glmm("high ~ wave + (1 | youth_id)", df, family="binomial",
+                          link="probit")
+    table = yt.lrt(reduced, full).to_frame()
+    assert [r["chisq"] for r in out["lrt"]][1] == pytest.approx(table["chisq"].iloc[1],
+                                                                rel=1e-12)
+
+
+def test_random_terms_without_group_fit_the_crossed_engine(capsys, study_csv):
+    from youthtransitions.models.crossed import fit_lmm_terms
+
+    path, df = study_csv
+    formula = "wellbeing ~ relationship_quality + (1 | youth_id) + (1 | wave)"
+    out = _json(capsys, path, "--formula", formula, "--ranef", "--json")
+    fit = fit_lmm_terms(formula, df)
+    np.testing.assert_allclose([r["estimate"] for r in out["fixed"]], fit.params, rtol=1e-12)
+    np.testing.assert_allclose([r["df"] for r in out["fixed"]], fit.df, rtol=1e-12)
+    np.testing.assert_allclose([r["vcov"] for r in out["varcorr"]], fit.varcorr()["vcov"],
+                               rtol=1e-12)
+    assert out["n_groups"] == fit.n_groups
+    assert {r["group"] for r in out["random_effects"]} == {"youth_id", "wave"}
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--formula", "high ~ wave + (1 | youth_id)", "--family", "binomial", "--ddf",
+      "kenward-roger"], "--ddf: not available for a GLMM"),
+    (["--formula", "high ~ wave + (1 | youth_id)", "--family", "binomial", "--anova"],
+     "--anova: not available for a GLMM"),
+    (["--formula", "high ~ wave + (1 | youth_id)", "--family", "binomial", "--method",
+      "reml"], "a GLMM has no REML"),
+    (["--formula", "high ~ wave", "--family", "binomial"], "a GLMM needs random terms"),
+    (["--formula", "wellbeing ~ wave", "--group", "youth_id", "--link", "logit"],
+     "--link: options of a GLMM"),
+    (["--formula", "wellbeing ~ wave", "--group", "youth_id", "--nagq", "5"],
+     "--nagq: options of a GLMM"),
+    (["--formula", "wellbeing ~ wave + (1 | youth_id)", "--group", "youth_id"],
+     "not both"),
+    (["--formula", "wellbeing ~ wave + (1 | youth_id) + (1 | gender)", "--anova"],
+     "--anova: available for a model with one grouping factor"),
+    (["--formula", "wellbeing ~ wave"], "give the grouping column with --group"),
+    (["--formula", "high ~ wave + (1 + wave | youth_id)", "--family", "binomial", "--nagq",
+      "5"], "nagq > 1"),
+])
+def test_bad_combinations_exit_2(capsys, study_csv, argv, message):
+    assert main(["fit", str(study_csv[0]), *argv]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and "Traceback" not in captured.err and captured.out == ""

@@ -45,7 +45,10 @@ def world(tmp_path_factory):
         # the qualitative subsample's survey rows, inside the study folder, so the fit below
         # is keyed like the study and publishes its youth count as yt codes does
         cols = ["youth_id", "wave", "wellbeing", "relationship_quality"]
-        frame.loc[frame["youth_id"].isin(sub), cols].to_parquet(study_dir / "subsample.parquet")
+        subsample = frame.loc[frame["youth_id"].isin(sub), cols]
+        # a binary outcome for the GLMM
+        subsample = subsample.assign(high=(subsample["wellbeing"] >= 3.5).astype(float))
+        subsample.to_parquet(study_dir / "subsample.parquet")
         loose = root / "loose"
         loose.mkdir()
         ten = sorted(study.codes["youth_id"].unique())[:10]
@@ -133,10 +136,29 @@ def _commands(world):
                  "wellbeing ~ relationship_quality", "--group", "youth_id"], {0, 95}),
         "pool": (["pool", loose / "imp1.parquet", loose / "imp2.parquet", "--formula",
                   "wellbeing ~ relationship_quality", "--group", "youth_id"], {2, 1987}),
+        # the inference tables: parameter counts and F-test numerator df are design values,
+        # and the bins of the random-effect summary are labelled "bin i of 10"
+        "fit_inference": (["fit", s / "subsample.parquet", "--formula",
+                           "wellbeing ~ relationship_quality + wave", "--group", "youth_id",
+                           "--random", "1 + wave", "--compare", "wellbeing ~ wave",
+                           "--anova", "kenward-roger", "--ddf", "kenward-roger", "--ranef"],
+                          {0, 95, *range(11)}),
+        "fit_profile": (["fit", s / "subsample.parquet", "--formula",
+                         "wellbeing ~ relationship_quality", "--group", "youth_id",
+                         "--anova", "--profile"], {0, 95}),
+        "fit_glmm": (["fit", s / "subsample.parquet", "--formula",
+                      "high ~ relationship_quality + wave + (1 | youth_id)", "--family",
+                      "binomial", "--compare", "high ~ wave", "--ranef"], {0, *range(11)}),
+        "fit_terms": (["fit", s / "subsample.parquet", "--formula",
+                       "wellbeing ~ relationship_quality + (1 | youth_id) + (1 | wave)",
+                       "--ranef"], {0, *range(11)}),
     }
 
 
-@pytest.mark.parametrize("name", ["codes", "codes_loose", "qca", "pmk", "fit", "pool"])
+FIT = ["fit_inference", "fit_profile", "fit_glmm", "fit_terms"]
+
+
+@pytest.mark.parametrize("name", ["codes", "codes_loose", "qca", "pmk", "fit", "pool", *FIT])
 @pytest.mark.parametrize("as_json", [False, True])
 def test_nothing_leaks_on_real_data(world, capsys, name, as_json):
     argv, design = _commands(world)[name]
@@ -214,5 +236,13 @@ def test_the_scan_finds_what_the_rules_remove(world, capsys):
     with pytest.raises(AssertionError, match="count"):
         _scan(world, _run(world, capsys, *argv, "--no-output-rules"), design)
     argv, design = _commands(world)["qca"]
+    with pytest.raises(AssertionError, match="forbidden"):
+        _scan(world, _run(world, capsys, *argv, "--json", "--no-output-rules"), design)
+
+
+def test_the_scan_finds_per_youth_random_effects_with_the_rules_off(world, capsys):
+    """A positive control for the random-effect summary: with the rules off the per-level
+    rows carry the youth identifiers, which the scan finds."""
+    argv, design = _commands(world)["fit_terms"]
     with pytest.raises(AssertionError, match="forbidden"):
         _scan(world, _run(world, capsys, *argv, "--json", "--no-output-rules"), design)

@@ -64,4 +64,4 @@ def anova(fit, ddf: DdfMethod = "satterthwaite") -> AnovaTable:
                           "p_value": stats.f.sf(F, num, den)},
                          index=pd.Index(list(contrasts), name="term"))
     return AnovaTable(frame, [("Formula", fit.formula), ("Method", fit.method),
-                              ("Denominator df", DDF_LABEL[ddf])])
+                              ("Denominator df", DDF_LABEL[ddf])], fit=fit)
