@@ -76,3 +76,14 @@ def test_bad_input(shared_fits):
         conf_int(fit, method="bootstrap", n_boot=0)
 
 
+
+
+def test_profile_limit_that_cannot_be_bracketed_is_a_clear_error():
+    # a profile above its cut-off at the inner end (restricted refits off the minimum)
+    # is reported, not handed to brentq as a raw ValueError
+    from youthtransitions.errors import UsageError
+    from youthtransitions.models.inference.profile import _root
+
+    with pytest.raises(UsageError, match="does not cross its cut-off"):
+        _root(lambda x: 1.0 + x * x, 0.0, 2.0, 1.0)
+    assert _root(lambda x: x - 0.5, 0.0, 2.0, 1.0) == pytest.approx(0.5, abs=1e-8)

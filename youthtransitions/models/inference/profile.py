@@ -186,6 +186,23 @@ class _Profiler:
         return float(out["deviance"])
 
 
+def _root(g, inner: float, outer: float, scale: float) -> float:
+    """The crossing of ``g`` between ``inner`` (below the cut-off) and ``outer`` (above).
+
+    When ``g`` is not below the cut-off at ``inner`` the restricted refits have not found
+    the profile's minimum there (a flat or multimodal profile); the limit is then not
+    determined, which is said rather than guessed.
+    """
+    lo, hi = min(inner, outer), max(inner, outer)
+    try:
+        return optimize.brentq(g, lo, hi, xtol=1e-9 * scale, rtol=1e-9)
+    except ValueError:
+        raise UsageError("the likelihood profile of this parameter does not cross its "
+                         "cut-off once between the estimate and the limit searched (a flat or "
+                         "irregular profile); use conf_int(method='wald') or "
+                         "method='bootstrap'") from None
+
+
 def _limit(g, hat: float, step: float, lower_bound: float, upper_bound: float,
            direction: int) -> float:
     """The point beyond ``hat`` where ``g`` (<0 at hat) crosses 0, or the boundary."""
@@ -198,11 +215,9 @@ def _limit(g, hat: float, step: float, lower_bound: float, upper_bound: float,
             outer = bound - direction * 1e-10 * max(1.0, abs(bound))
             if g(outer) <= 0:
                 return bound
-            return optimize.brentq(g, min(inner, outer), max(inner, outer), xtol=1e-9 * scale,
-                                   rtol=1e-9)
+            return _root(g, inner, outer, scale)
         if g(outer) > 0:
-            return optimize.brentq(g, min(inner, outer), max(inner, outer), xtol=1e-9 * scale,
-                                   rtol=1e-9)
+            return _root(g, inner, outer, scale)
         inner = outer
         step *= 2
     raise UsageError("the likelihood profile did not reach the confidence limit")
