@@ -298,3 +298,59 @@ def test_to_json_composes_the_tidy_table(fit_b):
         fit_b.to_frame(0.9)["conf_low"].tolist(), rel=1e-15)
     assert out["r2"] == fit_b.r2().to_json()
     json.dumps(out)
+
+
+# -- lme4 random terms in the formula ------------------------------------------------------
+
+def _crossed_data(seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame({"youth": np.repeat(np.arange(200), 3), "wave": np.tile([0, 1, 2], 200),
+                      "worker": rng.integers(0, 30, 600), "x": rng.normal(size=600)})
+    d["y"] = (0.5 * d["x"] + 0.2 * d["wave"] + rng.normal(size=200)[d["youth"]]
+              + 0.5 * rng.normal(size=30)[d["worker"]] + rng.normal(size=600))
+    return d
+
+
+def test_one_random_term_goes_to_the_dense_engine_and_agrees_with_the_sparse_one():
+    from youthtransitions.models.crossed import fit_lmm_terms
+
+    d = _crossed_data()
+    dense = fit_lmm("y ~ x + (1 + wave | youth)", d)
+    sparse = fit_lmm_terms("y ~ x + (1 + wave | youth)", d)
+    assert isinstance(dense, LMMResult) and (dense.group, dense.random) == ("youth", "1 + wave")
+    # one model, two engines: the optimum agrees to the engines' tolerance against lme4
+    np.testing.assert_allclose(dense.params, sparse.params, rtol=1e-5)
+    np.testing.assert_allclose(dense.std_errors, sparse.std_errors, rtol=1e-4)
+    assert dense.loglik == pytest.approx(sparse.loglik, rel=1e-6)
+    assert dense.residual_variance == pytest.approx(sparse.residual_variance, rel=1e-4)
+
+
+def test_several_random_terms_go_to_the_sparse_engine():
+    from youthtransitions.models.crossed import TermsLMMResult, fit_lmm_terms
+
+    d = _crossed_data()
+    fit = fit_lmm("y ~ x + (1 | youth) + (1 | worker)", d, method="ml")
+    assert isinstance(fit, TermsLMMResult) and fit.method == "ML"
+    direct = fit_lmm_terms("y ~ x + (1 | youth) + (1 | worker)", d, method="ml")
+    np.testing.assert_array_equal(fit.params, direct.params)
+    assert isinstance(fit_lmm("y ~ x + (1 + wave || youth)", d), TermsLMMResult)
+
+
+@pytest.mark.parametrize("given", [{"group": "youth"}, {"random": "1"},
+                                   {"group": "youth", "random": "1 + wave"}])
+def test_group_or_random_alongside_random_terms_is_refused(given):
+    with pytest.raises(UsageError, match=r"not both.*\(1 \| g\).*\(1 \| a/b\)|"
+                                         r"\(1 \| g\).*not both"):
+        fit_lmm("y ~ x + (1 | youth)", _crossed_data(), **given)
+
+
+def test_no_random_part_is_refused_with_the_supported_forms():
+    with pytest.raises(UsageError, match=r"group= is missing.*\(1 \| g\)"):
+        fit_lmm("y ~ x", _crossed_data())
+
+
+def test_sparse_engine_options_are_checked():
+    with pytest.raises(UsageError, match="engine='statsmodels'"):
+        fit_lmm("y ~ x + (1 | youth) + (1 | worker)", _crossed_data(), engine="statsmodels")
+    with pytest.raises(UsageError, match="kenward-roger"):
+        fit_lmm("y ~ x + (1 | youth) + (1 | worker)", _crossed_data(), ddf="kenward-roger")

@@ -48,7 +48,8 @@ def test_scales_table(shipped):
 def test_items_declared_and_in_range(shipped, table):
     frame, scales = shipped[table], shipped["scales"]
     declared = scales[scales["table"] == table]
-    head = ["youth_id", "wave", "interview_date"] if table == "waves" else [
+    head = ["youth_id", "wave", "interview_date", "worker_id", "positive_change"] \
+        if table == "waves" else [
         "youth_id", "wave", "pmk_role"]
     assert list(frame.columns) == head + list(declared["item"])
     assert not frame.duplicated(["youth_id", "wave"]).any()

@@ -459,21 +459,53 @@ def check_method(method: Any) -> bool:
                         Method) == "reml"
 
 
-def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
-            method: Method = "reml", engine: Engine = "fast",
+def _random_terms_usage(formula: str, what: str) -> UsageError:
+    from .random_terms import SUPPORTED_FORMS
+
+    return UsageError(f"{what} in fit_lmm({formula!r}, ...). Write the random part either "
+                      "as lme4 terms in the formula (supported: "
+                      f"{', '.join(SUPPORTED_FORMS)}), or as group= and random= with a "
+                      "fixed-only formula, not both")
+
+
+def _fit_terms(formula: str, data: pd.DataFrame, *, method: str, engine: str,
+               ci_level: float, ddf: str):
+    """A formula with lme4 random terms: one plain term to the dense engine, else sparse."""
+    from .crossed import fit_lmm_terms
+    from .random_terms import parse_random_terms
+
+    parsed = parse_random_terms(formula)
+    terms = parsed.random
+    if len(terms) == 1 and len(terms[0].factors) == 1 and terms[0].correlated:
+        # one grouping factor: the dense engine fits the same model faster
+        return fit_lmm(parsed.fixed, data, group=terms[0].group, random=terms[0].expr,
+                       method=method, engine=engine, ci_level=ci_level, ddf=ddf)
+    if engine != "fast" or ddf != "satterthwaite":
+        raise _random_terms_usage(
+            formula, f"engine={engine!r} and ddf={ddf!r} take one grouping factor; several "
+                     "random terms are fitted by the sparse engine with Satterthwaite df "
+                     "(engine='fast', ddf='satterthwaite')")
+    return fit_lmm_terms(formula, data, method=method, ci_level=ci_level)
+
+
+def fit_lmm(formula: str, data: pd.DataFrame, *, group: str | None = None,
+            random: str | None = None, method: Method = "reml", engine: Engine = "fast",
             ci_level: float = 0.95, ddf: Ddf = "satterthwaite") -> LMMResult:
-    """Fit a two-level linear mixed model by REML or ML.
+    """Fit a linear mixed model by REML or ML.
 
     Parameters
     ----------
     formula : str
-        Fixed part, ``"response ~ terms"`` in formulaic syntax (``C(x)``, ``x:z``,
-        ``np.log(x)``, ``I(x**2)``).
+        ``"response ~ terms"`` in formulaic syntax (``C(x)``, ``x:z``, ``np.log(x)``,
+        ``I(x**2)``): the fixed part with ``group=``/``random=``, or with lme4 random terms
+        (``"y ~ x + (1 + wave | youth_id) + (1 | worker_id)"``, the forms of
+        :data:`~youthtransitions.models.random_terms.SUPPORTED_FORMS`).
     data : DataFrame
         Long format, one row per observation.
-    group : str
-        Column identifying the groups (e.g. ``"youth_id"``).
-    random : str, default "1"
+    group : str, optional
+        Column identifying the groups (e.g. ``"youth_id"``); needed unless the formula has
+        random terms.
+    random : str, optional (default "1")
         Right-hand side of the random part, as inside lme4's ``( | group)``: ``"1"``
         (intercept), ``"1 + wave"`` or ``"wave"`` (intercept and slope, unstructured
         covariance), ``"0 + wave"`` (slope only). Any number of terms.
@@ -490,12 +522,17 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
     Returns
     -------
     LMMResult
+        Or, for random terms beyond a single ``(expr | g)``,
+        :class:`~youthtransitions.models.crossed.TermsLMMResult` (from
+        :func:`~youthtransitions.models.crossed.fit_lmm_terms`).
 
     Raises
     ------
     UsageError
-        Bad formula, unknown column, non-numeric response, bad option, a model lme4 also
-        refuses (fewer than 2 groups, as many groups or random effects as observations), a
+        Bad formula, unknown column, non-numeric response, bad option, ``group=`` or
+        ``random=`` given with random terms in the formula (the message lists the supported
+        forms), several random terms with ``engine="statsmodels"`` or Kenward-Roger df, a
+        model lme4 also refuses (fewer than 2 groups, as many groups or random effects as observations), a
         rank-deficient fixed design.
 
     Warns
@@ -520,6 +557,10 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
 
     Notes
     -----
+    Random terms in the formula: a single correlated term ``(expr | g)`` on one factor is
+    fitted here as ``group=g, random=expr`` (the same model; the dense engine is faster);
+    anything else (several terms, ``||``, ``a:b``, ``a/b``) by
+    :func:`~youthtransitions.models.crossed.fit_lmm_terms`.
     Rows with a missing value in the response, a fixed or random term or the group are
     dropped and counted in ``n_dropped``. The fast engine minimises the profiled deviance of
     Bates, Mächler, Bolker & Walker (2015, *J. Stat. Softw.* 67(1), eqs. 34-41) over the
@@ -532,9 +573,22 @@ def fit_lmm(formula: str, data: pd.DataFrame, *, group: str, random: str = "1",
     (tests/reference/lme4/): fixed effects and log-likelihood to 1e-5 relative, standard
     errors and variance components to 1e-4, df to 1e-3.
     """
+    from .random_terms import has_random_terms
+
     reml = check_method(method)
     check_choice("engine", engine, Engine)
     check_choice("ddf", ddf, Ddf)
+    if has_random_terms(formula):
+        if group is not None or random is not None:
+            given = ", ".join(f"{k}={v!r}" for k, v in (("group", group), ("random", random))
+                              if v is not None)
+            raise _random_terms_usage(formula, f"{given} is given alongside random terms")
+        return _fit_terms(formula, data, method=method, engine=engine, ci_level=ci_level,
+                          ddf=ddf)
+    if group is None:
+        raise _random_terms_usage(formula, "no random part is given (group= is missing and "
+                                           "the formula has no random term)")
+    random = "1" if random is None else random
     if ddf == "kenward-roger" and not reml:
         raise UsageError("ddf='kenward-roger' needs a REML fit (method='reml'), as pbkrtest")
     ci_level = check_level(ci_level, "ci_level")

@@ -17,7 +17,7 @@ __all__ = [
     "INSTANCES", "ACTORS", "CODE_COLUMNS",
 ]
 
-#: identifiers (youth_id, segment_id): letters, digits, ``_`` and ``-``, 1 to 64 characters
+#: identifiers (youth_id, segment_id, worker_id): letters, digits, ``_`` and ``-``, 1 to 64 characters
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 #: Likert item columns: ``<prefix>_<nn>``
 ITEM_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*_[0-9]{1,3}")
@@ -136,6 +136,10 @@ CONTRACT: dict[str, TableSpec] = {
         Column("youth_id", "id"),
         _WAVE,
         Column("interview_date", "date", nullable=True),
+        # the professional the youth named at that wave; missing where none was named
+        Column("worker_id", "id", required=False, nullable=True),
+        # 0/1: the youth reported a positive change at that wave
+        Column("positive_change", "int", required=False, nullable=True, allowed=(0, 1)),
     ), required=True, has_items=True, key=("youth_id", "wave")),
     "pmk": TableSpec("pmk", (
         Column("youth_id", "id"),

@@ -23,6 +23,10 @@ _MEANING = {
     "qual_subsample": ("bool", "in the qualitative subsample (MSU youth only)"),
     "wave": ("int", "survey wave / qualitative round (annual)"),
     "interview_date": ("date", "date of the survey interview, strictly increasing by wave"),
+    "worker_id": ("id", "the professional the youth named at that wave (W001...); empty = "
+                  "named none"),
+    "positive_change": ("int", "the youth reported a positive change at that wave (1) or "
+                        "not (0)"),
     "pmk_role": ("category", "the PMK's relation to the youth"),
     "scale": ("name", "scale name"),
     "table": ("category", "table holding the scale's items"),
@@ -49,6 +53,8 @@ def _allowed(series: pd.Series, kind: str) -> str:
         return "true, false"
     if series.name == "wave":
         return ", ".join(map(str, WAVES))
+    if series.name == "positive_change":
+        return ", ".join(map(str, CONTRACT["waves"].column("positive_change").allowed))
     if series.name == "level":
         return ", ".join(map(str, CONTRACT["codes"].column("level").allowed))
     if kind == "id":

@@ -13,6 +13,7 @@ from .codes import SOURCES, build_codes
 from .params import DEFAULT_SEED, GENERATOR, SynthParams, make_params
 from .sample import draw_sample
 from .truth import QUAL_EFFECTS, compute_truth
+from .worker_truth import worker_truth
 
 __all__ = ["synthesize", "build_truth"]
 
@@ -36,6 +37,12 @@ def build_truth(params: SynthParams, seed: int, codes: pd.DataFrame) -> dict[str
             "double_code_share", "second_coder_agree")},
         "counts": counts,
         "population": truth.pop("qual_population"),
+    }
+    truth["workers"] = {
+        "estimands": copy.deepcopy(worker_truth(params)),
+        "parameters": {k: params.as_dict()[k] for k in (
+            "n_workers", "worker_switch", "worker_rq_share", "worker_missing",
+            "change_intercept", "change_rq", "change_sd_youth", "worker_population_regions")},
     }
     truth["synthetic"] = True
     truth["seed"] = int(seed)

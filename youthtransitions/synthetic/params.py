@@ -166,9 +166,25 @@ class SynthParams:
     double_code_share: float = 0.25
     second_coder_agree: float = 0.85
 
+    # --- workers and positive change (drawn after everything else; docs/synthetic.md) --------
+    #: workers per region of ``n_youth`` youth (the sample is one region)
+    n_workers: int = 300
+    #: probability a youth changes worker between consecutive waves
+    worker_switch: float = 0.25
+    #: share of the latent relationship-quality variance that is the worker's (omega)
+    worker_rq_share: float = 0.15
+    #: probability a youth names no worker at a wave
+    worker_missing: float = 0.03
+    #: logit P(positive_change) = intercept + change_rq * rq* + N(0, change_sd_youth^2)
+    change_intercept: float = 0.0
+    change_rq: float = 0.8
+    change_sd_youth: float = 1.0
+
     # --- truth --------------------------------------------------------------------------------
     population_size: int = 200_000
     population_seed: int = 7_000_001
+    #: regions of ``n_youth`` youth on which the worker estimands' truth is computed
+    worker_population_regions: int = 8
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict of every parameter (tuples as lists)."""
@@ -186,7 +202,8 @@ _PROB_VECTORS = ("msu_service_count_probs", "gender_probs", "ethnicity_probs_msu
 _UNIT_INTERVAL = ("single_service_prob", "icc_rq", "icc_traits", "mech_loading",
                   "pmk_wave_response", "prq_load_rq", "item_missing", "scale_skip",
                   "code_prob", "counterfactual_flip", "double_code_share",
-                  "second_coder_agree")
+                  "second_coder_agree", "worker_switch", "worker_rq_share",
+                  "worker_missing")
 
 
 def _as_tuple(name: str, value: Any, default: tuple) -> tuple:
@@ -222,6 +239,16 @@ def _check_values(p: SynthParams) -> None:
     if p.n_qual_pmk_nominated < 1:
         raise UsageError("n_qual_pmk_nominated must be at least 1 (the subsample needs a "
                          f"nominated PMK), got {p.n_qual_pmk_nominated}")
+    if p.worker_population_regions < 2:
+        raise UsageError("worker_population_regions must be at least 2 (the truth's Monte "
+                         f"Carlo error needs two), got {p.worker_population_regions}")
+    if p.n_workers < 2:
+        raise UsageError(f"n_workers must be at least 2, got {p.n_workers}")
+    youth_part = p.icc_rq - (1 - p.worker_switch) * p.worker_rq_share
+    if youth_part < 0.0:
+        raise UsageError("worker_rq_share is too large for icc_rq and worker_switch: need "
+                         "icc_rq >= (1 - worker_switch) * worker_rq_share "
+                         f"(got icc_rq - ... = {youth_part:.3f})")
 
 
 def make_params(**overrides: Any) -> SynthParams:
@@ -232,7 +259,9 @@ def make_params(**overrides: Any) -> SynthParams:
     UsageError
         For an unknown name, a tuple override of another length than the default, a
         probability vector (``*_probs``) that is negative or does not sum to 1, a share, ICC
-        or loading outside [0, 1], ``n_qual_pmk_nominated < 1``, or inconsistent counts.
+        or loading outside [0, 1], ``n_qual_pmk_nominated < 1``, ``n_workers < 2``,
+        ``worker_population_regions < 2``, a ``worker_rq_share`` leaving no youth variance
+        of rq* (``icc_rq < (1 - worker_switch) worker_rq_share``), or inconsistent counts.
     """
     names = {f.name for f in fields(SynthParams)}
     unknown = sorted(set(overrides) - names)

@@ -1,7 +1,8 @@
 """Draw the sample of a synthetic study: youth, waves, PMK reports and the qualitative subsample.
 
 The order of draws (each from its own child of ``SeedSequence(seed)``) is fixed: youth, wave
-items, subsample, PMK, attrition and dates, codes. See ``docs/synthetic.md``.
+items, subsample, PMK, attrition and dates, codes, then workers and positive change (a seventh
+child, so adding them left every earlier draw as it was). See ``docs/synthetic.md``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .latent import (
     score_items,
 )
 from .params import SCALE_SPECS, SynthParams
+from .workers import Workers, draw_positive_change, draw_workers, worker_ids
 
 __all__ = ["Sample", "draw_sample", "PMK_ROLES", "MAX_SUBSAMPLE_SMD"]
 
@@ -33,7 +35,7 @@ PMK_ROLES = CONTRACT["pmk"].column("pmk_role").categories
 #: the subsample is redrawn until every profile SMD against the 506 is below this
 MAX_SUBSAMPLE_SMD = 0.10
 _MAX_TRIES = 20_000
-_STREAMS = ("youth", "items", "subsample", "pmk", "attrition", "codes")
+_STREAMS = ("youth", "items", "subsample", "pmk", "attrition", "codes", "workers")
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Sample:
     pmk_present: np.ndarray  # n x 3 bool: PMK row exists
     codes_rng: np.random.Generator
     tables: dict[str, pd.DataFrame]
+    workers: Workers | None = None
 
 
 def _z(x: np.ndarray) -> np.ndarray:
@@ -232,6 +235,9 @@ def draw_sample(p: SynthParams, seed: int) -> Sample:
     waves = _long_table(ids, present, {"interview_date": dates},
                         {k: v for k, v in items.items() if spec[k].table == "waves"})
     waves["interview_date"] = waves["interview_date"].astype("datetime64[ms]")
+    workers = draw_workers(streams["workers"], p, lat.rq)
+    change = draw_positive_change(streams["workers"], p, lat.rq)
+    waves = _add_worker_columns(waves, ids, present, workers, change)
     roles = pd.Categorical.from_codes(role, categories=list(PMK_ROLES))
     pmk = _long_table(ids, pmk_present, {"pmk_role": np.asarray(roles.codes)},
                       {k: v for k, v in items.items() if spec[k].table == "pmk"})
@@ -239,4 +245,22 @@ def draw_sample(p: SynthParams, seed: int) -> Sample:
                                                 categories=list(PMK_ROLES))
     tables = {"youth": _youth_table(y, ids, nominated, in_qual), "waves": waves,
               "pmk": pmk, "scales": scales_table()}
-    return Sample(y, lat, ids, qual, present, pmk_present, streams["codes"], tables)
+    return Sample(y, lat, ids, qual, present, pmk_present, streams["codes"], tables, workers)
+
+
+def _add_worker_columns(waves: pd.DataFrame, ids: np.ndarray, present: np.ndarray,
+                        workers: Workers, change: np.ndarray) -> pd.DataFrame:
+    """``waves`` with ``worker_id`` and ``positive_change`` after ``interview_date``.
+
+    The columns are placed, not re-sorted: the long table is ordered by youth and wave, as
+    the boolean mask ``present`` read row by row.
+    """
+    order = np.argsort(ids, kind="stable")
+    mask = present[order]
+    named = worker_ids(workers.worker)[order][mask]
+    values = change[order][mask]
+    at = waves.columns.get_loc("interview_date") + 1
+    out = waves.copy()
+    out.insert(at, "worker_id", pd.Series(named, dtype="str").where(pd.notna(named), None))
+    out.insert(at + 1, "positive_change", pd.array(values, dtype="Int64"))
+    return out

@@ -16,6 +16,7 @@ import numpy as np
 from ..study.contract import DIMENSIONS
 from .latent import draw_items, draw_wave_latents, draw_youth, score_items
 from .params import SCALE_SPECS, SynthParams
+from .workers import draw_positive_change, draw_workers
 
 __all__ = ["population_scores", "compute_truth", "calibrate_b_between", "QUAL_EFFECTS"]
 
@@ -33,11 +34,13 @@ QUAL_EFFECTS = {
 }
 
 
-def population_scores(p: SynthParams, *, n: int | None = None,
-                      seed: int | None = None) -> dict[str, np.ndarray]:
+def population_scores(p: SynthParams, *, n: int | None = None, seed: int | None = None,
+                      workers: bool = False) -> dict[str, Any]:
     """Scale scores of a population draw: rq and wellbeing at waves 1-3, pfn at wave 3.
 
-    Returns arrays ``rq`` and ``wb`` (n x 3), ``pfn3`` (n), plus the youth draw as ``youth``.
+    Returns arrays ``rq`` and ``wb`` (n x 3), ``pfn3`` (n), plus the youth draw as ``youth``;
+    with ``workers``, also ``workers`` (:class:`~.workers.Workers`, regions of ``n_youth``
+    youth) and ``change`` (n x 3 positive change), drawn after everything else.
     """
     n = p.population_size if n is None else n
     seed = p.population_seed if seed is None else seed
@@ -51,6 +54,9 @@ def population_scores(p: SynthParams, *, n: int | None = None,
                             _SPEC["wellbeing"])
     out["pfn3"] = score_items(draw_items(rng, lat.pfn[:, 2], _SPEC["pmk_functioning"]),
                               _SPEC["pmk_functioning"])
+    if workers:  # drawn last, so the draws above are the same with or without them
+        out["workers"] = draw_workers(rng, p, lat.rq)
+        out["change"] = draw_positive_change(rng, p, lat.rq)
     return out
 
 

@@ -1,0 +1,229 @@
+"""Youth who share workers: the worker part of relationship quality and what it explains.
+
+:func:`worker_share` fits the crossed models (youth and worker random intercepts) and returns
+three estimands with cluster-bootstrap intervals (:class:`WorkerShareResult`):
+
+``worker_rq_share``
+    the worker's share of relationship-quality variance;
+``worker_mean_share``
+    the share of outcome variance explained by the worker-mean component of relationship
+    quality (Rights & Sterba's between part, with workers as the clusters);
+``binary_r2_difference``
+    Nakagawa's marginal R² of the binary outcome with relationship quality minus without.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._options import check_count, check_level
+from .._tidy import TidyResult
+from ..errors import UsageError
+from ..parallel import run_replicates
+from .bootstrap import percentile_ci
+
+__all__ = ["WorkerShareResult", "worker_share", "worker_share_estimates", "ESTIMANDS"]
+
+#: the estimands of :func:`worker_share`, in table order
+ESTIMANDS = ("worker_rq_share", "worker_mean_share", "binary_r2_difference")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class WorkerShareResult(TidyResult):
+    """Point estimates and cluster-bootstrap percentile intervals of :data:`ESTIMANDS`.
+
+    Attributes
+    ----------
+    estimates : dict
+        Estimand -> point estimate.
+    ci : dict
+        Estimand -> (low, high); NaN without a bootstrap.
+    level : float
+    n_boot : int
+        Replicates in which every estimand could be computed.
+    n_obs : dict
+        Rows used per estimand; ``n_youth`` and ``n_workers`` of the worker models.
+    replicates : ndarray
+        B x 3 replicate estimates (NaN where a fit failed).
+    """
+
+    estimates: dict[str, float]
+    ci: dict[str, tuple[float, float]]
+    level: float
+    n_boot: int
+    n_obs: dict[str, int]
+    replicates: np.ndarray = field(default_factory=lambda: np.empty((0, 3)))
+    title = "Worker share of relationship quality"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns ``estimand, estimate, conf_low, conf_high``."""
+        return pd.DataFrame({"estimand": list(ESTIMANDS),
+                             "estimate": [self.estimates[k] for k in ESTIMANDS],
+                             "conf_low": [self.ci[k][0] for k in ESTIMANDS],
+                             "conf_high": [self.ci[k][1] for k in ESTIMANDS]})
+
+    def _summary_header(self) -> list[tuple[str, Any]]:
+        return [("Level", self.level), ("Bootstrap replicates", self.n_boot),
+                *self.n_obs.items()]
+
+
+def _variances(fit) -> dict[str, float]:
+    vc = fit.varcorr()
+    return {str(g): float(v) for g, v in zip(vc["group"], vc["vcov"], strict=True)}
+
+
+def _rq_share(frame: pd.DataFrame, x: str) -> float:
+    from .crossed import fit_lmm_terms
+
+    v = _variances(fit_lmm_terms(f"{x} ~ 1 + (1 | _youth) + (1 | _worker)", frame))
+    return v["_worker"] / (v["_youth"] + v["_worker"] + v["Residual"])
+
+
+def _mean_share(frame: pd.DataFrame, x: str, y: str) -> float:
+    from .crossed import fit_lmm_terms
+
+    d = frame.assign(_x_cwm=frame[x] - frame["_x_wm"])
+    fit = fit_lmm_terms(f"{y} ~ _x_cwm + _x_wm + (1 | _youth) + (1 | _worker)", d)
+    b = fit.params
+    fixed = float(np.var(b["_x_cwm"] * d["_x_cwm"] + b["_x_wm"] * d["_x_wm"]))
+    v = _variances(fit)
+    total = fixed + v["_youth"] + v["_worker"] + v["Residual"]
+    return float(b["_x_wm"] ** 2 * np.var(d["_x_wm"]) / total)
+
+
+def _r2_difference(frame: pd.DataFrame, x: str, binary: str) -> float:
+    from .glmm import fit_glmm
+
+    full = fit_glmm(f"{binary} ~ {x} + (1 | _youth)", frame).r2().marginal
+    null = fit_glmm(f"{binary} ~ 1 + (1 | _youth)", frame).r2().marginal
+    return float(full - null)
+
+
+def _frames(data: pd.DataFrame, names: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Complete-case frames of the worker models and of the binary models."""
+    if not isinstance(data, pd.DataFrame):
+        raise UsageError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    missing = [c for c in names.values() if c not in data.columns]
+    if missing:
+        raise UsageError(f"worker_share needs the column(s) {', '.join(missing)}; the data "
+                         f"has {', '.join(map(str, data.columns))}")
+    d = pd.DataFrame({"_youth": data[names["youth"]].astype(str).to_numpy(),
+                      "_worker": data[names["worker"]].to_numpy(dtype=object),
+                      "x": pd.to_numeric(data[names["predictor"]]).astype(float).to_numpy(),
+                      "y": pd.to_numeric(data[names["outcome"]]).astype(float).to_numpy(),
+                      "b": pd.to_numeric(data[names["binary"]]).astype(float).to_numpy()})
+    d["_worker"] = d["_worker"].where(pd.notna(d["_worker"]), None)
+    lmm = d.dropna(subset=["_worker", "x", "y"]).reset_index(drop=True)
+    lmm["_worker"] = lmm["_worker"].astype(str)
+    lmm["_x_wm"] = lmm.groupby("_worker")["x"].transform("mean")
+    glmm = d.dropna(subset=["x", "b"]).reset_index(drop=True)
+    return lmm, glmm
+
+
+def _estimate(lmm: pd.DataFrame, glmm: pd.DataFrame) -> np.ndarray:
+    return np.array([_rq_share(lmm, "x"), _mean_share(lmm, "x", "y"),
+                     _r2_difference(glmm, "x", "b")])
+
+
+def worker_share_estimates(lmm: pd.DataFrame, glmm: pd.DataFrame) -> np.ndarray:
+    """The three point estimates on prepared frames (columns ``_youth, _worker, x, y, b``).
+
+    For the population truth of the synthetic study, which builds these frames itself.
+    """
+    return _estimate(lmm, glmm)
+
+
+def _replicate(rng: np.random.Generator, lmm: pd.DataFrame, glmm: pd.DataFrame) -> np.ndarray:
+    youth = pd.unique(pd.concat([lmm["_youth"], glmm["_youth"]]))
+    draw = pd.Series(youth[rng.integers(0, len(youth), size=len(youth))])
+    pick = pd.DataFrame({"_youth": draw, "_new": np.arange(len(draw)).astype(str),
+                         "_copy": draw.groupby(draw).cumcount().to_numpy()})
+    frames = []
+    for f in (lmm, glmm):
+        r = f.merge(pick, on="_youth")
+        if "_worker" in r and r["_worker"].notna().all():
+            # a youth's second copy meets a second copy of each of its workers, so two
+            # copies never share a worker (which would read as worker-level agreement)
+            r["_worker"] = r["_worker"].where(r["_copy"] == 0,
+                                              r["_worker"] + "#" + r["_copy"].astype(str))
+        frames.append(r.assign(_youth=r["_new"]).drop(columns=["_new", "_copy"]))
+    try:
+        return _estimate(*frames)
+    except (UsageError, np.linalg.LinAlgError, FloatingPointError, ValueError, KeyError):
+        return np.full(len(ESTIMANDS), np.nan)
+
+
+def worker_share(data: pd.DataFrame, *, predictor: str = "relationship_quality",
+                 outcome: str = "wellbeing", binary: str = "positive_change",
+                 youth: str = "youth_id", worker: str = "worker_id", B: int = 0,
+                 seed: int | None = None, workers: int = 1, level: float = 0.95,
+                 scheduler: Any = None) -> WorkerShareResult:
+    """The worker part of relationship quality, what it explains, and the binary outcome.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long format, one row per youth and wave: the analysis frame with ``worker`` (the
+        worker named at that wave, missing where none) and ``binary`` (0/1) joined on.
+    predictor, outcome, binary, youth, worker : str
+        Column names.
+    B : int, default 0
+        Cluster-bootstrap replicates (0: point estimates only).
+    seed, workers, scheduler
+        Passed to :func:`youthtransitions.parallel.run_replicates`.
+    level : float, default 0.95
+
+    Returns
+    -------
+    WorkerShareResult
+
+    Notes
+    -----
+    Rows with a missing ``worker``, ``predictor`` or ``outcome`` are left out of the worker
+    models; rows with a missing ``predictor`` or ``binary`` out of the binary models.
+
+    * ``worker_rq_share`` = ``tau_w / (tau_y + tau_w + sigma^2)`` of the REML fit of
+      ``predictor ~ 1 + (1 | youth) + (1 | worker)``.
+    * ``worker_mean_share``: with ``x_wm`` the mean of ``predictor`` over the rows of the
+      worker named at that row and ``x_cwm = predictor - x_wm``, the REML fit of
+      ``outcome ~ x_cwm + x_wm + (1 | youth) + (1 | worker)`` gives
+      ``b_wm^2 var(x_wm) / (var(b_cwm x_cwm + b_wm x_wm) + tau_y + tau_w + sigma^2)``
+      (variances over rows, divisor n): the total-variance share of the cluster-mean part,
+      Rights & Sterba's (2019, *Psychol. Methods* 24(3)) ``f2`` with workers as clusters.
+    * ``binary_r2_difference``: Nakagawa, Johnson & Schielzeth's (2017) marginal R² of the
+      Laplace fit of ``binary ~ predictor + (1 | youth)`` (logit link, distribution
+      variance pi^2/3, as performance 0.10.2) minus that of ``binary ~ 1 + (1 | youth)``
+      (0, as it has no fixed effect besides the intercept).
+
+    The bootstrap resamples youth with replacement (a youth drawn twice counts as two youth,
+    with all their rows); workers are not resampled: the youth are the sampled units
+    (recruited through their services), workers are whoever they named, so the intervals are
+    conditional on the workforce and leave out the variability of drawing other workers,
+    which a two-way (pigeonhole) bootstrap would add. Percentile limits (R type 7) of the
+    replicates in which every fit succeeded. Checked against the synthetic study's
+    population truth (tests/synthetic/test_workers.py).
+    """
+    B = check_count("B", B, minimum=0)
+    level = check_level(level)
+    names = {"predictor": predictor, "outcome": outcome, "binary": binary, "youth": youth,
+             "worker": worker}
+    lmm, glmm = _frames(data, names)
+    point = _estimate(lmm, glmm)
+    n_obs = {"n_obs_workers": int(len(lmm)), "n_obs_binary": int(len(glmm)),
+             "n_youth": int(lmm["_youth"].nunique()),
+             "n_workers": int(lmm["_worker"].nunique())}
+    ci = {k: (float("nan"), float("nan")) for k in ESTIMANDS}
+    reps = np.empty((0, len(ESTIMANDS)))
+    if B > 0:
+        reps = np.vstack(run_replicates(_replicate, B, seed=seed, args=(lmm, glmm),
+                                        workers=workers, scheduler=scheduler,
+                                        description="worker-share bootstrap"))
+        lo, hi = percentile_ci(reps, level)
+        ci = {k: (float(lo[i]), float(hi[i])) for i, k in enumerate(ESTIMANDS)}
+    ok = int(np.isfinite(reps).all(axis=1).sum())
+    return WorkerShareResult(estimates=dict(zip(ESTIMANDS, map(float, point), strict=True)),
+                             ci=ci, level=level, n_boot=ok, n_obs=n_obs, replicates=reps)
