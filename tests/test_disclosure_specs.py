@@ -67,6 +67,11 @@ def results():
                             family="binomial"),
     }
     found["glmm_r2"] = found["glmm"].r2()
+    from youthtransitions.models.worker_share import worker_share
+
+    found["worker_share"] = worker_share(study.analysis_frame().merge(
+        study.waves[["youth_id", "wave", "worker_id", "positive_change"]],
+        on=["youth_id", "wave"]))
     items = study.waves.loc[study.waves["wave"] == 1, [f"rq_{i:02d}" for i in range(1, 11)]]
     found["alpha"], found["omega"] = yt.alpha(items), yt.omega(items)
     found.update(_inference(full, null, frame))

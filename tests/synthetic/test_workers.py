@@ -87,3 +87,18 @@ def test_bootstrap_intervals_contain_the_truth(study, truth):
     for key in ESTIMANDS:
         low, high = fit.ci[key]
         assert low < truth["workers"]["estimands"][key]["value"] < high, key
+
+
+def test_worker_truth_can_be_left_out_for_simulations():
+    # planning and simulation runs draw many parameter sets; the worker truth costs seconds
+    # per set, so 0 regions leaves it out (and 1 region, with no Monte Carlo error, is refused)
+    import pytest
+
+    import youthtransitions as yt
+    from youthtransitions.errors import UsageError
+
+    study = yt.synthesize(seed=3, n_youth=300, n_msu=120, worker_population_regions=0)
+    assert study.metadata["truth"]["workers"]["estimands"] == {}
+    assert "worker_id" in study.waves.columns
+    with pytest.raises(UsageError, match="worker_population_regions"):
+        yt.synthesize(seed=3, worker_population_regions=1)

@@ -59,6 +59,15 @@ class WorkerShareResult(TidyResult):
     replicates: np.ndarray = field(default_factory=lambda: np.empty((0, 3)))
     title = "Worker share of relationship quality"
 
+    @property
+    def disclosure_spec(self):
+        """Kinds of :meth:`to_frame`: shares of variance and their interval limits (the
+        sizes behind them stay in the summary header, which the gate does not publish)."""
+        from .._disclosure import TableSpec, estimate, text
+
+        return TableSpec({"estimand": text(), "estimate": estimate(), "conf_low": estimate(),
+                          "conf_high": estimate()}, totals="none")
+
     def to_frame(self) -> pd.DataFrame:
         """Columns ``estimand, estimate, conf_low, conf_high``."""
         return pd.DataFrame({"estimand": list(ESTIMANDS),

@@ -183,7 +183,8 @@ class SynthParams:
     # --- truth --------------------------------------------------------------------------------
     population_size: int = 200_000
     population_seed: int = 7_000_001
-    #: regions of ``n_youth`` youth on which the worker estimands' truth is computed
+    #: regions of ``n_youth`` youth on which the worker estimands' truth is computed (about
+    #: 2-3 s each); 0 leaves the worker truth out, for simulations that do not need it
     worker_population_regions: int = 8
 
     def as_dict(self) -> dict[str, Any]:
@@ -239,9 +240,10 @@ def _check_values(p: SynthParams) -> None:
     if p.n_qual_pmk_nominated < 1:
         raise UsageError("n_qual_pmk_nominated must be at least 1 (the subsample needs a "
                          f"nominated PMK), got {p.n_qual_pmk_nominated}")
-    if p.worker_population_regions < 2:
-        raise UsageError("worker_population_regions must be at least 2 (the truth's Monte "
-                         f"Carlo error needs two), got {p.worker_population_regions}")
+    if p.worker_population_regions < 2 and p.worker_population_regions != 0:
+        raise UsageError("worker_population_regions must be 0 (no worker truth) or at least 2 "
+                         "(the truth's Monte Carlo error needs two), got "
+                         f"{p.worker_population_regions}")
     if p.n_workers < 2:
         raise UsageError(f"n_workers must be at least 2, got {p.n_workers}")
     youth_part = p.icc_rq - (1 - p.worker_switch) * p.worker_rq_share

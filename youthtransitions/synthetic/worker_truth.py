@@ -58,7 +58,10 @@ def region_frames(p: SynthParams) -> list[pd.DataFrame]:
 
 @functools.lru_cache(maxsize=8)
 def worker_truth(p: SynthParams) -> dict[str, Any]:
-    """The ``workers`` section of ``truth.json``: value, mc_se and definition per estimand."""
+    """The ``workers`` section of ``truth.json``: value, mc_se and definition per estimand
+    (empty when ``worker_population_regions`` is 0)."""
+    if p.worker_population_regions == 0:
+        return {}
     est = np.array([[worker_share(f).estimates[k] for k in ESTIMANDS]
                     for f in region_frames(p)])
     mean = est.mean(axis=0)
