@@ -29,6 +29,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "reliability": ("youthtransitions.study", "reliability"),
     "read_codes": ("youthtransitions.study", "read_codes"),
     "write_qdpx": ("youthtransitions.study", "write_qdpx"),
+    "import_study": ("youthtransitions.study.mapping", "import_study"),
     # scale reliability of any item frame
     "alpha": ("youthtransitions.stats.reliability", "alpha"),
     "omega": ("youthtransitions.stats.reliability", "omega"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import keyword
 import os
 import sys
 
@@ -18,7 +19,7 @@ from ..errors import YouthTransitionsError
 __all__ = ["main", "build_parser"]
 
 #: sub-command modules, in the order ``yt --help`` lists them
-COMMANDS = ["describe", "validate", "synth", "fit", "pool", "pmk", "codes", "qca",
+COMMANDS = ["describe", "validate", "import", "synth", "fit", "pool", "pmk", "codes", "qca",
             "replicate", "simulate"]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -38,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"yt {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
-        importlib.import_module(f"{__name__}.{name}").register(sub)
+        # a command named by a Python keyword lives in NAME_.py (``yt import``: import_.py)
+        module = f"{name}_" if keyword.iskeyword(name) else name
+        importlib.import_module(f"{__name__}.{module}").register(sub)
     return parser
 
 

@@ -111,7 +111,8 @@ def _inputs(counts: dict[str, Any] | None, headline: dict[str, Any] | None,
                      {"reproduced": syn.get("estimate"),
                       "low": syn.get("conf_low", math.nan),
                       "high": syn.get("conf_high", math.nan),
-                      "extra_ok": syn.get("p_holm", 1.0) < 0.05}))
+                      # a synergy test too small to run has no p-value (null in the summary)
+                      "extra_ok": syn.get("p_holm") is not None and syn["p_holm"] < 0.05}))
     return rows
 
 

@@ -33,6 +33,7 @@ references forbidden (XXE, billion laughs). Every refusal is a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,11 +104,13 @@ def _parse_xml(path: Path, data: bytes):
     return root
 
 
-def _code_paths(path: Path, root) -> dict[str, list[str]]:
+def _code_paths(path: Path, root, rename: Callable[[list[str]], list[str]] | None = None
+                ) -> dict[str, list[str]]:
     """Map each code GUID to its path of names from the top of the codebook.
 
     Walked with an explicit stack, so a deep codebook cannot exhaust Python's recursion;
-    codes nested deeper than ``LIMITS["depth"]`` refuse the project.
+    codes nested deeper than ``LIMITS["depth"]`` refuse the project. ``rename`` (a project's
+    own codebook translated to the layout's paths) sees every code's path once.
     """
     paths: dict[str, list[str]] = {}
     book = _child(root, "CodeBook")
@@ -120,7 +123,7 @@ def _code_paths(path: Path, root) -> dict[str, list[str]]:
             if len(p) > LIMITS["depth"]:
                 raise fail(path, f"codebook nests codes more than {LIMITS['depth']} deep")
             if code.get("guid"):
-                paths[code.get("guid")] = p
+                paths[code.get("guid")] = rename(p) if rename else p
             stack.append((code, p))
     return paths
 
@@ -349,8 +352,13 @@ def _map_source(path, src, paths, users, owners, archive: Archive,
     return rows
 
 
-def parse_qdpx(path: str | Path) -> QdpxProject:
-    """Read a ``.qdpx`` archive or a bare ``.qde`` QDA-XML file; see the module notes."""
+def parse_qdpx(path: str | Path, *, rename: Callable[[list[str]], list[str]] | None = None
+               ) -> QdpxProject:
+    """Read a ``.qdpx`` archive or a bare ``.qde`` QDA-XML file; see the module notes.
+
+    ``rename`` maps a code's path of names to the path it is read as (for a codebook that
+    names its codes its own way); by default a code is read by its own path.
+    """
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"REFI-QDA project {path} does not exist or is not a file")
@@ -365,7 +373,7 @@ def parse_qdpx(path: str | Path) -> QdpxProject:
     users_elem = _child(root, "Users")
     users = {u.get("guid"): (u.get("name") or u.get("id") or u.get("guid"))
              for u in (_children(users_elem, "User") if users_elem is not None else [])}
-    paths = _code_paths(path, root)
+    paths = _code_paths(path, root, rename)
     owners = _case_owners(root, unmapped)
     rows: list[dict[str, Any]] = []
     sources = _child(root, "Sources")
