@@ -66,6 +66,16 @@ class TidyResult:
 
     title: str = "Result"
 
+    #: rows of the tidy table the plain ``repr`` shows
+    repr_rows: int = 5
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Pin the concise repr in the class itself: ``@dataclass`` only adds a ``__repr__``
+        # a class does not define, and its own would print every field, whole frames too.
+        if "__repr__" not in cls.__dict__:
+            cls.__repr__ = cls.__repr__
+
     def to_frame(self) -> pd.DataFrame:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -101,7 +111,19 @@ class TidyResult:
         return self.summary()
 
     def __repr__(self) -> str:
-        return self.summary()
+        """Short view: class, title, the table's shape and its first :attr:`repr_rows` rows
+        (``summary()`` and ``str`` give all of it)."""
+        frame = self.to_frame()
+        n, k = frame.shape
+        head = (f"<{type(self).__name__}: {self.title}, {n} row{'s' if n != 1 else ''} x "
+                f"{k} column{'s' if k != 1 else ''}>")
+        if not n:
+            return head
+        shown = self._formatted().head(self.repr_rows)  # as summary() formats them
+        lines = [head, shown.to_string(index=frame.index.name is not None, max_colwidth=24)]
+        if n > self.repr_rows:
+            lines.append(f"... {n - self.repr_rows} more rows; summary() shows them all")
+        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         parts = [f"<h4>{html.escape(self.title)}</h4>"]

@@ -150,11 +150,35 @@ def _run_chunk(func: Callable[..., T], rngs: Sequence[np.random.Generator], args
     return [func(rng, *args, **kwargs) for rng in rngs]
 
 
+def in_notebook() -> bool:
+    """Whether the code runs in a Jupyter kernel (its standard error is no terminal, yet the
+    notebook shows progress bars)."""
+    if "ipykernel" not in sys.modules:
+        return False
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def show_progress(progress: bool | None) -> bool:
-    """``progress`` if given, else whether standard error is a terminal."""
+    """``progress`` if given, else whether standard error is a terminal or a notebook."""
     if progress is not None:
         return bool(progress)
-    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+    return bool(getattr(sys.stderr, "isatty", lambda: False)()) or in_notebook()
+
+
+def progress_bar(total: int, description: str):
+    """A ``tqdm.auto`` bar of ``total`` steps: a widget in Jupyter, text on a terminal.
+
+    Without ipywidgets tqdm falls back to its text bar, which notebooks show as well; its
+    one-time warning about the missing widget is not repeated to the user.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        from tqdm.auto import tqdm
+    return tqdm(total=total, desc=description, file=sys.stderr)
 
 
 def run_replicates(
@@ -204,11 +228,14 @@ def run_replicates(
     if scheduler is not None:
         return _run_dask(func, rngs, args, kwargs, scheduler, show, description)
     if workers == 1:
-        iterator = range(n)
-        if show:
-            from tqdm.auto import tqdm
-            iterator = tqdm(iterator, total=n, desc=description, file=sys.stderr)
-        return [func(rngs[i], *args, **kwargs) for i in iterator]
+        if not show:
+            return [func(rng, *args, **kwargs) for rng in rngs]
+        out = []
+        with progress_bar(n, description) as bar:
+            for rng in rngs:
+                out.append(func(rng, *args, **kwargs))
+                bar.update(1)
+        return out
     from joblib import Parallel, delayed, effective_n_jobs
 
     n_jobs = effective_n_jobs(workers)
@@ -218,16 +245,14 @@ def run_replicates(
             for c in chunks)
     out: list[T] = []
     stream = parallel(jobs)
-    if show:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=n, desc=description, file=sys.stderr)
+    if not show:
+        for part in stream:
+            out.extend(part)
+        return out
+    with progress_bar(n, description) as bar:
         for part in stream:
             out.extend(part)
             bar.update(len(part))
-        bar.close()
-    else:
-        for part in stream:
-            out.extend(part)
     return out
 
 
@@ -241,13 +266,11 @@ def _run_dask(func, rngs, args, kwargs, scheduler, show, description):
         futures = [client.submit(_run_chunk, func, [rngs[i] for i in c], args, kwargs,
                                  pure=False) for c in chunks]
         if show:
-            from tqdm.auto import tqdm
-            bar = tqdm(total=n, desc=description, file=sys.stderr)
             results = []
-            for fut, c in zip(futures, chunks, strict=True):
-                results.append(fut.result())
-                bar.update(len(c))
-            bar.close()
+            with progress_bar(n, description) as bar:
+                for fut, c in zip(futures, chunks, strict=True):
+                    results.append(fut.result())
+                    bar.update(len(c))
         else:
             results = client.gather(futures)
         return [r for part in results for r in part]

@@ -17,6 +17,7 @@
 # qualitative mechanism codes. Every result object renders as a table in Jupyter.
 
 # %%
+# %matplotlib inline
 import youthtransitions as yt
 from youthtransitions.synthetic import shipped_study_path
 
@@ -47,6 +48,14 @@ frame = yt.center_within(frame, ["relationship_quality"], "youth_id")
 fit = yt.fit_lmm("wellbeing ~ relationship_quality_within + relationship_quality_between",
                  frame, group="youth_id")
 fit
+
+# %%
+# figure: wellbeing over the three waves, individual youth in grey and the means with 95%
+# confidence intervals by tertile of wave-1 relationship quality
+from youthtransitions.report import figures
+
+figures.trajectories(study.analysis_frame(), outcome="wellbeing",
+                     predictor="relationship_quality", group="youth_id")
 
 # %%
 null = yt.fit_lmm("wellbeing ~ 1", frame, group="youth_id")

@@ -8,6 +8,7 @@ the rows with a missing value in any model variable, and returns a :class:`Desig
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 from dataclasses import dataclass
@@ -136,6 +137,14 @@ def _rename(columns) -> list[str]:
     return [INTERCEPT if c == "Intercept" else str(c) for c in columns]
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _plain(exc: Exception) -> str:
+    """formulaic's message without the terminal colour codes it marks the error with."""
+    return _ANSI.sub("", str(exc))
+
+
 @functools.lru_cache(maxsize=64)
 def _parse(formula: str, what: str):
     """The parsed formula (cached: refits of one model parse it once)."""
@@ -144,14 +153,53 @@ def _parse(formula: str, what: str):
     try:
         return formulaic.Formula(formula)
     except Exception as exc:  # formulaic raises several parser exception types
-        raise UsageError(f"cannot parse the {what} {formula!r}: {exc}") from None
+        raise UsageError(f"cannot parse the {what} {formula!r}: {_plain(exc)}") from None
+
+
+def _simple_formulas(parsed) -> list:
+    from formulaic.formula import SimpleFormula
+
+    if isinstance(parsed, SimpleFormula):
+        return [parsed]
+    return [part for part in (getattr(parsed, "lhs", None), getattr(parsed, "rhs", None))
+            if part is not None]
+
+
+def _expression_names(expr: str) -> set[str]:
+    """The bare names a Python factor such as ``poly(x, 2)`` or ``np.log(x)`` uses."""
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except SyntaxError:  # formulaic's own syntax inside (a `quoted name`): keep the words
+        found = re.findall(r"`([^`]+)`|\b([A-Za-z_]\w*)\b(?!\s*=)", expr)
+        return {quoted or bare for quoted, bare in found}
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def _names(parsed) -> set[str]:
+    """Every name the formula's factors use.
+
+    formulaic's ``required_variables`` leaves out the variables of stateful transforms
+    (``poly(x, 2)``, ``scale(x)``, ``center(x)``, ``bs(x)``), so the Python expressions of
+    the factors are read as well.
+    """
+    from formulaic.parser.types import Factor
+
+    names = {str(v) for v in parsed.required_variables}
+    for simple in _simple_formulas(parsed):
+        for term in simple:
+            for factor in term.factors:
+                if factor.eval_method is Factor.EvalMethod.LOOKUP:
+                    names.add(str(factor.expr))
+                elif factor.eval_method is Factor.EvalMethod.PYTHON:
+                    names |= _expression_names(str(factor.expr))
+    return names
 
 
 def _variables(parsed, data: pd.DataFrame, what: str, formula: str) -> list[str]:
-    names = sorted(str(v) for v in parsed.required_variables)
-    # formulaic also reports names it resolves from the namespace (np, C, ...): keep columns
+    names = sorted(_names(parsed))
+    # names resolved from formulaic's namespace (np, C, poly, ...) are not columns
     wanted = [v for v in names if v in data.columns]
-    unknown = [v for v in names if v not in data.columns and v not in _NAMESPACE]
+    unknown = [v for v in names if v not in data.columns and v not in _namespace()]
     if unknown:
         raise UsageError(
             f"the {what} {formula!r} uses {', '.join(repr(u) for u in unknown)}, "
@@ -160,8 +208,15 @@ def _variables(parsed, data: pd.DataFrame, what: str, formula: str) -> list[str]
     return wanted
 
 
-_NAMESPACE = {"np", "numpy", "C", "I", "center", "scale", "log", "exp", "poly", "bs", "lag",
-              "standardize", "hashed", "T", "S", "Q"}
+@functools.cache
+def _namespace() -> frozenset[str]:
+    """Names a formula may use that are not columns: formulaic's transforms, numpy, and
+    Python's builtins."""
+    import builtins
+
+    from formulaic.transforms import TRANSFORMS
+
+    return frozenset({*TRANSFORMS, *dir(builtins), "np", "numpy", "T", "S"})
 
 
 def _rank(X: np.ndarray) -> int:
@@ -186,13 +241,13 @@ def _matrices(parsed, frame: pd.DataFrame, arrays: dict, response: str, simple=N
         return _column(frame, arrays, response), X, Z, fixed_names, random_names
     import formulaic
 
-    fixed, rand = parsed
+    (fixed, formula), (rand, random) = parsed
     try:
         mm = formulaic.model_matrix(fixed, frame, na_action="raise")
         zz = formulaic.model_matrix(rand, frame, na_action="raise")
     except Exception as exc:
-        raise UsageError(f"cannot build the model matrices for {str(fixed)!r} with random "
-                         f"{str(rand)!r}: {exc}") from None
+        raise UsageError(f"cannot build the model matrices for {formula!r} with random "
+                         f"{random!r}: {_plain(exc)}") from None
     Z = np.asarray(zz, dtype=float)
     if Z.ndim == 1:
         Z = Z[:, None]
@@ -268,8 +323,8 @@ def build_design(formula: str, data: pd.DataFrame, *, group: str, random: str = 
     if len(frame) == 0:
         raise UsageError("no rows are left after dropping rows with a missing value in "
                          f"{', '.join(cols)}")
-    y, X, Z, fixed_names, random_names = _matrices(None if simple else (fixed, rand), frame,
-                                                   arrays, response, simple)
+    y, X, Z, fixed_names, random_names = _matrices(
+        None if simple else ((fixed, formula), (rand, random)), frame, arrays, response, simple)
     if X.shape[1] == 0:
         raise UsageError(f"the formula {formula!r} has no fixed-effect terms")
     if Z.shape[1] == 0:

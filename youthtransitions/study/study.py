@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,3 +137,48 @@ class Study:
             parts.append(f"codes={len(self.codes)}")
         tag = ", synthetic" if self.synthetic else ""
         return f"Study({', '.join(parts)}{tag})"
+
+    def _contract_problems(self):
+        """The data contract's problems of the tables as they are now (checked as a folder
+        of these tables would be, rows numbered from 1)."""
+        from pathlib import Path
+
+        from .readers import RawTable
+        from .validate import check_tables
+
+        raw = {}
+        for name in TABLES:
+            frame = getattr(self, name, None)
+            if frame is not None:
+                frame = frame.reset_index(drop=True)
+                frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
+                raw[name] = RawTable(name, Path(name), frame)
+        return check_tables(raw, limit=3)[1]
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: kind of data, source, each table's size, and whether the tables
+        pass the data contract (checked when shown, so a table changed in memory shows)."""
+        esc = html.escape
+        kind = "synthetic data" if self.synthetic else "real data (output rules apply)"
+        rows = "".join(
+            f"<tr><td style='text-align:left'>{esc(name)}</td><td>{len(frame):,}</td>"
+            f"<td>{frame.shape[1]}</td></tr>"
+            for name in TABLES if (frame := getattr(self, name, None)) is not None)
+        absent = [name for name in TABLES if getattr(self, name, None) is None]
+        problems = self._contract_problems()
+        if not problems:
+            status = "passes every rule of the data contract"
+        else:
+            n = problems.total
+            listed = "".join(f"<li>{esc(str(p))}</li>" for p in list(problems)[:5])
+            status = (f"breaks {n:,} rule{'s' if n != 1 else ''} of the data contract, "
+                      f"for instance:<ul>{listed}</ul>")
+        source = f"<br>source: <code>{esc(self.source)}</code>" if self.source else ""
+        seed = self.metadata.get("seed") if self.synthetic else None
+        seed_text = f", seed {esc(str(seed))}" if seed is not None else ""
+        missing = (f"<p>not in this study: {esc(', '.join(absent))}</p>" if absent else "")
+        return (f"<h4>Study: {self.n_youth:,} youth</h4>"
+                f"<p>{esc(kind)}{seed_text}{source}</p>"
+                "<table><thead><tr><th style='text-align:left'>table</th><th>rows</th>"
+                f"<th>columns</th></tr></thead><tbody>{rows}</tbody></table>{missing}"
+                f"<p>validation: {status}</p>")
