@@ -57,6 +57,7 @@ def run(ctx) -> None:
     ctx.write_table("headline_model", full.disclosure(),
                     caption="Mixed model of wellbeing on relationship quality (within and "
                             "between youth), REML, Satterthwaite df",
+                    labels={"statistic": "t"},
                     note=gate.note(
                         "{n_obs} observations of {n_groups} youth; random intercept variance "
                         "{tau:.3f}, residual variance {sigma:.3f}.",
@@ -69,7 +70,8 @@ def run(ctx) -> None:
                                    workers=ctx.workers, scheduler=ctx.scheduler)
     ctx.write_table("variance_explained", shares.disclosure(),
                     caption="Share of wellbeing variance explained by relationship quality, "
-                            f"with {ctx.options['B']}-draw cluster bootstrap 95% intervals")
+                            f"with {ctx.options['B']}-draw cluster bootstrap 95% intervals",
+                    formats=dict.fromkeys(("estimate", "conf_low", "conf_high"), "bounded"))
     r2 = {"without\nrelationship quality": null.r2().values,
           "with\nrelationship quality": full.r2().values}
     decomposition = ctx.figure_data(

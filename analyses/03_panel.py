@@ -16,7 +16,8 @@ def run(ctx) -> None:
                                   entity="youth_id", time="wave")
     ctx.write_table("panel_comparison", comparison.disclosure(),
                     caption="Relationship-quality effect on wellbeing: fixed effects, random "
-                            "effects, mixed model and the Mundlak test")
+                            "effects, mixed model and the Mundlak test",
+                    labels={"statistic": "t"})
 
 
 if __name__ == "__main__":

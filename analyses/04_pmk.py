@@ -28,7 +28,7 @@ def run(ctx) -> None:
                             "mean differences of the covariates")
     ctx.write_table("pmk_availability", tables["model"],
                     caption="Logistic model of having a PMK report: coefficients and odds "
-                            "ratios")
+                            "ratios", labels={"statistic": "z"})
     ctx.write_table("pmk_patterns", tables["patterns"],
                     caption="Patterns of survey-wave and PMK missingness (1 = interviewed at "
                             "waves 1, 2, 3)")

@@ -63,7 +63,8 @@ def run(ctx) -> None:
     reliability = code_reliability(study.codes, B=ctx.options["B"], seed=ctx.seed)
     ctx.write_table("code_reliability", agreement_disclosure(reliability),
                     caption="Agreement of double-coded segments: Cohen's kappa and "
-                            "Krippendorff's alpha with bootstrap 95% CIs")
+                            "Krippendorff's alpha with bootstrap 95% CIs",
+                    formats=dict.fromkeys(("estimate", "conf_low", "conf_high"), "bounded"))
     features = quantitize(study.codes)
     joined = join_codes(study, features)
     ctx.write_table("code_join", joined.to_frame()[["status", "n"]],

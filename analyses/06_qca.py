@@ -30,6 +30,7 @@ def run(ctx) -> None:
     ctx.write_table("qca_solutions", result.disclosure(),
                     caption="QCA solutions: mechanism combinations sufficient for positive "
                             "change (inclusion, PRI, raw and unique coverage)",
+                    formats=dict.fromkeys(("incl", "pri", "cov_raw", "cov_unique"), "bounded"),
                     note=None if len(solutions) else "No configuration reached the inclusion "
                     "cut-off of 0.8, so there is no sufficient combination to minimise.")
     drawn = ctx.figure_data("qca_truth_table_plot", truth_table, spec, mark_size="n")

@@ -53,8 +53,10 @@ def run(ctx) -> None:
                     if ctx.study.synthetic else None)
     manifest = Manifest(ctx.results_dir).data
     title = "Youth Transitions: replication report"
-    intro = ("Every analysis of the scripted replication, in order. The first table sets each "
-             "figure the paper reports beside the value reproduced here.")
+    intro = (f"Every analysis of the scripted replication, in order. Table "
+             f"{ctx.next_table_number() - 1}, shown first, sets each figure the paper reports "
+             "beside the value reproduced here; the other tables and the figures follow the "
+             "analysis steps.")
     ctx.gate.artefact("report", "report", files=["report.html"], comments=[
         "assembles the gated tables and figures of the folder and this log; no values of "
         "its own"])

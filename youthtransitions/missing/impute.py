@@ -133,6 +133,7 @@ class ImputationResult(TidyResult):
                     ax.plot(chain["iteration"], chain[stat], lw=0.8)
                 ax.set_title(f"{v}: {stat}", fontsize=9)
                 ax.set_xlabel("iteration")
+                ax.set_ylabel(f"{'SD' if stat == 'sd' else stat} of imputed values")
         fig.tight_layout()
         return fig
 
@@ -153,7 +154,8 @@ class ImputationResult(TidyResult):
                             alpha=0.5, label="imputed" if i == 0 else None,
                             warn_singular=False)
             ax.set_title(v, fontsize=9)
-            ax.set_xlabel("")
+            ax.set_xlabel(v.replace("_", " "))
+            ax.set_ylabel("density")
         axes[0, 0].legend(fontsize=8)
         fig.tight_layout()
         return fig

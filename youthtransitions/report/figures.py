@@ -25,6 +25,11 @@ __all__ = ["save_figure", "trajectories", "variance_decomposition", "sensitivity
 TERTILES = ["low", "middle", "high"]
 #: power quadrants in display order
 QUADRANTS = ("enabling", "protective", "trap", "absent")
+#: legend entries of the variance decomposition: each Rights & Sterba (2019) component named
+#: by what it is, so the figure reads without its caption
+COMPONENT_LABELS = {"f1": "f1: within-youth fixed part", "f2": "f2: between-youth fixed part",
+                    "v": "v: random slope variation", "m": "m: random intercept variation",
+                    "residual": "residual: within-youth residual"}
 
 
 def group_means(frame: pd.DataFrame, value: str, by: list[str], *,
@@ -214,6 +219,7 @@ def variance_decomposition(frame: pd.DataFrame):
 
     ``frame`` has columns ``model``, ``level`` (total, within, between), ``component``
     (f1, f2, v, m, residual ...) and ``value`` (proportions summing to 1 per model and level).
+    The legend names each component by what it is (:data:`COMPONENT_LABELS`).
     """
     plt = _pyplot()
     levels = [lv for lv in ("total", "within", "between") if lv in set(frame["level"])]
@@ -230,10 +236,12 @@ def variance_decomposition(frame: pd.DataFrame):
                                       "value"].sum() for m in models])
             if np.allclose(vals, 0):
                 continue
-            ax.bar(models, vals, bottom=bottom, color=colours[comp], label=comp, width=0.6)
+            ax.bar(models, vals, bottom=bottom, color=colours[comp],
+                   label=COMPONENT_LABELS.get(comp, comp), width=0.6)
             bottom += vals
         ax.set_title(level)
         ax.set_ylim(0, 1)
+        ax.set_xlabel("model")
         ax.tick_params(axis="x", labelsize=8)
     axes[0][0].set_ylabel("proportion of outcome variance")
     handles, labels = [], []
@@ -242,8 +250,8 @@ def variance_decomposition(frame: pd.DataFrame):
             if lab not in labels:
                 handles.append(h)
                 labels.append(lab)
-    fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False,
-               bbox_to_anchor=(0.5, 1.04))
+    fig.legend(handles, labels, loc="lower center", ncol=min(3, len(labels)), frameon=False,
+               bbox_to_anchor=(0.5, 1.0), fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -331,6 +339,7 @@ def truth_table_plot(frame: pd.DataFrame, *, conditions: list[str], incl: str = 
                 fontsize=7)
     ax.set_yticks(range(len(data)))
     ax.set_yticklabels(labels, fontsize=7)
+    ax.set_ylabel("configuration (~ marks a mechanism absent)")
     ax.axvline(incl_cut, color="C3", ls=":", label=f"inclusion cut-off ({incl_cut:g})")
     ax.set_xlim(0, 1.15)
     ax.set_xlabel("sufficiency inclusion (consistency) for positive change")

@@ -11,7 +11,7 @@ from typing import Any
 
 from .tables import APA_CSS
 
-__all__ = ["build_report"]
+__all__ = ["build_report", "alt_text"]
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:70rem;margin:2rem auto;
@@ -32,13 +32,27 @@ def _find(folders: list[Path], name: str | None) -> Path | None:
     return next((f / name for f in folders if (f / name).exists()), None)
 
 
-def _figure_html(folders: list[Path], item: dict[str, Any]) -> str:
+def alt_text(caption: str) -> str:
+    """What a figure shows, for its ``alt`` attribute: the first sentence of its caption.
+
+    Examples
+    --------
+    >>> alt_text("Wellbeing over the waves: means by tertile. Grey lines are youth.")
+    'Wellbeing over the waves: means by tertile.'
+    """
+    text = " ".join(str(caption).split())
+    return re.split(r"(?<=[.!?])\s+(?=[A-Z(])", text, maxsplit=1)[0]
+
+
+def _figure_html(folders: list[Path], item: dict[str, Any], number: int) -> str:
     png = _find(folders, next((f for f in item["files"] if f.endswith(".png")), None))
     if png is None:
         return ""
     data = base64.b64encode(png.read_bytes()).decode()
-    return (f"<figure><img alt='{html.escape(item['name'])}' src='data:image/png;base64,{data}'>"
-            f"<figcaption>{html.escape(item['caption'])}</figcaption></figure>")
+    alt = html.escape(alt_text(item["caption"]) or item["name"].replace("_", " "))
+    return (f"<figure><img alt=\"{alt}\" src='data:image/png;base64,{data}'>"
+            f"<figcaption><b>Figure {number}.</b> {html.escape(item['caption'])}"
+            "</figcaption></figure>")
 
 
 def _table_html(folders: list[Path], item: dict[str, Any]) -> str:
@@ -56,7 +70,9 @@ def build_report(folders: list[str | Path], manifest: dict[str, Any], *, title: 
 
     Files are looked up in ``folders`` in order. ``first`` lists catalog items (tables,
     figures) shown before the steps, such as the replication table. Figures are embedded as
-    base64 PNG and tables as HTML, so the file stands alone (no external links). With the
+    base64 PNG (numbered in the order shown, their ``alt`` text the caption's first sentence)
+    and tables as the APA HTML of their files (numbered when written), so the file stands
+    alone (no external links). With the
     run's ``gate``, the report ends with its output-checking section (the disclosure log)
     and, where the output rules apply, does not state the run's seed (it is in the
     manifest).
@@ -73,17 +89,22 @@ def build_report(folders: list[str | Path], manifest: dict[str, Any], *, title: 
             "output rules applied" if manifest.get("output_rules") else "output rules off",
             f"youthtransitions {manifest.get('versions', {}).get('youthtransitions', '?')}"]
     parts.append(f"<p class='meta'>{html.escape(' · '.join(meta))}</p>")
-    for item in first:
-        parts.append(_table_html(folders, item) if item["kind"] == "table"
-                     else _figure_html(folders, item))
+    figures = 0
+
+    def view(item: dict[str, Any]) -> str:
+        nonlocal figures
+        if item["kind"] == "table":
+            return _table_html(folders, item)
+        figures += 1
+        return _figure_html(folders, item, figures)
+
+    parts.extend(view(item) for item in first if item["kind"] in ("table", "figure"))
     for step, entry in manifest.get("steps", {}).items():
         items = [i for i in entry.get("catalog", []) if i["kind"] in ("table", "figure")]
         if not items:
             continue
         parts.append(f"<h2>{html.escape(step.replace('_', ' ', 1))}</h2>")
-        for item in items:
-            parts.append(_table_html(folders, item) if item["kind"] == "table"
-                         else _figure_html(folders, item))
+        parts.extend(view(item) for item in items)
     if gate is not None:
         parts.append(gate.log.to_html())
     parts.append("</body></html>")

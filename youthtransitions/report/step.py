@@ -4,6 +4,7 @@ and the only ways a step publishes (tables, APA tables, figures, JSON), each thr
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -105,10 +106,13 @@ class StepContext:
         identifiers and excerpts (docs/output-rules.md). ``note`` must hold no number that
         did not pass the gate (compose it with ``ctx.gate.note``). ``drop`` names columns the
         gate needs (an excerpt's segment id) that are not written. Other keyword arguments
-        go to :func:`youthtransitions.report.tables.apa_table`.
+        go to :func:`youthtransitions.report.tables.apa_table`; the gate's declared kinds
+        choose the number formats their ``formats`` does not set, and the table is numbered
+        in the run's order (:meth:`next_table_number`).
         """
-        from .tables import apa_table
+        from .tables import apa_table, spec_formats
 
+        number = self.next_table_number()
         files = [f"{name}.{ext}" for ext in ("csv", "md", "html")]
         gated = self.gate_table(name, table, spec, files=files)
         notes = [note] if note else []
@@ -117,22 +121,32 @@ class StepContext:
         shown = gated.apa_frame()
         flagged = [f"{d}{x}" for d in drop for x in ("_suppressed", "_withheld")]
         shown = shown.drop(columns=[c for c in shown.columns if c in drop or c in flagged])
-        table_ = apa_table(shown, title=caption, note=" ".join(notes) or None,
-                           artefact=gated.record.name, **table_options)
+        formats = {**spec_formats(gated.spec, shown), **table_options.pop("formats", {})}
+        table_ = apa_table(shown, title=caption, note=" ".join(notes) or None, number=number,
+                           formats=formats, artefact=gated.record.name, **table_options)
         table_.write(self.out, name)
         self._add("table", name, caption, files)
         return gated
 
     def write_apa(self, name: str, table: Any) -> None:
         """Write a ready :class:`~youthtransitions.report.tables.ApaTable` (CSV, MD, HTML)
-        whose values passed this run's gate (``table.artefact`` names its log record)."""
+        whose values passed this run's gate (``table.artefact`` names its log record),
+        numbered in the run's order (:meth:`next_table_number`)."""
         artefact = getattr(table, "artefact", None)
         if artefact is None or artefact not in self.gate.log:
             raise UsageError(f"table {name!r} did not pass this run's disclosure gate; build "
                              "it from gated values (e.g. describe(study, gate=ctx.gate))")
+        table = copy.copy(table)
+        table.number = self.next_table_number()
         files = [Path(f).name for f in table.write(self.out, name)]
         self.gate.log.attach(artefact, *files)
         self._add("table", name, str(getattr(table, "title", name)), files)
+
+    def next_table_number(self) -> int:
+        """APA number of the next table of the run: one more than the tables (Markdown
+        files) the run's log lists, those of resumed steps included, so every table keeps
+        one number across the files, the report and reruns."""
+        return 1 + sum(f.endswith(".md") for record in self.gate.log for f in record.files)
 
     def figure_data(self, name: str, frame: Any, spec: Any = None, *,
                     mark_size: str | None = None) -> Any:

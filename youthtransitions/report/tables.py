@@ -7,8 +7,17 @@ Number style (APA Publication Manual, 7th ed., sections 6.36 and 7.21):
   without a leading zero (``.86``, ``-.23``);
 - p values to three decimals, below .001 as ``< .001``;
 - other statistics to two decimals (``17.49``), percentages to one (``37.1``);
+- whole numbers that are codes or labels (a truth-table row, a crisp membership) without
+  decimals (``4``, ``1``), yes/no for logical cells;
 - an empty cell as an em dash; a count suppressed by the output rules as ``S``, a value
   withheld by them (a model resting on too few people, an identifier) as ``withheld``.
+
+Headers (APA 7.12): every column name the package's tables use has one display label in
+:data:`COLUMN_LABELS` (``std_error`` -> *SE*, ``p_holm`` -> *p* (Holm)); a name not listed is
+shown in words (underscores as spaces). An interval's two columns (``conf_low`` and
+``conf_high``, :data:`INTERVALS`) are shown as one ``[lower, upper]`` column. The Markdown and
+HTML views rewrite a p value written into a text cell in snake case (``p_holm = 0.000``) the
+same way (*p* (Holm) < .001); the CSV keeps every name and value as computed.
 """
 
 from __future__ import annotations
@@ -30,12 +39,13 @@ from .._tidy import TidyResult
 from ..errors import UsageError
 from .output_rules import SUPPRESSED
 
-__all__ = ["format_apa", "infer_kind", "ApaTable", "apa_table", "EMPTY", "WITHHELD"]
+__all__ = ["format_apa", "infer_kind", "ApaTable", "apa_table", "EMPTY", "WITHHELD",
+           "COLUMN_LABELS", "INTERVALS", "column_label", "spec_formats"]
 
-Kind = Literal["count", "percent", "p", "bounded", "df", "number", "text"]
+Kind = Literal["count", "percent", "p", "bounded", "df", "integer", "number", "text"]
 #: file formats an APA table is written in
 Format = Literal["csv", "md", "html"]
-KINDS = ("count", "percent", "p", "bounded", "df", "number", "text")
+KINDS = ("count", "percent", "p", "bounded", "df", "integer", "number", "text")
 
 #: shown for an empty (missing, not applicable) cell
 EMPTY = "\u2014"
@@ -44,13 +54,98 @@ WITHHELD = "withheld"
 #: suffixes of the boolean flag columns apa_table reads (suppressed, withheld cells)
 _FLAGS = ("_suppressed", "_withheld")
 
-_P = re.compile(r"^(p|p_value|pvalue|p_adj|p_adjusted|p\.value|pr\(>\|t\|\))$", re.I)
+_P = re.compile(r"^(p|pvalue|p\.value|pr\(>\|t\|\)|p_[a-z0-9]+)$", re.I)
 _COUNT = re.compile(r"^(n|count|n_[a-z_]+|[a-z_]+_n|frequency|freq)$", re.I)
 _PERCENT = re.compile(r"^(percent|pct|%|percentage|[a-z_]+_pct|[a-z_]+_percent)$", re.I)
 _BOUNDED = re.compile(
     r"^(r|rho|r2|r_squared|r²|alpha|alpha_low|alpha_high|omega|icc|kappa|proportion|share|"
-    r"correlation|cronbach_alpha|r2_[a-z0-9_.]+|[a-z_]+\.(f1|f2|v|m)|prop|proportion_[a-z_]+)$",
+    r"correlation|cronbach_alpha|r2_[a-z0-9_.]+|[a-z_]+_r2|[a-z_]+\.(f1|f2|v|m)|prop|"
+    r"proportion_[a-z_]+|share_[a-z_]+|[a-z_]*kappa|incl|pri|ron|cov|cov_raw|cov_unique)$",
     re.I)
+
+#: display label of every column name the package's published tables use (APA 7.12: symbols
+#: for statistics, words in sentence case); :func:`column_label` falls back to words
+COLUMN_LABELS: dict[str, str] = {
+    # coefficient tables (COEF_COLUMNS) and models
+    "term": "Term", "estimate": "Estimate", "std_error": "SE", "df": "df",
+    "num_df": "df1", "den_df": "df2", "statistic": "Statistic", "p_value": "p",
+    "odds_ratio": "OR", "estimator": "Estimator", "model": "Model", "method": "Method",
+    "estimand": "Estimand", "n_obs": "Observations", "n_groups": "Groups",
+    "r2": "R²", "delta": "δ", "truth_slope": "True slope", "truth_r2": "True R²",
+    "covers_truth": "CI covers truth",
+    # p values
+    "p": "p", "p_perm": "p (permutation)", "p_holm": "p (Holm)", "p_adj": "p (adjusted)",
+    "p_adjusted": "p (adjusted)",
+    # counts and shares
+    "n": "n", "count": "n", "n_total": "n total", "n_complete": "n complete",
+    "n_with": "n with", "n_without": "n without", "n_units": "n units",
+    "n_boot": "Bootstrap draws", "n_missing": "n missing", "n_items": "Items",
+    "share": "Proportion", "share_lost": "Proportion lost", "share_active": "Proportion active",
+    "percent": "%", "mean": "M", "sd": "SD", "mean_with": "M with",
+    "mean_without": "M without", "smd": "SMD",
+    # descriptions, PMK availability and reliability
+    "covariate": "Covariate", "analysis": "Analysis", "waves": "Waves", "pmk": "PMK",
+    "comparison": "Comparison", "mechanism": "Mechanism", "dimension": "Dimension",
+    "scale": "Scale", "measure": "Measure", "status": "Status", "wave": "Wave",
+    "alpha": "α", "omega": "ω",
+    # integration and joint display
+    "family": "Family", "hypothesis": "Hypothesis", "reading": "Reading",
+    "convergence": "Convergence", "convergence_reading": "Convergence reading",
+    "change": "Change", "change_reading": "Change reading",
+    "confirmatory_excerpt": "Confirmatory excerpt",
+    "counterfactual_excerpt": "Counterfactual excerpt",
+    # QCA
+    "row": "Row", "out": "Outcome", "incl": "Inclusion", "pri": "PRI", "solution": "Solution",
+    "cov_raw": "Raw coverage", "cov_unique": "Unique coverage",
+    # replication
+    "figure": "Figure", "reported": "Reported", "reproduced": "Reproduced",
+    "tolerance": "Tolerance",
+}
+
+#: interval column pairs shown as one ``[lower, upper]`` column under this header (the
+#: package's intervals are 95% unless a result says otherwise; give ``labels={lower: ...}``
+#: for another level)
+INTERVALS: dict[tuple[str, str], str] = {
+    ("conf_low", "conf_high"): "95% CI", ("r2_low", "r2_high"): "R² 95% CI",
+    ("or_low", "or_high"): "OR 95% CI", ("alpha_low", "alpha_high"): "α 95% CI",
+}
+
+
+def column_label(name: Any) -> str:
+    """Header text of a column: its :data:`COLUMN_LABELS` entry, otherwise its name in words
+    (``share_active`` -> ``Proportion active``; ``wellbeing_change`` -> ``Wellbeing change``).
+
+    Examples
+    --------
+    >>> column_label("std_error"), column_label("p_holm"), column_label("power_trap")
+    ('SE', 'p (Holm)', 'Power trap')
+    """
+    text = str(name)
+    if text in COLUMN_LABELS:
+        return COLUMN_LABELS[text]
+    words = re.sub(r"[_.]+", " ", text).strip()
+    return words[:1].upper() + words[1:] if words else text
+
+
+#: APA number kind of each disclosure-gate column kind that fixes it (others: by name)
+_SPEC_KINDS = {"count": "count", "denominator": "count", "model_size": "count",
+               "design": "count", "df": "df"}
+
+
+def spec_formats(spec: Any, frame: pd.DataFrame) -> dict[str, Kind]:
+    """APA number kinds of ``frame``'s columns from their disclosure-gate declarations
+    (:class:`~youthtransitions._disclosure.TableSpec`): counts, model sizes and design
+    numbers as whole numbers, degrees of freedom as df, shares as proportions (or percent
+    for ``scale=100``). Estimates and words are left to :func:`infer_kind`."""
+    out: dict[str, Kind] = {}
+    for name, column in getattr(spec, "columns", {}).items():
+        if name not in frame.columns:
+            continue
+        if column.kind in _SPEC_KINDS:
+            out[name] = _SPEC_KINDS[column.kind]
+        elif column.kind in ("share", "mean_indicator"):
+            out[name] = "percent" if float(column.scale) == 100 else "bounded"
+    return out
 
 
 def infer_kind(name: Any) -> Kind:
@@ -85,8 +180,9 @@ def format_apa(value: Any, kind: Kind = "number", *, digits: int | None = None,
     ----------
     value : number, str or None
         Strings are returned unchanged; NaN/None become an em dash.
-    kind : {"count", "percent", "p", "bounded", "df", "number", "text"}
-        See the module docstring.
+    kind : {"count", "percent", "p", "bounded", "df", "integer", "number", "text"}
+        See the module docstring; ``integer`` is a whole number shown without decimals or
+        separators (a code or label).
     digits : int, optional
         Decimals (defaults: p 3, bounded 2, percent 1, number 2, df 1 unless whole).
     suppressed : bool
@@ -115,10 +211,10 @@ def _format_apa(value: Any, kind: Kind = "number", *, digits: int | None = None,
     if value is None or value is pd.NA or (isinstance(value, str) and kind != "text"
                                            and value == ""):
         return EMPTY
-    if isinstance(value, str) or kind == "text":
-        return str(value)
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
+    if isinstance(value, str) or kind == "text":
+        return str(value)
     try:
         x = float(value)
     except (TypeError, ValueError):
@@ -138,6 +234,8 @@ def _format_apa(value: Any, kind: Kind = "number", *, digits: int | None = None,
         return _no_leading_zero(f"{x:.{d}f}")
     if kind == "bounded":
         return _no_leading_zero(f"{x:.{2 if digits is None else digits}f}")
+    if kind == "integer":
+        return f"{x:.0f}" if x == round(x) else f"{x:.{2 if digits is None else digits}f}"
     if kind == "df":
         if digits is None and x == round(x):
             return f"{x:.0f}"
@@ -146,7 +244,8 @@ def _format_apa(value: Any, kind: Kind = "number", *, digits: int | None = None,
 
 
 #: header texts that are statistical symbols (italic in APA tables)
-_SYMBOLS = {"n", "N", "M", "SD", "SE", "p", "t", "F", "r", "df", "d", "b", "z", "R²", "α", "ω"}
+_SYMBOLS = {"n", "N", "M", "SD", "SE", "p", "t", "F", "r", "df", "df1", "df2", "d", "b", "z",
+            "R²", "α", "ω", "δ"}
 
 
 class ApaTable(TidyResult):
@@ -171,7 +270,13 @@ class ApaTable(TidyResult):
         #: name of the disclosure-gate record the table's values passed (None: not gated)
         self.artefact = artefact
         self._digits = dict(digits)
-        self.labels = {c: str(labels.get(c, c)) for c in frame.columns}
+        #: header text of each column (given, else :func:`column_label`)
+        self.labels = {c: str(labels[c]) if c in labels else column_label(c)
+                       for c in frame.columns}
+        #: interval pairs shown as one column: lower -> (upper, header)
+        self._intervals = {lo: (hi, str(labels.get(lo, head)))
+                           for (lo, hi), head in INTERVALS.items()
+                           if lo in frame.columns and hi in frame.columns}
 
     def to_frame(self) -> pd.DataFrame:
         return self._frame.copy()
@@ -182,10 +287,38 @@ class ApaTable(TidyResult):
         out = {}
         for c in self._frame.columns:
             col, kinds, sup = self._frame[c], self._kinds[c], self._suppressed[c]
-            out[c] = [WITHHELD if w else format_apa(v, k, digits=self._digits.get(c),
-                                                    suppressed=bool(s))
+            out[c] = [WITHHELD if w else self._cell(v, k, c, bool(s))
                       for v, k, s, w in zip(col, kinds, sup, self._withheld[c], strict=True)]
         return pd.DataFrame(out, columns=self._frame.columns, index=self._frame.index)
+
+    def _cell(self, value: Any, kind: Kind, column: str, suppressed: bool) -> str:
+        text = format_apa(value, kind, digits=self._digits.get(column), suppressed=suppressed)
+        return _inline_p(text) if kind == "text" else text
+
+    def display(self) -> pd.DataFrame:
+        """The table as shown in Markdown and HTML: :meth:`formatted` cells under their
+        header labels, each interval's two columns joined as ``[lower, upper]`` (a
+        suppressed or withheld limit shows its mark)."""
+        cells = self.formatted()
+        shown = self._shown()
+        out = pd.DataFrame({i: cells[src[0]].tolist() if len(src) == 1 else
+                            [_interval(lo, hi) for lo, hi in
+                             zip(cells[src[0]], cells[src[1]], strict=True)]
+                            for i, (_, src) in enumerate(shown)}, index=cells.index)
+        out.columns = [header for header, _ in shown]
+        return out
+
+    def _shown(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(header, source columns) of each shown column, in the frame's order."""
+        uppers = {hi for hi, _ in self._intervals.values()}
+        shown = []
+        for c in self._frame.columns:
+            if c in self._intervals:
+                hi, head = self._intervals[c]
+                shown.append((head, (c, hi)))
+            elif c not in uppers:
+                shown.append((self.labels[c], (c,)))
+        return shown
 
     def _formatted(self) -> pd.DataFrame:  # TidyResult text/HTML views use APA formatting
         return self.formatted()
@@ -215,9 +348,10 @@ class ApaTable(TidyResult):
     def to_markdown(self) -> str:
         """Markdown (pipe table) with the table number in bold, the title in italics and the
         note below, as APA lays them out."""
-        cells = self.formatted()
-        head = [self._md_header(self.labels[c]) for c in cells.columns]
-        numeric = [self._is_numeric(c) for c in cells.columns]
+        cells = self.display()
+        shown = self._shown()
+        head = [_emphasise(h, "*{}*") for h, _ in shown]
+        numeric = [self._is_numeric(src[0]) for _, src in shown]
         lines = []
         if self._caption():
             lines += [f"**{self._caption()}**", ""]
@@ -233,15 +367,15 @@ class ApaTable(TidyResult):
     def to_html(self, *, standalone: bool = False) -> str:
         """An HTML ``<table class="apa-table">`` with caption and note (a complete page with a
         minimal APA style sheet when ``standalone``)."""
-        cells = self.formatted()
-        numeric = [self._is_numeric(c) for c in cells.columns]
+        cells = self.display()
+        shown = self._shown()
+        numeric = [self._is_numeric(src[0]) for _, src in shown]
         parts = ['<table class="apa-table">', "<caption>"]
         if self._caption():
             parts.append(f"<b>{html.escape(self._caption())}</b><br>")
         parts += [f"<i>{html.escape(self.title)}</i>", "</caption>", "<thead><tr>"]
-        for c, num in zip(cells.columns, numeric, strict=True):
-            label = html.escape(self.labels[c])
-            label = f"<i>{label}</i>" if self.labels[c] in _SYMBOLS else label
+        for (head, _), num in zip(shown, numeric, strict=True):
+            label = _emphasise(head, "<i>{}</i>", escape=html.escape)
             parts.append(f'<th style="text-align:{"right" if num else "left"}">{label}</th>')
         parts.append("</tr></thead><tbody>")
         for row in cells.itertuples(index=False, name=None):
@@ -284,9 +418,6 @@ class ApaTable(TidyResult):
         return bool((self._kinds[column] != "text").any()
                     and pd.api.types.is_numeric_dtype(self._frame[column]))
 
-    @staticmethod
-    def _md_header(label: str) -> str:
-        return f"*{label}*" if label in _SYMBOLS else label
 
 
 APA_CSS = ("table.apa-table{border-collapse:collapse;font-family:serif;margin:1em 0}"
@@ -295,6 +426,40 @@ APA_CSS = ("table.apa-table{border-collapse:collapse;font-family:serif;margin:1e
            "table.apa-table tbody tr:last-child{border-bottom:1px solid #000}"
            "table.apa-table th,table.apa-table td{padding:.15em .7em}"
            "table.apa-table tfoot td{font-size:.9em;padding-top:.4em}")
+
+
+def _emphasise(label: str, italic: str, *, escape: Any = str) -> str:
+    """A header with its statistical symbol in italics (``p (Holm)`` -> *p* (Holm))."""
+    if label in _SYMBOLS:
+        return italic.format(escape(label))
+    first, _, rest = label.partition(" ")
+    if first in _SYMBOLS and rest:
+        return f"{italic.format(escape(first))} {escape(rest)}"
+    return escape(label)
+
+
+def _interval(lower: str, upper: str) -> str:
+    """``[lower, upper]``; a limit's mark (withheld, ``S``) or no interval stands alone."""
+    for mark in (WITHHELD, SUPPRESSED):
+        if mark in (lower, upper):
+            return mark
+    if lower in ("", EMPTY) and upper in ("", EMPTY):
+        return EMPTY
+    return f"[{lower}, {upper}]"
+
+
+#: a p value written into text under a snake-case name (``p_holm = 0.000``)
+_INLINE_P = re.compile(r"\b(p_[a-z]+)\s*=\s*([01]?\.(\d+))\b")
+
+
+def _inline_p(text: str) -> str:
+    """Rewrite p values written into a text cell APA-style, at the decimals they were given
+    (``p_holm = 0.000`` -> ``p (Holm) < .001``, ``p_holm = 0.612`` -> ``p (Holm) = .612``)."""
+    def apa(match: re.Match) -> str:
+        value = format_apa(float(match.group(2)), "p", digits=len(match.group(3)))
+        sign = "" if value.startswith("<") else "= "
+        return f"{column_label(match.group(1))} {sign}{value}"
+    return _INLINE_P.sub(apa, text)
 
 
 def _md_escape(value: Any) -> str:
@@ -357,7 +522,10 @@ def apa_table(frame: pd.DataFrame, *, title: str = "", number: int | None = None
         value_columns = numeric
     kinds = pd.DataFrame("text", index=shown.index, columns=shown.columns)
     for c in numeric:
-        kinds[c] = infer_kind(c)
+        kind = infer_kind(c)
+        if kind == "number" and pd.api.types.is_integer_dtype(shown[c]):
+            kind = "integer"  # whole numbers by type: codes, rows, memberships
+        kinds[c] = kind
     if kind_column is not None:
         row_kinds = shown[kind_column].map(infer_kind)
         for c in value_columns:
