@@ -15,7 +15,6 @@ import pytest
 from youthtransitions.errors import UsageError
 from youthtransitions.missing import impute
 from youthtransitions.missing.estimate import mi_estimate
-from youthtransitions.missing.fcs import draw_regression
 from youthtransitions.stats import simple_ols
 
 
@@ -73,20 +72,6 @@ def test_recovers_truth_under_mar(mar, method):
     assert abs(est["estimate"] - truth) < 4 * est["std_error"]
     params, cov, _, _ = simple_ols(frame["x"].to_numpy(), frame["y"].to_numpy())
     assert truth - params[1] > 2.5 * np.sqrt(cov[1, 1])  # complete cases are biased
-
-
-def test_draw_regression_closed_form():
-    rng = np.random.default_rng(0)
-    x = np.column_stack([np.ones(200), rng.normal(size=(200, 2))])
-    y = x @ np.array([1.0, 2.0, -1.0]) + rng.normal(size=200)
-    coef, beta, sigma = draw_regression(np.random.default_rng(1), x, y, ridge=0.0)
-    np.testing.assert_allclose(coef, np.linalg.lstsq(x, y, rcond=None)[0], rtol=1e-10)
-    # mean of sigma*^2 = RSS / (n - p - 2) (inverse chi-square); 4000 draws, tolerance 3%
-    rss = float(((y - x @ coef) ** 2).sum())
-    g = np.random.default_rng(5)
-    draws = np.array([draw_regression(g, x, y, ridge=0.0)[2] ** 2 for _ in range(4000)])
-    assert draws.mean() == pytest.approx(rss / (200 - 3 - 2), rel=0.03)
-    assert beta.shape == (3,) and sigma > 0
 
 
 def test_plots_return_figures(mar):
