@@ -103,7 +103,7 @@ def test_same_results_whatever_the_workers(fits):
 
 
 def test_same_results_on_dask(fits):
-    distributed = pytest.importorskip("distributed")
+    import distributed  # the test extra installs it
     full, reduced = fits
     one = bootstrap_r2(full, reduced, B=6, seed=7).bootstrap["replicates"]
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
