@@ -75,6 +75,20 @@ def test_pmk_scores(tables, tmp_path):
                                rtol=0, atol=1e-14)
 
 
+def test_score_scales_defaults_to_the_waves_table(tables, tmp_path):
+    study = _study(tables, tmp_path)
+    pd.testing.assert_frame_equal(yt.score_scales(study), yt.score_scales(study, table="waves"))
+
+
+def test_scale_items_refuses_empty_cells(tables, tmp_path):
+    study = _study(tables, tmp_path)
+    broken = study.scales.copy()
+    broken.loc[0, "max"] = None
+    unvalidated = yt.Study(youth=study.youth, waves=study.waves, scales=broken)
+    with pytest.raises(UsageError, match="empty cells in 1 row"):
+        yt.score_scales(unvalidated)
+
+
 def test_pmk_scores_without_pmk_table(tables, tmp_path):
     del tables["pmk"]
     tables["scales"] = tables["scales"][tables["scales"]["table"] == "waves"]
