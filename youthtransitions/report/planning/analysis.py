@@ -130,9 +130,9 @@ def analyse(study: Study, truth: dict[str, float], *, pmk_method: str = "complet
       multiple imputation with normal draws (``m`` imputations, 5 cycles; Rubin's rules),
       tested by the slope's t statistic.
     """
-    ve = variance_explained(study.analysis_frame(), outcome=OUTCOME, predictor=PREDICTOR,
-                            group=GROUP, wave=WAVE, B=0)
     frame = study.analysis_frame()
+    ve = variance_explained(frame, outcome=OUTCOME, predictor=PREDICTOR, group=GROUP,
+                            wave=WAVE, B=0)
     rows = [_headline(ve, level), *_multilevel(frame, ve, level),
             *_pmk(study, pmk_method, level, m, rng or np.random.default_rng(0))]
     out = pd.DataFrame(rows)
