@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from .._options import check_level
 from ..errors import UsageError
@@ -152,7 +152,7 @@ def share_intervals(fit: Any, measures: Sequence[str], *, level: float = 0.95,
         inside = (est > 0) & (est < 1)
         logit = np.log(est / (1 - est))
         half = z * se / (est * (1 - est))
-        lo = np.where(inside, 1 / (1 + np.exp(-(logit - half))), np.nan)
-        hi = np.where(inside, 1 / (1 + np.exp(-(logit + half))), np.nan)
+        lo = np.where(inside, special.expit(logit - half), np.nan)
+        hi = np.where(inside, special.expit(logit + half), np.nan)
     return pd.DataFrame({"measure": list(measures), "estimate": est, "std_error": se,
                          "conf_low": lo, "conf_high": hi})
