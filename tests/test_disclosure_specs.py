@@ -59,6 +59,7 @@ def results():
                                [f"{m}_active" for m in MECHANISMS[1:]]),
         "codes": yt.read_codes(yt.SHIPPED_STUDY / "codes.parquet"),
         "simulation": yt.simulate(2, seed=1, B=2, progress=False),
+        "design": yt.design(n=300, share=0.14, reps=2, progress=False),
         "pool_test": yt.pool_test(*_imputed_ols(frame), method="D1"),
         "crossed": fit_lmm_terms("wellbeing ~ relationship_quality_within + (1 | youth_id)"
                                  " + (1 | wave)", frame),

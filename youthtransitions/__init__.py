@@ -66,6 +66,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "describe": ("youthtransitions.report", "describe"),
     "replicate": ("youthtransitions.report", "replicate"),
     "simulate": ("youthtransitions.report", "simulate"),
+    "design": ("youthtransitions.report.planning", "design"),
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

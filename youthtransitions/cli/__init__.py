@@ -20,7 +20,7 @@ __all__ = ["main", "build_parser"]
 
 #: sub-command modules, in the order ``yt --help`` lists them
 COMMANDS = ["describe", "validate", "import", "synth", "fit", "pool", "pmk", "codes", "qca",
-            "replicate", "simulate"]
+            "replicate", "simulate", "design"]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 

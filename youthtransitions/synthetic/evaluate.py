@@ -17,8 +17,8 @@ import pandas as pd
 from .._disclosure import TableSpec, design, estimate, text
 from .._tidy import TidyResult
 
-__all__ = ["flatten_truth", "compare_truth", "summarise_simulation", "SimulationResult",
-           "SIMULATION_COLUMNS"]
+__all__ = ["flatten_truth", "compare_truth", "summarise_simulation", "summarise_design",
+           "SimulationResult", "SIMULATION_COLUMNS", "DESIGN_COLUMNS"]
 
 #: columns of :func:`summarise_simulation` after the grouping columns
 SIMULATION_COLUMNS = ["truth", "mean_estimate", "bias", "rmse", "empirical_se", "mean_se",
@@ -136,6 +136,61 @@ def summarise_simulation(replicates: pd.DataFrame, *, by: Sequence[str] = ("esti
             "mean_width": float((hi - lo)[has_ci].mean()) if has_ci.any() else np.nan,
             "reps": int(len(part))})
     return pd.DataFrame(rows, columns=[*by, *SIMULATION_COLUMNS])
+
+
+#: columns of :func:`summarise_design` after the grouping columns
+DESIGN_COLUMNS = ["truth", "power", "power_mcse", "median_width", "width_mcse", "bias",
+                  "bias_mcse", "coverage", "coverage_mcse", "reps"]
+
+
+def summarise_design(replicates: pd.DataFrame, *, by: Sequence[str] = ("estimand",),
+                     alpha: float = 0.05, p_value: str = "p_value") -> pd.DataFrame:
+    """Power, precision, bias and coverage of a planned analysis, with Monte Carlo errors.
+
+    Parameters
+    ----------
+    replicates : DataFrame
+        As :func:`summarise_simulation` takes it (``estimate, truth, conf_low, conf_high``)
+        with the p value of each replicate's test in ``p_value``.
+    by : sequence of str
+        Grouping columns (e.g. the design cell's levers and the estimand).
+    alpha : float, default 0.05
+        Level of the test whose rejection rate is the power.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns then :data:`DESIGN_COLUMNS`.
+
+    Notes
+    -----
+    Built on :func:`summarise_simulation` (bias and coverage). Over the :math:`R_p` replicates
+    with a p value, power :math:`\\hat p = R_p^{-1}\\sum_r 1[p_r < \\alpha]` with MCSE
+    :math:`\\sqrt{\\hat p(1-\\hat p)/R_p}`; bias MCSE :math:`s_{\\hat\\theta}/\\sqrt R` (the
+    empirical SE over the root of the replicates), coverage MCSE
+    :math:`\\sqrt{c(1-c)/R_I}` (Morris, White & Crowther 2019, Table 6); the median interval
+    width with the McKean–Schrader standard error of a median
+    (:func:`~youthtransitions.stats.median.median_se`). Replicates needed for a target MCSE
+    follow by inverting these: :math:`R = p(1-p)/\\mathrm{MCSE}^2`. Checked by hand in
+    ``tests/synthetic/test_planning.py``.
+    """
+    from ..stats.median import median_se
+
+    by = list(by)
+    base = summarise_simulation(replicates, by=by)
+    rows = []
+    for key, part in replicates.groupby(by, sort=False):
+        p = part[p_value].dropna().to_numpy(float)
+        power = float(np.mean(p < alpha)) if p.size else np.nan
+        width = (part["conf_high"] - part["conf_low"]).dropna().to_numpy(float)
+        rows.append({
+            "power": power,
+            "power_mcse": float(np.sqrt(power * (1 - power) / p.size)) if p.size else np.nan,
+            "median_width": float(np.median(width)) if width.size else np.nan,
+            "width_mcse": median_se(width)})
+    out = pd.concat([base.reset_index(drop=True), pd.DataFrame(rows)], axis=1)
+    out["bias_mcse"] = out["empirical_se"] / np.sqrt(out["reps"])
+    return out[[*by, *DESIGN_COLUMNS]]
 
 
 class SimulationResult(TidyResult):

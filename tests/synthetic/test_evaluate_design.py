@@ -1,0 +1,45 @@
+"""``summarise_design``: power, precision, bias and coverage with their Monte Carlo errors.
+
+Reference: the formulas of Morris, White & Crowther (2019, Table 6) and McKean & Schrader
+(1984) computed by hand on a small frame (exact to floating point).
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from youthtransitions.synthetic.evaluate import DESIGN_COLUMNS, summarise_design
+
+
+def test_mcse_formulas_by_hand():
+    est = np.array([0.10, 0.14, 0.12, 0.20, 0.16, 0.18, 0.11, 0.13])
+    lo, hi = est - np.arange(1, 9) / 100, est + np.arange(1, 9) / 100
+    p = np.array([0.01, 0.20, 0.03, 0.04, 0.50, 0.001, 0.06, 0.02])
+    frame = pd.DataFrame({"estimand": "x", "estimate": est, "truth": 0.15, "conf_low": lo,
+                          "conf_high": hi, "p_value": p})
+    row = summarise_design(frame, alpha=0.05).iloc[0]
+    power = 5 / 8  # p below 0.05: 0.01, 0.03, 0.04, 0.001, 0.02
+    assert row["power"] == pytest.approx(power)
+    assert row["power_mcse"] == pytest.approx(np.sqrt(power * (1 - power) / 8))
+    assert row["bias"] == pytest.approx(est.mean() - 0.15)
+    assert row["bias_mcse"] == pytest.approx(est.std(ddof=1) / np.sqrt(8))
+    covered = ((lo <= 0.15) & (0.15 <= hi)).mean()
+    assert row["coverage"] == pytest.approx(covered)
+    assert row["coverage_mcse"] == pytest.approx(np.sqrt(covered * (1 - covered) / 8))
+    assert row["median_width"] == pytest.approx(np.median(hi - lo))
+    # McKean-Schrader with n = 8: c = round(4.5 - 2.576 * sqrt(2)) = 1 -> (w_(8) - w_(1))/2z
+    assert row["width_mcse"] == pytest.approx((0.16 - 0.02) / (2 * 2.5758293035489))
+    assert row["reps"] == 8
+
+
+def test_groups_keep_their_order_and_nan_p_values_are_left_out():
+    frame = pd.DataFrame({"n": [600, 600, 300, 300], "estimand": "x",
+                          "estimate": [0.1, 0.2, 0.3, 0.4], "truth": 0.2,
+                          "conf_low": 0.0, "conf_high": 1.0,
+                          "p_value": [0.01, np.nan, 0.2, 0.3]})
+    out = summarise_design(frame, by=["n", "estimand"])
+    assert list(out.columns) == ["n", "estimand", *DESIGN_COLUMNS]
+    assert out["n"].tolist() == [600, 300]
+    assert out["power"].tolist() == [1.0, 0.0]
+    assert out["power_mcse"].tolist() == [0.0, 0.0]
+    assert out["reps"].tolist() == [2, 2]
