@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from youthtransitions._disclosure import coef_columns
 from youthtransitions.errors import UsageError
 from youthtransitions.report.gate import (
     TableSpec,
@@ -177,3 +178,48 @@ def test_total_rows_by_label_are_ruled_but_not_interior(make_gate):
     with pytest.raises(UsageError, match="not a count"):
         make_gate().table(pd.DataFrame({"g": ["a"], "x": [1.0]}),
                           TableSpec({"g": text(), "x": estimate(rests_on="g")}), name="t")
+
+
+def test_coefficient_tables_publish_tests_to_3_and_intervals_to_4_significant_digits(make_gate):
+    # enough digits of t, p or an interval limit would solve for the exact df behind them
+    frame = pd.DataFrame({"term": ["x"], "estimate": [0.123456789], "std_error": [0.0456789123],
+                          "df": [684], "statistic": [2.70274], "p_value": [0.00705321],
+                          "conf_low": [0.0337654], "conf_high": [0.2131481], "n_obs": [686]})
+    spec = TableSpec({**coef_columns(df("n_obs")), "n_obs": model_size("observation")})
+    row = make_gate().table(frame, spec, name="coefs").frame.iloc[0]
+    assert row["estimate"] == 0.123456789
+    assert (row["std_error"], row["conf_low"], row["conf_high"]) == (0.04568, 0.03377, 0.2131)
+    assert (row["statistic"], row["p_value"]) == (2.7, 0.00705)
+
+
+def test_a_bad_single_value_is_named_as_the_value(make_gate):
+    with pytest.raises(UsageError, match=r"table 'value', row 1, column 'value'.*whole number"):
+        make_gate().value(7.5, "count", unit="youth")
+
+
+def test_published_excerpts_ask_the_checker_for_consent_once_per_artefact(make_gate):
+    gate = make_gate(publish_excerpts=True)
+    spec = TableSpec({"quotes": TableSpec({"excerpt": excerpt()}, totals="none"),
+                      "more": TableSpec({"excerpt": excerpt()}, totals="none")})
+    gate.json({"quotes": [{"excerpt": "a"}], "more": [{"excerpt": "b"}]}, spec, name="q")
+    record = gate.log["q"]
+    assert record.status == "review"
+    assert record.comments == ["verbatim excerpts published under --publish-excerpts: "
+                               "check consent"]
+
+
+def test_the_log_states_the_mode_the_rules_ran_in(make_gate):
+    modes = {(False, None): "applied", (True, None): "synthetic", (False, False): "turned off"}
+    for (synthetic, rules), mode in modes.items():
+        gate = make_gate(synthetic=synthetic, rules=rules)
+        assert gate.mode == mode and gate.log.rules["mode"] == mode
+
+
+def test_undeclared_and_by_columns_are_named(make_gate):
+    gate = make_gate()
+    with pytest.raises(UsageError, match="column.s. a, b have no declared kind"):
+        gate.table(pd.DataFrame({"a": [1], "b": [2], "n": [30]}),
+                   TableSpec({"n": count("youth")}), name="t")
+    with pytest.raises(UsageError, match="by column.s. wave not in the table"):
+        gate.table(pd.DataFrame({"n": [30]}), TableSpec({"n": count("youth")}, by=("wave",)),
+                   name="t")
