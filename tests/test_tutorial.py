@@ -9,8 +9,8 @@ TUTORIAL = Path(__file__).resolve().parents[1] / "docs" / "tutorials" / "walkthr
 
 @pytest.mark.slow
 def test_tutorial_executes(tmp_path):
-    jupytext = pytest.importorskip("jupytext")
-    nbclient = pytest.importorskip("nbclient")
+    import jupytext  # the test extra installs both
+    import nbclient
     notebook = jupytext.read(TUTORIAL)
     client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
                                      resources={"metadata": {"path": str(tmp_path)}})

@@ -1,7 +1,8 @@
 """availability(): logistic model against R glm, SMDs, patterns and sample loss by hand.
 
 Tolerances: log-odds, SEs, z, odds ratios and Wald limits 1e-5 relative (R glm IRLS vs
-statsmodels Newton both converge to ~1e-8; the data CSV is rounded to 6 decimals for both);
+statsmodels Newton both converge to ~1e-8; the data CSV, exported from the shipped study by
+tests/reference/mitml_availability/export_data.py, is rounded to 6 decimals for both);
 p values 1e-5 relative; SMD, patterns and counts exact (closed form, 1e-12).
 """
 
@@ -16,7 +17,7 @@ import pytest
 from youthtransitions.errors import UsageError
 from youthtransitions.missing import availability
 
-REF = Path(__file__).resolve().parents[1] / "reference" / "mitml"
+REF = Path(__file__).resolve().parents[1] / "reference" / "mitml_availability"
 COVS = ["age_w1", "gender_male", "qual_subsample", "contextual_risk_w1", "individual_risk_w1",
         "resilience_w1", "wellbeing_w1", "relationship_quality_w1"]
 

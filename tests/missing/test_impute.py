@@ -15,7 +15,6 @@ import pytest
 from youthtransitions.errors import UsageError
 from youthtransitions.missing import impute
 from youthtransitions.missing.estimate import mi_estimate
-from youthtransitions.missing.fcs import draw_regression
 from youthtransitions.stats import simple_ols
 
 
@@ -75,20 +74,6 @@ def test_recovers_truth_under_mar(mar, method):
     assert truth - params[1] > 2.5 * np.sqrt(cov[1, 1])  # complete cases are biased
 
 
-def test_draw_regression_closed_form():
-    rng = np.random.default_rng(0)
-    x = np.column_stack([np.ones(200), rng.normal(size=(200, 2))])
-    y = x @ np.array([1.0, 2.0, -1.0]) + rng.normal(size=200)
-    coef, beta, sigma = draw_regression(np.random.default_rng(1), x, y, ridge=0.0)
-    np.testing.assert_allclose(coef, np.linalg.lstsq(x, y, rcond=None)[0], rtol=1e-10)
-    # mean of sigma*^2 = RSS / (n - p - 2) (inverse chi-square); 4000 draws, tolerance 3%
-    rss = float(((y - x @ coef) ** 2).sum())
-    g = np.random.default_rng(5)
-    draws = np.array([draw_regression(g, x, y, ridge=0.0)[2] ** 2 for _ in range(4000)])
-    assert draws.mean() == pytest.approx(rss / (200 - 3 - 2), rel=0.03)
-    assert beta.shape == (3,) and sigma > 0
-
-
 def test_plots_return_figures(mar):
     frame, _ = mar
     res = impute(frame, m=2, seed=1, n_iter=2)
@@ -142,3 +127,13 @@ def test_pmm_draws_evenly_from_the_k_nearest_donors(prediction, donors):
     assert sorted(values) == [10 * d for d in donors]
     # each share within 4 binomial SEs of 1/5
     assert np.all(np.abs(counts / 20_000 - 0.2) < 4 * np.sqrt(0.2 * 0.8 / 20_000))
+
+
+def test_predictors_option_restricts_the_imputation_model(mar):
+    """Imputing y from x alone leaves out z, on which y is missing at random: the pooled slope
+    is then biased like the complete-case one (more than 2.5 pooled SEs below the truth),
+    where the default model (x and z) recovers it (test_recovers_truth_under_mar)."""
+    frame, truth = mar
+    res = impute(frame, m=10, seed=3, n_iter=5, method="norm", predictors=["x"])
+    est = mi_estimate(res.datasets, outcome="y", predictor="x")
+    assert truth - est["estimate"] > 2.5 * est["std_error"]

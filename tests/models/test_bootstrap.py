@@ -68,10 +68,13 @@ def test_intervals_and_shape(fits):
     assert res.difference and res.bootstrap["B"] == 30 and res.bootstrap["failed"] == 0
     frame = res.to_frame()
     assert list(frame.columns) == ["measure", "estimate", "conf_low", "conf_high"]
+    reps = res.bootstrap["replicates"]
     for m in ("total.f1", "total.f2", "within.f1", "between.f2", "marginal"):
         lo, hi = res.ci[m]
-        assert lo < hi
-        assert lo <= res[m] <= hi or abs(res[m] - lo) < 0.05  # estimate inside or near
+        # the percentile interval: R type-7 quantiles of the 30 replicates (1e-12)
+        want = np.quantile(reps[:, MEASURES.index(m)], [0.025, 0.975], method="linear")
+        np.testing.assert_allclose([lo, hi], want, rtol=1e-12, atol=0)
+        assert lo < res[m] < hi, m
     single = bootstrap_r2(full, B=10, seed=3)
     assert not single.difference and set(single.ci) == set(MEASURES)
 
@@ -100,7 +103,7 @@ def test_same_results_whatever_the_workers(fits):
 
 
 def test_same_results_on_dask(fits):
-    distributed = pytest.importorskip("distributed")
+    import distributed  # the test extra installs it
     full, reduced = fits
     one = bootstrap_r2(full, reduced, B=6, seed=7).bootstrap["replicates"]
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,

@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pytest
 from scipy import linalg
+from threadpoolctl import threadpool_limits
 
 from youthtransitions.models.engine import ProfiledDeviance, sufficient_statistics
 from youthtransitions.models.engine.blocks import cholesky_blocks, forward_solve_blocks
@@ -253,6 +254,77 @@ def test_varpar_hessian_matches_finite_differences(q, reml, kind):
     H = varpar_hessian_exact(dev, varpar)
     want = _central(dev.varpar_grad, varpar, h=1e-5)
     np.testing.assert_allclose(H, (want + want.T) / 2, rtol=0, atol=1e-6 * np.abs(want).max())
+
+
+def _dense_varpar_deviance(y, X, Z, groups, G, varpar, reml):
+    """lmerTest's devfun_vp from the dense n x n matrices: log|V| + e'V^{-1}e / sigma^2 +
+    n log(2 pi sigma^2) (REML: + log|X'V^{-1}X| - p log(2 pi sigma^2)), V = I + Z L L'Z'."""
+    theta, sigma = varpar[:-1], varpar[-1]
+    q = Z.shape[1]
+    n, p = X.shape
+    Zfull = np.zeros((n, G * q))
+    for i in range(n):
+        Zfull[i, groups[i] * q:(groups[i] + 1) * q] = Z[i]
+    ZL = Zfull @ np.kron(np.eye(G), theta_to_lambda(theta, q))
+    V = np.eye(n) + ZL @ ZL.T
+    Vi = np.linalg.inv(V)
+    XVX = X.T @ Vi @ X
+    e = y - X @ np.linalg.solve(XVX, X.T @ Vi @ y)
+    s2 = sigma**2
+    dev = np.linalg.slogdet(V)[1] + e @ Vi @ e / s2 + n * math.log(2 * math.pi * s2)
+    if reml:
+        dev += np.linalg.slogdet(XVX)[1] - p * math.log(2 * math.pi * s2)
+    return dev
+
+
+def _second_differences(f, x, h):
+    """Hessian of a scalar function from its values only (central second differences).
+
+    BLAS runs single-threaded here: on these 125 x 125 matrices threads only add contention.
+    """
+    with threadpool_limits(1):
+        return _second_differences_serial(f, x, h)
+
+
+def _second_differences_serial(f, x, h):
+    k = len(x)
+    E = np.eye(k) * h
+    f0 = f(x)
+    H = np.empty((k, k))
+    for i in range(k):
+        H[i, i] = (f(x + 2 * E[i]) - 2 * f0 + f(x - 2 * E[i])) / (4 * h * h)
+        for j in range(i):
+            H[i, j] = H[j, i] = (f(x + E[i] + E[j]) - f(x + E[i] - E[j])
+                                 - f(x - E[i] + E[j]) + f(x - E[i] - E[j])) / (4 * h * h)
+    return H
+
+
+# Against the deviance itself: second differences (step 1e-4) of the dense n x n formula,
+# which shares no code with the engine; truncation ~1e-8 and rounding ~eps |dev| / h^2 ~1e-5
+# absolute, so 1e-6 relative to the largest entry (measured: at most 1.1e-7).
+@pytest.mark.parametrize("kind", ["groups", "patterns"])
+@pytest.mark.parametrize("reml", [True, False])
+@pytest.mark.parametrize("q", [1, 2, 3])
+def test_varpar_hessian_is_the_second_derivative_of_the_deviance(q, reml, kind):
+    make, cls = (_data, ProfiledDeviance) if kind == "groups" else (_few_patterns, PatternDeviance)
+    data = make(q, 50 + q)
+    dev = cls(sufficient_statistics(*data), reml=reml)
+    varpar = np.append(_theta(q, seed=q + 3), 1.1)
+    H = varpar_hessian_exact(dev, varpar)
+    want = _second_differences(lambda v: _dense_varpar_deviance(*data, v, reml), varpar, 1e-4)
+    np.testing.assert_allclose(H, want, rtol=0, atol=1e-6 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("reml", [True, False])
+def test_profiled_hessian_is_the_second_derivative_of_the_dense_deviance(reml):
+    data = _data(2, 61)
+    dev = ProfiledDeviance(sufficient_statistics(*data), reml=reml)
+    theta = _theta(2, seed=9)
+    st = dev.state(theta)
+    hv = varpar_hessian_exact(dev, np.append(theta, np.sqrt(st["pwrss"] / dev.dof)))
+    want = _second_differences(lambda t: _dense_deviance(*data, t, reml)[0], theta, 1e-4)
+    np.testing.assert_allclose(profiled_hessian(hv), want, rtol=0,
+                               atol=1e-6 * np.abs(want).max())
 
 
 @pytest.mark.parametrize("reml", [True, False])

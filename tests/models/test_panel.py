@@ -1,8 +1,9 @@
 """Panel cross-checks against R's plm 2.6.2 (tests/reference/plm/) and closed forms.
 
-Tolerances: estimates, standard errors, t statistics, p values and the phtest p value 1e-6
-relative, df.residual exact, to plm (fixed effects, Swamy-Arora
-random effects, Mundlak); within estimator 1e-10 relative to OLS on entity-demeaned data.
+Tolerances: estimates, standard errors, t statistics, p values, 95% limits and the phtest p
+value 1e-6 relative, df.residual exact, to plm (fixed effects, Swamy-Arora random effects,
+Mundlak); p values and 95%/90% limits 1e-10 relative to linearmodels fitted directly; within
+estimator 1e-10 relative to OLS on entity-demeaned data.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from youthtransitions.errors import UsageError
 from youthtransitions.models import fit_lmm, panel_compare
@@ -48,20 +50,64 @@ def test_df_and_statistic_match_plm(result, estimator, key):
     assert row["statistic"] == pytest.approx(PLM[key]["statistic"], rel=1e-6)
 
 
-_NORMAL_P = ("plm's summary uses the normal distribution for random-effects models "
-             "(use.norm.chisq), panel_compare uses t(df.residual) as linearmodels")
+ROWS = [("fixed_effects", "fixed_effects"), ("random_effects", "random_effects"),
+        ("mundlak", "mundlak"), ("mundlak_test", "mundlak_mean")]
 
 
-@pytest.mark.parametrize("estimator, key", [
-    ("fixed_effects", "fixed_effects"),
-    pytest.param("random_effects", "random_effects",
-                 marks=pytest.mark.xfail(reason=_NORMAL_P, strict=True)),
-    pytest.param("mundlak", "mundlak", marks=pytest.mark.xfail(reason=_NORMAL_P, strict=True)),
-    pytest.param("mundlak_test", "mundlak_mean",
-                 marks=pytest.mark.xfail(reason=_NORMAL_P, strict=True))])
-def test_p_value_matches_plm(result, estimator, key):
+@pytest.fixture(scope="module")
+def linearmodels_fits():
+    """The same four regressions fitted by linearmodels directly (its defaults: debiased,
+    t(df_resid) p values and intervals)."""
+    from linearmodels.panel import PanelOLS, RandomEffects
+
+    d = DATA.assign(x_mean=DATA.groupby("youth_id")["x"].transform("mean"), const=1.0)
+    p = d.set_index(["youth_id", "wave"])
+    fe = PanelOLS(p["y"], p[["x", "c"]], entity_effects=True).fit()
+    re = RandomEffects(p["y"], p[["const", "x", "c"]]).fit()
+    mu = RandomEffects(p["y"], p[["const", "x", "c", "x_mean"]]).fit()
+    return {"fixed_effects": (fe, "x"), "random_effects": (re, "x"), "mundlak": (mu, "x"),
+            "mundlak_test": (mu, "x_mean")}
+
+
+def test_fixed_effects_p_value_matches_plm(result):
+    """plm's within model reports t(df.residual) p values, as panel_compare does."""
+    row = result.to_frame().set_index("estimator").loc["fixed_effects"]
+    assert row["p_value"] == pytest.approx(PLM["fixed_effects"]["p_value"], rel=1e-6, abs=0)
+
+
+@pytest.mark.parametrize("estimator, key", ROWS[1:])
+def test_random_effects_normal_p_value_matches_plm(result, estimator, key):
+    """plm's summary of a random-effects model uses the normal distribution: the normal p of
+    our estimate and SE is plm's (1e-6 relative, at p values down to 1e-59)."""
     row = result.to_frame().set_index("estimator").loc[estimator]
-    assert row["p_value"] == pytest.approx(PLM[key]["p_value"], rel=1e-6, abs=0)
+    z_p = 2 * stats.norm.sf(abs(row["estimate"] / row["std_error"]))
+    assert z_p == pytest.approx(PLM[key]["p_value"], rel=1e-6, abs=0)
+
+
+@pytest.mark.parametrize("estimator", [r[0] for r in ROWS])
+def test_p_values_and_intervals_match_linearmodels(result, linearmodels_fits, estimator):
+    """panel_compare reports t(df_resid) p values and intervals, as linearmodels does by
+    default; at 95% and 90% (both levels' intervals, 1e-10 relative)."""
+    fit, term = linearmodels_fits[estimator]
+    row = result.to_frame().set_index("estimator").loc[estimator]
+    assert row["p_value"] == pytest.approx(fit.pvalues[term], rel=1e-10, abs=0)
+    for level in (0.95, 0.9):
+        got = result.to_frame(level).set_index("estimator").loc[estimator]
+        ci = fit.conf_int(level).loc[term]
+        assert got["conf_low"] == pytest.approx(ci["lower"], rel=1e-10)
+        assert got["conf_high"] == pytest.approx(ci["upper"], rel=1e-10)
+
+
+@pytest.mark.parametrize("estimator, key", ROWS)
+def test_intervals_match_plm(result, estimator, key):
+    """95% limits against R: est -+ qt(0.975, df.residual) se (the table's t interval) and
+    plm's confint() (normal quantiles) against est -+ qnorm(0.975) se; 1e-6 relative."""
+    row = result.to_frame().set_index("estimator").loc[estimator]
+    assert row["conf_low"] == pytest.approx(PLM[key]["conf_t_low"], rel=1e-6)
+    assert row["conf_high"] == pytest.approx(PLM[key]["conf_t_high"], rel=1e-6)
+    half = stats.norm.ppf(0.975) * row["std_error"]
+    assert row["estimate"] - half == pytest.approx(PLM[key]["confint_low"], rel=1e-6)
+    assert row["estimate"] + half == pytest.approx(PLM[key]["confint_high"], rel=1e-6)
 
 
 def test_mundlak_test_statistic(result):

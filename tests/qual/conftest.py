@@ -48,8 +48,7 @@ def synthetic_study():
     from youthtransitions.study import Study
 
     folder = ROOT / "synthetic_data"
-    if not (folder / "codes.parquet").exists():
-        pytest.skip("synthetic_data/ has not been generated")
+    assert (folder / "codes.parquet").exists(), "synthetic_data/ is missing"
     tables = {name: pd.read_parquet(folder / f"{name}.parquet")
               for name in ("youth", "waves", "pmk", "scales", "codes")}
     truth = json.loads((folder / "truth.json").read_text())

@@ -12,6 +12,7 @@ from statsmodels.stats.inter_rater import cohens_kappa
 from youthtransitions.errors import UsageError
 from youthtransitions.qual.agreement import (
     alpha_batch,
+    alpha_from_counts,
     cohen_kappa,
     krippendorff_alpha,
     unit_counts,
@@ -84,3 +85,19 @@ def test_alpha_batch_weights_equal_duplicated_units():
     for level in PUBLISHED:
         got = alpha_batch(counts, values, w[None, :], level=level)[0]
         assert got == pytest.approx(krippendorff_alpha(repeated, level=level), abs=1e-12)
+
+
+def test_kappa_on_two_items_closed_form():
+    """Two items is the smallest sample with a kappa: p_o = 1 (or 0) and p_e = 1/2 give
+    kappa = 1 (or -1); one item has none."""
+    assert cohen_kappa(["a", "b"], ["a", "b"]) == pytest.approx(1.0, abs=1e-15)
+    assert cohen_kappa(["a", "b"], ["b", "a"]) == pytest.approx(-1.0, abs=1e-15)
+    assert np.isnan(cohen_kappa(["a"], ["a"]))
+
+
+def test_alpha_defaults_to_nominal():
+    """Nominal is the default level, also when alpha is taken from unit counts (Krippendorff
+    2011's published nominal value, 0.743)."""
+    counts, values = unit_counts(KRIPPENDORFF_2011)
+    assert alpha_from_counts(counts, values) == pytest.approx(PUBLISHED["nominal"], abs=5e-4)
+    assert krippendorff_alpha(KRIPPENDORFF_2011) == alpha_from_counts(counts, values)

@@ -17,8 +17,8 @@ SLOW = {"qual.integrate", "qual.joint_display"}  # these load and validate the w
 @pytest.mark.parametrize("name", [pytest.param(m, marks=pytest.mark.slow) if m in SLOW else m
                                   for m in MODULES])
 def test_docstring_examples(name):
-    if not (Path(__file__).resolve().parents[2] / "synthetic_data" / "codes.parquet").exists():
-        pytest.skip("synthetic_data/ has not been generated")
+    shipped = Path(__file__).resolve().parents[2] / "synthetic_data" / "codes.parquet"
+    assert shipped.exists(), "synthetic_data/ is missing"
     module = importlib.import_module(f"youthtransitions.{name}")
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0

@@ -9,12 +9,11 @@ import pytest
 import youthtransitions as yt
 
 SHIPPED = Path(__file__).resolve().parents[2] / "synthetic_data"
-pytestmark = pytest.mark.skipif(not (SHIPPED / "youth.parquet").exists(),
-                                reason="synthetic_data/ not generated yet")
 
 
 @pytest.fixture(scope="module")
 def study():
+    assert (SHIPPED / "youth.parquet").exists(), "synthetic_data/ is missing"
     return yt.load_study(SHIPPED)
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from youthtransitions.errors import StudyDataError, UsageError
 from youthtransitions.study.contract import CODE_COLUMNS
+from youthtransitions.study.readers import read_table_file
 from youthtransitions.study.refi_qda import parse_qdpx, read_qdpx
 from youthtransitions.study.refi_qda import read as qdpx
-from youthtransitions.study.readers import read_table_file
 
 DATA = Path(__file__).resolve().parents[1] / "qual" / "data"
 HANDMADE = DATA / "handmade.qde"
@@ -225,8 +225,7 @@ def test_load_study_reads_codes_qdpx(tmp_path):
     from youthtransitions.study import load_study
 
     root = Path(__file__).resolve().parents[2] / "synthetic_data"
-    if not (root / "codes.parquet").exists():
-        pytest.skip("synthetic_data/ has not been generated")
+    assert (root / "codes.parquet").exists(), "synthetic_data/ is missing"
     youth = pd.read_parquet(root / "youth.parquet")
     keep = set(youth.loc[youth["qual_subsample"], "youth_id"].head(6)) | set(
         youth.loc[~youth["qual_subsample"], "youth_id"].head(3))

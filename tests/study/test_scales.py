@@ -75,6 +75,20 @@ def test_pmk_scores(tables, tmp_path):
                                rtol=0, atol=1e-14)
 
 
+def test_score_scales_defaults_to_the_waves_table(tables, tmp_path):
+    study = _study(tables, tmp_path)
+    pd.testing.assert_frame_equal(yt.score_scales(study), yt.score_scales(study, table="waves"))
+
+
+def test_scale_items_refuses_empty_cells(tables, tmp_path):
+    study = _study(tables, tmp_path)
+    broken = study.scales.copy()
+    broken.loc[0, "max"] = None
+    unvalidated = yt.Study(youth=study.youth, waves=study.waves, scales=broken)
+    with pytest.raises(UsageError, match="empty cells in 1 row"):
+        yt.score_scales(unvalidated)
+
+
 def test_pmk_scores_without_pmk_table(tables, tmp_path):
     del tables["pmk"]
     tables["scales"] = tables["scales"][tables["scales"]["table"] == "waves"]
@@ -109,3 +123,35 @@ def test_analysis_frame_derives_msu_for_a_study_built_in_code(tables, tmp_path):
     bare = yt.Study(youth=study.youth.drop(columns="msu"), waves=study.waves,
                     scales=study.scales)
     pd.testing.assert_frame_equal(bare.analysis_frame(), study.analysis_frame())
+
+
+def test_reverse_keying_on_ranges_not_starting_at_one(tables, tmp_path):
+    """Reflection is ``min + max - x``: on 0..4 an answer of 1 becomes 3, on -2..2 it becomes -1.
+
+    Hand computation, row 0: relationship_quality on 0..4 with rq_03 reversed,
+    answers (4, 0, 1) -> (4 + 0 + 3) / 3; wellbeing on -2..2 with wb_02 reversed,
+    answers (-2, 1, 0, 2, -1) -> (-2 - 1 + 0 + 2 - 1) / 5. A reflection that forgets the
+    minimum (``1 + max - x``) gives (4 + 0 + 4) / 3 and (-2 + 4 + 0 + 2 - 1) / 5 instead.
+    """
+    scales = tables["scales"]
+    rq = scales["scale"] == "relationship_quality"
+    wb = scales["scale"] == "wellbeing"
+    scales.loc[rq, ["min", "max"]] = [0, 4]
+    scales.loc[wb, ["min", "max"]] = [-2, 2]
+    waves = tables["waves"]
+    rng = np.random.default_rng(3)
+    for items, low in ((["rq_01", "rq_02", "rq_03"], 0),
+                       (["wb_01", "wb_02", "wb_03", "wb_04", "wb_05"], -2)):
+        waves[items] = rng.integers(low, low + 5, size=(len(waves), len(items)))
+    waves.loc[0, ["rq_01", "rq_02", "rq_03"]] = [4, 0, 1]
+    waves.loc[0, ["wb_01", "wb_02", "wb_03", "wb_04", "wb_05"]] = [-2, 1, 0, 2, -1]
+    scores = _study(tables, tmp_path).wave_scores()
+    assert scores.loc[0, "relationship_quality"] == pytest.approx(7 / 3, abs=1e-15)
+    assert scores.loc[0, "wellbeing"] == pytest.approx(-2 / 5, abs=1e-15)
+    np.testing.assert_allclose(
+        scores["relationship_quality"],
+        (waves["rq_01"] + waves["rq_02"] + (4 - waves["rq_03"])) / 3, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(
+        scores["wellbeing"],
+        (waves["wb_01"] + (0 - waves["wb_02"]) + waves["wb_03"] + waves["wb_04"]
+         + waves["wb_05"]) / 5, rtol=0, atol=1e-14)

@@ -38,8 +38,7 @@ def test_two_runs_byte_identical(written):
 
 
 def test_shipped_study_is_the_default_draw(written):
-    if not (SHIPPED_STUDY / "study.json").is_file():
-        pytest.skip("synthetic_data/ is not present")
+    assert (SHIPPED_STUDY / "study.json").is_file(), "synthetic_data/ is missing"
     for name in FILES:
         assert (written[0] / name).read_bytes() == (SHIPPED_STUDY / name).read_bytes(), (
             f"{name} differs: regenerate with `yt synth --out synthetic_data`")

@@ -1,11 +1,16 @@
 """truth.json: calibration, the multilevel closed forms, recovery in the sample, MAR bias.
 
-Tolerances: the shipped sample estimates an R² of about 0.14-0.25 from ~1,200-1,366 youth
-with a standard error near 0.02, so sample-versus-truth checks allow 0.06 (3 SE); the
-closed forms are checked against statsmodels on the same data to 1e-4.
+Tolerances: a sample-versus-truth check allows 4 standard errors of the estimate at the
+sample's size, each SE the standard deviation of the estimand over 200 population draws of
+that many youth (:func:`_sampling_sd`; e.g. at 1,164 youth: total.f1 0.0039 on a truth of
+0.030, within.f1 0.0088 on 0.071; the PMK R² 0.016 on 0.072 at 1,240, so that check
+averages four samples). The closed forms are checked against statsmodels on the same data
+to 1e-4.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
@@ -16,6 +21,30 @@ from scipy.stats import norm
 from youthtransitions.synthetic.params import make_params
 from youthtransitions.synthetic.sample import draw_sample
 from youthtransitions.synthetic.truth import multilevel_truth, population_scores
+
+MULTILEVEL = ("total.f1", "within.f1", "total.f2", "total.m", "between.f2")
+
+
+@functools.cache
+def _sampling_sd(n: int, reps: int = 200) -> dict[str, float]:
+    """Standard deviation of each sample estimand over ``reps`` population draws of ``n``
+    youth (complete data; the generator behind truth.json): the Monte Carlo error of one
+    sample of that size. Its own precision is about 5% (sqrt(1 / (2 (reps - 1))))."""
+    draws: dict[str, list[float]] = {}
+    for rep in range(reps):
+        pop = population_scores(make_params(), n=n, seed=10_000 + rep)
+        rq, wb = pop["rq"], pop["wb"]
+        ml = multilevel_truth(rq, wb)
+        values = {k: ml[k] for k in MULTILEVEL}
+        values["headline_r2"] = np.corrcoef(rq[:, 0], wb[:, 2])[0, 1] ** 2
+        for w in range(3):
+            values[f"r2_wave{w + 1}"] = np.corrcoef(rq[:, w], wb[:, w])[0, 1] ** 2
+        slope, _ = np.polyfit(rq[:, 0], pop["pfn3"], 1)
+        values["pmk_slope"] = slope
+        values["pmk_r2"] = np.corrcoef(rq[:, 0], pop["pfn3"])[0, 1] ** 2
+        for k, v in values.items():
+            draws.setdefault(k, []).append(float(v))
+    return {k: float(np.std(v, ddof=1)) for k, v in draws.items()}
 
 
 def test_share_active_is_the_normal_tail(truth):
@@ -42,15 +71,19 @@ def test_headline_calibrated_to_014(truth):
 
 
 def test_headline_recovered_in_sample(truth, wide):
-    r = wide[("relationship_quality", 1)].corr(wide[("wellbeing", 3)])
-    assert r**2 == pytest.approx(truth["estimands"]["headline_r2"]["value"], abs=0.06)
+    pair = wide[[("relationship_quality", 1), ("wellbeing", 3)]].dropna()
+    r = pair.iloc[:, 0].corr(pair.iloc[:, 1])
+    sd = _sampling_sd(len(pair))["headline_r2"]
+    assert r**2 == pytest.approx(truth["estimands"]["headline_r2"]["value"], abs=4 * sd)
 
 
 def test_r2_by_wave_recovered(truth, wave_scores):
     for wave, value in truth["estimands"]["r2_by_wave"]["value"].items():
         rows = wave_scores[wave_scores["wave"] == int(wave)]
+        rows = rows.dropna(subset=["relationship_quality", "wellbeing"])
         r = rows["relationship_quality"].corr(rows["wellbeing"])
-        assert r**2 == pytest.approx(value, abs=0.06), wave
+        sd = _sampling_sd(len(rows))[f"r2_wave{wave}"]
+        assert r**2 == pytest.approx(value, abs=4 * sd), wave
 
 
 def _ml_measures(fit, data):
@@ -96,10 +129,9 @@ def test_multilevel_recovered_in_sample(truth, wide):
     assert complete.sum() > 1100
     got = multilevel_truth(rq[complete].to_numpy(), wb[complete].to_numpy())
     want = truth["estimands"]["multilevel"]["value"]
-    tolerance = {"total.f1": 0.03, "within.f1": 0.04, "total.f2": 0.06, "total.m": 0.06,
-                 "between.f2": 0.08}
-    for key, tol in tolerance.items():
-        assert got[key] == pytest.approx(want[key], abs=tol), key
+    sd = _sampling_sd(int(complete.sum()))
+    for key in MULTILEVEL:
+        assert got[key] == pytest.approx(want[key], abs=4 * sd[key]), key
 
 
 COVARIATES = ["contextual_risk", "individual_risk", "resilience", "wellbeing"]
@@ -130,17 +162,27 @@ def _cc_and_adjusted(frame):
 
 
 def test_pmk_truth_recovered_with_full_availability(truth, scored):
-    """Everyone nominated, every PMK answers, no attrition: the slope matches the truth."""
+    """Everyone nominated, every PMK answers, no attrition: slope and R² match the truth.
+
+    One sample's R² has SE 0.016 on a truth of 0.072, so the check averages four samples
+    (seeds 3-6) and allows 4 SE of that mean.
+    """
     params = make_params(nominate_intercept=60.0, pmk_wave_response=1.0,
                          dropout_intercept=-60.0)
-    frame = _pmk_frame(draw_sample(params, 3).tables, scored).dropna()
-    # only the subsample's top-66 rule (41), the never-interviewed PMK and unscored scales
-    # (item missingness, 80% rule) remove youth
-    assert len(frame) >= 1200
-    fit = smf.ols("pfn3 ~ rq1", frame).fit()
+    fits, sizes = [], []
+    for seed in (3, 4, 5, 6):
+        frame = _pmk_frame(draw_sample(params, seed).tables, scored).dropna()
+        # only the subsample's top-66 rule (41), the never-interviewed PMK and unscored
+        # scales (item missingness, 80% rule) remove youth
+        assert len(frame) >= 1200
+        fits.append(smf.ols("pfn3 ~ rq1", frame).fit())
+        sizes.append(len(frame))
+    sd = _sampling_sd(int(np.mean(sizes)))
     want = truth["estimands"]["pmk"]["value"]
-    assert fit.params["rq1"] == pytest.approx(want["slope"], abs=3 * fit.bse["rq1"])
-    assert fit.rsquared == pytest.approx(want["r2"], abs=0.04)
+    slope = np.mean([f.params["rq1"] for f in fits])
+    r2 = np.mean([f.rsquared for f in fits])
+    assert slope == pytest.approx(want["slope"], abs=4 * sd["pmk_slope"] / 2)
+    assert r2 == pytest.approx(want["r2"], abs=4 * sd["pmk_r2"] / 2)
 
 
 def test_complete_case_pmk_slope_is_biased_and_mar_holds(study, truth, scored):

@@ -207,7 +207,7 @@ def availability(study: Any, *, indicator: str = AVAILABLE,
     :math:`\\operatorname{logit} P(A=1) = \\alpha + x^\\top\\beta` is fitted by maximum
     likelihood (statsmodels ``Logit``) on youth with every covariate observed; odds ratios are
     :math:`e^{\\beta}` with Wald limits :math:`e^{\\beta \\pm z\\,se}` (checked against R ``glm``
-    in ``tests/reference/mitml/availability_glm.R``). Sample loss of an analysis is the share
+    in ``tests/reference/mitml_availability/make.R``). Sample loss of an analysis is the share
     of youth lacking its outcome or its predictor.
     """
     level = check_level(level)

@@ -2,9 +2,10 @@
 
     PYTHONPATH=. python tests/reference/mitml_availability/export_data.py
 
-Writes ``availability_data.csv``: the columns of ``tests/reference/mitml/availability_data.csv``
-taken from :func:`youthtransitions.missing.frames.youth_wide` of the shipped study, rounded to
-6 decimals as that file is. That older file was drawn by ``synthesize(seed=1)`` under an earlier
+Writes ``availability_data.csv``: the columns of the older
+``tests/reference/mitml/availability_data.csv`` (since deleted) taken from
+:func:`youthtransitions.missing.frames.youth_wide` of the shipped study, rounded to 6 decimals
+as that file was. That older file was drawn by ``synthesize(seed=1)`` under an earlier
 generator; the current ``synthesize(seed=1)`` reproduces its youth ids, ``age_w1`` and
 ``gender_male`` but not its scale scores, subsample or PMK columns, so it cannot be re-made.
 The shipped study's tables are committed, so this frame can.

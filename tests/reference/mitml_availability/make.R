@@ -1,5 +1,6 @@
 # Logistic model of PMK availability (R glm) on the shipped study's youth-level frame, the
-# reference of ../mitml/availability_glm.R re-made on data a committed script generates.
+# reference of the former ../mitml/availability_glm.R re-made on data a committed script
+# generates.
 #   PYTHONPATH=. python tests/reference/mitml_availability/export_data.py
 #   Rscript tests/reference/mitml_availability/make.R
 # Writes availability_glm.csv (term, estimate, std_error, statistic, p_value, conf_low,

@@ -1,17 +1,34 @@
 # Reference values for youthtransitions.models.r2 (R² measures of mixed models).
 #
-# r2mlm 0.3.8 (github mkshaw/r2mlm, commit 6d7e306) is not on CRAN for this R, so its R
-# sources are sourced at run time from a local checkout given by R2MLM_SRC (never committed):
-#   R2MLM_SRC=/path/to/r2mlm/R Rscript r2mlm.R
+#   Rscript tests/reference/r2mlm/r2mlm.R      (from any folder; needs CRAN the first time)
+#
+# r2mlm is pinned to release 0.3.8 and installed by this script from CRAN (or its archive,
+# once 0.3.8 is superseded) into a private library, R2MLM_LIB (default: a cache folder under
+# tools::R_user_dir), so the system library is untouched and later runs need no network.
+# The stored output was computed with r2mlm 0.3.8 as at GitHub mkshaw/r2mlm commit 6d7e306.
 # performance::r2_nakagawa (performance 0.10.2, insight 0.19.0) and lme4 1.1.31 come from
 # Debian. Data: r2mlm_data.csv (make_data.py). Output: r2mlm_reference.json.
+R2MLM_VERSION <- "0.3.8"
+here <- dirname(normalizePath(sub("^--file=", "", grep("^--file=", commandArgs(FALSE),
+                                                       value = TRUE))))
+lib <- Sys.getenv("R2MLM_LIB", file.path(tools::R_user_dir("youthtransitions", "cache"),
+                                         paste0("r2mlm-", R2MLM_VERSION)))
+.libPaths(c(lib, .libPaths()))  # dependencies installed here are found first
+installed <- tryCatch(as.character(packageVersion("r2mlm", lib.loc = lib)),
+                      error = function(e) "")
+if (installed != R2MLM_VERSION) {
+  dir.create(lib, recursive = TRUE, showWarnings = FALSE)
+  # install_version finds the release in src/contrib or src/contrib/Archive and installs
+  # the CRAN dependencies it lacks (rockchalk among them) into the same library
+  remotes::install_version("r2mlm", version = R2MLM_VERSION, lib = lib,
+                           repos = "https://cloud.r-project.org", upgrade = "never")
+}
+stopifnot(as.character(packageVersion("r2mlm", lib.loc = lib)) == R2MLM_VERSION)
 suppressPackageStartupMessages({
-  library(lme4); library(nlme); library(dplyr); library(magrittr); library(stringr)
-  library(tidyselect); library(rlang); library(performance); library(jsonlite)
+  library(lme4); library(performance); library(jsonlite)
+  library(r2mlm)
 })
-src <- Sys.getenv("R2MLM_SRC")
-for (f in c("utils.R", "prepare_data.R", "r2mlm.R", "r2mlm_manual.R", "r2mlm_comp.R",
-            "r2mlm_comp_manual.R")) source(file.path(src, f))
+setwd(here)
 
 d <- read.csv("r2mlm_data.csv")
 ctrl <- lmerControl(optimizer = "bobyqa", optCtrl = list(maxfun = 1e5))
@@ -62,6 +79,6 @@ write_json(list(models = out, comparisons = comparisons,
                 versions = list(lme4 = as.character(packageVersion("lme4")),
                                 performance = as.character(packageVersion("performance")),
                                 insight = as.character(packageVersion("insight")),
-                                r2mlm = "0.3.8 (6d7e306)")),
+                                r2mlm = as.character(packageVersion("r2mlm", lib.loc = lib)))),
            "r2mlm_reference.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)
 cat("written r2mlm_reference.json\n")
