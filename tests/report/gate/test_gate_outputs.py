@@ -127,6 +127,8 @@ def test_log_lists_every_artefact_with_rules_cells_and_reasons(make_gate):
     assert all(r["status"] == "pass" for r in results)
     html = gate.log.to_html()
     assert '<section id="disclosure">' in html and "sample.csv" in html
+    assert ("<td>counts from 1 to 5 suppressed, with secondary suppression; counts rounded to "
+            "base 3 (consistent by cell)</td>") in html
     assert not find_leaks(gate.log.to_json(), design_values=[0, 1, 2, 3, 5, 6, 10, 280])
 
 
@@ -183,3 +185,10 @@ def test_json_log_lists_the_columns_of_a_nested_table_and_names_it_in_errors(mak
     with pytest.raises(UsageError, match=r"table 'pmk.json', row 1, column 'rows.0.n'"):
         gate.json({"rows": [{"n": 7.5}]}, TableSpec({"rows.n": count("youth")}),
                   name="pmk.json")
+
+
+def test_scanner_with_a_spec_judges_declared_counts_whatever_their_dtype():
+    frame = pd.DataFrame({"n": [7.0, 30.0], "draws": [1000, 1000]})
+    spec = TableSpec({"n": count("youth"), "draws": design()})
+    leaks = find_leaks(frame, spec)
+    assert [(lk.where, lk.value) for lk in leaks] == [("row 0, column n", 7.0)]

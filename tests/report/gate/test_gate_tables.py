@@ -223,3 +223,23 @@ def test_undeclared_and_by_columns_are_named(make_gate):
     with pytest.raises(UsageError, match="by column.s. wave not in the table"):
         gate.table(pd.DataFrame({"n": [30]}), TableSpec({"n": count("youth")}, by=("wave",)),
                    name="t")
+
+
+def test_apa_frame_flags_every_column_after_an_excerpt(make_gate):
+    frame = pd.DataFrame({"code": ["power", "care", "time"], "excerpt": ["a", "b", "c"],
+                          "n": [4, 30, 31], "p": [0.1, 0.2, 0.3]})
+    spec = TableSpec({"code": text(), "excerpt": excerpt(code="code"), "n": count("segment"),
+                      "p": estimate(rests_on="n")}, totals="columns")
+    out = make_gate().table(frame, spec, name="quotes").apa_frame()
+    assert list(out.columns) == ["code", "excerpt", "n", "p", "n_suppressed", "p_withheld"]
+    assert out["n_suppressed"].tolist() == [True, True, False]
+    assert out["p_withheld"].tolist() == [True, True, False]
+
+
+def test_reasons_count_the_cells_each_rule_hit(make_gate):
+    frame = pd.DataFrame({"g": ["a", "b", "c"], "n": [4, 30, 31], "id": ["x", "y", "z"]})
+    spec = TableSpec({"g": text(), "n": count("youth"), "id": identifier()}, totals="columns")
+    record = make_gate().table(frame, spec, name="t").record
+    assert record.reasons == {
+        "count from 1 to 5, or protecting one from subtraction": 2,
+        "identifiers are published only for synthetic data": 3}

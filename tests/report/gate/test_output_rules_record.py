@@ -6,9 +6,16 @@ published may not hold exactly one suppressed cell.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
 
-from youthtransitions.report.output_rules import apply_output_rules
+from youthtransitions.errors import UsageError
+from youthtransitions.report.output_rules import apply_output_rules, secondary_suppression
+
+# the independent rank test of exact recoverability (tests/report is on the path through its
+# conftest)
+from test_output_rules import recoverable_cells  # noqa: E402
 
 
 def test_record_in_attrs_names_what_was_done():
@@ -35,3 +42,21 @@ def test_a_one_row_group_with_a_row_total_protects_its_small_cell():
                              totals="rows")
     assert out["women_suppressed"].tolist() == [False, False, True]
     assert out["men_suppressed"].tolist() == [False, False, True]
+
+
+def test_total_rows_and_columns_must_be_in_the_table():
+    t = pd.DataFrame({"a": [10, 20], "b": [30, 40]})
+    with pytest.raises(UsageError, match="total column.s. not among the count columns: c$"):
+        apply_output_rules(t, seed=1, total_columns=["c"])
+    with pytest.raises(UsageError, match="total row.s. not in the table index: Total$"):
+        apply_output_rules(t, seed=1, total_rows=["Total"])
+
+
+def test_every_bridge_is_closed_not_only_the_first():
+    # two small cells whose lines are protected, after which the suppressed cells still hold
+    # more than one bridge: closing the first must not end the search
+    values = np.array([[8, 34, 21, 15, 18], [2, 21, 38, 13, 23], [31, 15, 10, 17, 18],
+                       [36, 23, 7, 35, 2], [37, 28, 10, 33, 12]])
+    primary = (values >= 1) & (values < 6)
+    sup = secondary_suppression(values, primary, totals="both")
+    assert recoverable_cells(values.astype(float), sup, "both") == []
