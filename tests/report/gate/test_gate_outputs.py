@@ -48,7 +48,7 @@ def test_json_keeps_keys_moves_design_under_settings_and_rules_every_leaf(make_g
     assert not find_leaks(text_, design_values=[999, out["fit"]["df"]],
                           exact_denominators=[686, 1366, 20])
     assert find_leaks(json.dumps(OBJ), design_values=[999])  # the raw object does leak
-    with pytest.raises(UsageError, match="key.s. fit.extra have no declared kind"):
+    with pytest.raises(UsageError, match="key.s. fit.extra have no declared kind; declare every published key in its TableSpec"):
         gate.json({**OBJ, "fit": {**OBJ["fit"], "extra": 3}}, SPEC, name="x")
 
 
@@ -74,6 +74,8 @@ def test_notes_take_gated_values_only(make_gate):
         gate.note("{n} youth", n="1365")
     with pytest.raises(UsageError, match="needs value"):
         gate.note("{n} youth")
+    with pytest.raises(UsageError, match="^a df value needs the count it is an offset from"):
+        gate.value(684, "df", unit="observation")
     assert gate.value(0.51234, "estimate", digits=2).value == 0.51
     assert gate.value(None, "share", unit="youth", numerator=66, denominator=107).value == \
         pytest.approx(gate.value(66, "count", unit="youth").value
@@ -192,3 +194,17 @@ def test_scanner_with_a_spec_judges_declared_counts_whatever_their_dtype():
     spec = TableSpec({"n": count("youth"), "draws": design()})
     leaks = find_leaks(frame, spec)
     assert [(lk.where, lk.value) for lk in leaks] == [("row 0, column n", 7.0)]
+
+
+def test_json_values_resting_on_a_small_count_are_withheld_in_each_record(make_gate):
+    rows = [{"n": 4, "incl": 0.75}, {"n": 30, "incl": 0.9}]
+    spec = TableSpec({"rows.n": count("case"), "rows.incl": estimate(rests_on="n")})
+    out = make_gate().json({"rows": rows}, spec, name="qca")
+    assert out["rows"][0] == {"n": None, "incl": None}
+    assert out["rows"][1]["incl"] == 0.9
+
+
+def test_html_log_marks_an_artefact_with_no_rules(make_gate):
+    gate = make_gate(synthetic=True)
+    gate.table(pd.DataFrame({"n": [4]}), TableSpec({"n": count("youth")}), name="t")
+    assert "<td>pass</td><td>&ndash;</td>" in gate.log.to_html()

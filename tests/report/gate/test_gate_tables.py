@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from youthtransitions._disclosure import coef_columns
+from youthtransitions._disclosure import coef_columns, split_rows
 from youthtransitions.errors import UsageError
 from youthtransitions.report.gate import (
     TableSpec,
@@ -243,3 +243,11 @@ def test_reasons_count_the_cells_each_rule_hit(make_gate):
     assert record.reasons == {
         "count from 1 to 5, or protecting one from subtraction": 2,
         "identifiers are published only for synthetic data": 3}
+
+
+def test_split_rows_keeps_whole_numbers_whole_in_both_columns():
+    frame = pd.DataFrame({"n": [3807, 1366], "mean": [0.4, 2.5]})
+    out = split_rows(frame, [False, True], ["n", "mean"], "_youth")
+    assert out["n"].dtype == "Int64" and out["n_youth"].dtype == "Int64"
+    assert out["n"].tolist() == [3807, pd.NA] and out["n_youth"].tolist() == [pd.NA, 1366]
+    assert out["mean_youth"].dtype == float
