@@ -10,6 +10,7 @@ import pytest
 
 from youthtransitions.errors import UsageError
 from youthtransitions.report.gate import (
+    ArtefactRecord,
     TableSpec,
     bin_counts,
     binned_spec,
@@ -47,7 +48,7 @@ def test_json_keeps_keys_moves_design_under_settings_and_rules_every_leaf(make_g
     assert not find_leaks(text_, design_values=[999, out["fit"]["df"]],
                           exact_denominators=[686, 1366, 20])
     assert find_leaks(json.dumps(OBJ), design_values=[999])  # the raw object does leak
-    with pytest.raises(UsageError, match="fit.extra"):
+    with pytest.raises(UsageError, match="key.s. fit.extra have no declared kind; declare every published key in its TableSpec"):
         gate.json({**OBJ, "fit": {**OBJ["fit"], "extra": 3}}, SPEC, name="x")
 
 
@@ -73,6 +74,8 @@ def test_notes_take_gated_values_only(make_gate):
         gate.note("{n} youth", n="1365")
     with pytest.raises(UsageError, match="needs value"):
         gate.note("{n} youth")
+    with pytest.raises(UsageError, match="^a df value needs the count it is an offset from"):
+        gate.value(684, "df", unit="observation")
     assert gate.value(0.51234, "estimate", digits=2).value == 0.51
     assert gate.value(None, "share", unit="youth", numerator=66, denominator=107).value == \
         pytest.approx(gate.value(66, "count", unit="youth").value
@@ -126,4 +129,82 @@ def test_log_lists_every_artefact_with_rules_cells_and_reasons(make_gate):
     assert all(r["status"] == "pass" for r in results)
     html = gate.log.to_html()
     assert '<section id="disclosure">' in html and "sample.csv" in html
+    assert ("<td>counts from 1 to 5 suppressed, with secondary suppression; counts rounded to "
+            "base 3 (consistent by cell)</td>") in html
     assert not find_leaks(gate.log.to_json(), design_values=[0, 1, 2, 3, 5, 6, 10, 280])
+
+
+def test_json_model_withheld_below_the_specs_own_min_units(make_gate):
+    # the object's spec asks for 20 units: a model of 15 is withheld though the gate's
+    # default threshold (10) would let it through
+    obj = {"fit": {"n_obs": 15, "r2": 0.3}}
+    columns = {"fit.n_obs": model_size("observation"), "fit.r2": estimate()}
+    strict = make_gate().json(obj, TableSpec(columns, min_units=20), name="strict")
+    assert strict["fit"] == {"n_obs": None, "r2": None}
+    default = make_gate().json(obj, TableSpec(columns), name="default")
+    assert default["fit"]["r2"] == 0.3 and default["fit"]["n_obs"] % 3 == 0
+
+
+def test_log_records_say_what_each_artefact_is(make_gate):
+    gate = make_gate()
+    gate.table(pd.DataFrame({"n": [30]}), TableSpec({"n": count("youth")}), name="t")
+    gate.json(OBJ, SPEC, name="j")
+    bins = bin_counts(pd.DataFrame({"x": np.arange(60.0)}), "x", bins=2)
+    gate.figure_data(bins, binned_spec(), name="f", mark_size="n")
+    gate.artefact("report", "report", files=["report.html"])
+    assert [r["type"] for r in gate.log.to_dict()["results"].values()] == [
+        "table", "json", "figure", "report"]
+
+
+def test_a_logged_record_read_back_is_the_same_record(make_gate):
+    # a resumed run carries the records of its finished steps over from disclosure.json
+    gate = make_gate()
+    frame = pd.DataFrame({"g": ["a", "b", "c"], "n": [4, 30, 31], "id": ["x", "y", "z"]})
+    spec = TableSpec({"g": text(), "n": count("youth"), "id": identifier()},
+                     totals="columns")
+    gate.table(frame, spec, name="sample", files=["sample.csv"])
+    record = gate.log["sample"]
+    record.step = "02_sample"
+    record.status = "review"
+    record.comments.append("checked by hand")
+    written = json.loads(json.dumps(record.to_dict("output_0")))
+    again = ArtefactRecord.from_dict(written)
+    assert again == record
+    assert again.to_dict("output_0") == written
+    assert again.suppressed == [[0, "n"], [1, "n"]] and len(again.withheld) == 3
+    # a record holding only its name and type reads as an empty one
+    assert ArtefactRecord.from_dict({"name": "t", "type": "table"}) == ArtefactRecord(
+        "t", "table", rules_applied=False, note="")
+
+
+def test_json_log_lists_the_columns_of_a_nested_table_and_names_it_in_errors(make_gate):
+    gate = make_gate()
+    spec = TableSpec({"draws": design(),
+                      "rows": TableSpec({"g": text(), "n": count("youth")}, totals="none")})
+    gate.json({"draws": 99, "rows": [{"g": "a", "n": 30}]}, spec, name="j")
+    assert gate.log["j"].columns == {"draws": "design", "rows.g": "text",
+                                     "rows.n": "count (youth)"}
+    with pytest.raises(UsageError, match=r"table 'pmk.json', row 1, column 'rows.0.n'"):
+        gate.json({"rows": [{"n": 7.5}]}, TableSpec({"rows.n": count("youth")}),
+                  name="pmk.json")
+
+
+def test_scanner_with_a_spec_judges_declared_counts_whatever_their_dtype():
+    frame = pd.DataFrame({"n": [7.0, 30.0], "draws": [1000, 1000]})
+    spec = TableSpec({"n": count("youth"), "draws": design()})
+    leaks = find_leaks(frame, spec)
+    assert [(lk.where, lk.value) for lk in leaks] == [("row 0, column n", 7.0)]
+
+
+def test_json_values_resting_on_a_small_count_are_withheld_in_each_record(make_gate):
+    rows = [{"n": 4, "incl": 0.75}, {"n": 30, "incl": 0.9}]
+    spec = TableSpec({"rows.n": count("case"), "rows.incl": estimate(rests_on="n")})
+    out = make_gate().json({"rows": rows}, spec, name="qca")
+    assert out["rows"][0] == {"n": None, "incl": None}
+    assert out["rows"][1]["incl"] == 0.9
+
+
+def test_html_log_marks_an_artefact_with_no_rules(make_gate):
+    gate = make_gate(synthetic=True)
+    gate.table(pd.DataFrame({"n": [4]}), TableSpec({"n": count("youth")}), name="t")
+    assert "<td>pass</td><td>&ndash;</td>" in gate.log.to_html()

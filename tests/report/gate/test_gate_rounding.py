@@ -87,9 +87,16 @@ def test_multiples_of_3_are_never_moved():
 def test_bad_counts_and_keys_are_refused():
     with pytest.raises(UsageError, match="negative"):
         CellKeyRounder(SECRET, "fp").round(-1, "youth")
-    with pytest.raises(UsageError, match="secret"):
+    with pytest.raises(UsageError, match="^the rounding secret must be at least 16 bytes$"):
         CellKeyRounder(b"short", "fp")
     with pytest.raises(UsageError, match="fingerprint"):
         CellKeyRounder(SECRET, "")
     assert SECRET.hex() not in repr(CellKeyRounder(SECRET, "fp"))
     assert SECRET.hex() not in repr(Gate("fp", synthetic=False, secret=SECRET))
+
+
+def test_any_base_from_2_up_and_no_other():
+    two = CellKeyRounder(SECRET, "fp", base=2)
+    assert all(two.round(x, "youth") in (x - x % 2, x - x % 2 + 2) for x in range(6, 60))
+    with pytest.raises(UsageError, match="^base must be"):
+        CellKeyRounder(SECRET, "fp", base=1)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from youthtransitions._disclosure import coef_columns, split_rows
 from youthtransitions.errors import UsageError
 from youthtransitions.report.gate import (
     TableSpec,
@@ -177,3 +178,76 @@ def test_total_rows_by_label_are_ruled_but_not_interior(make_gate):
     with pytest.raises(UsageError, match="not a count"):
         make_gate().table(pd.DataFrame({"g": ["a"], "x": [1.0]}),
                           TableSpec({"g": text(), "x": estimate(rests_on="g")}), name="t")
+
+
+def test_coefficient_tables_publish_tests_to_3_and_intervals_to_4_significant_digits(make_gate):
+    # enough digits of t, p or an interval limit would solve for the exact df behind them
+    frame = pd.DataFrame({"term": ["x"], "estimate": [0.123456789], "std_error": [0.0456789123],
+                          "df": [684], "statistic": [2.70274], "p_value": [0.00705321],
+                          "conf_low": [0.0337654], "conf_high": [0.2131481], "n_obs": [686]})
+    spec = TableSpec({**coef_columns(df("n_obs")), "n_obs": model_size("observation")})
+    row = make_gate().table(frame, spec, name="coefs").frame.iloc[0]
+    assert row["estimate"] == 0.123456789
+    assert (row["std_error"], row["conf_low"], row["conf_high"]) == (0.04568, 0.03377, 0.2131)
+    assert (row["statistic"], row["p_value"]) == (2.7, 0.00705)
+
+
+def test_a_bad_single_value_is_named_as_the_value(make_gate):
+    with pytest.raises(UsageError, match=r"table 'value', row 1, column 'value'.*whole number"):
+        make_gate().value(7.5, "count", unit="youth")
+
+
+def test_published_excerpts_ask_the_checker_for_consent_once_per_artefact(make_gate):
+    gate = make_gate(publish_excerpts=True)
+    spec = TableSpec({"quotes": TableSpec({"excerpt": excerpt()}, totals="none"),
+                      "more": TableSpec({"excerpt": excerpt()}, totals="none")})
+    gate.json({"quotes": [{"excerpt": "a"}], "more": [{"excerpt": "b"}]}, spec, name="q")
+    record = gate.log["q"]
+    assert record.status == "review"
+    assert record.comments == ["verbatim excerpts published under --publish-excerpts: "
+                               "check consent"]
+
+
+def test_the_log_states_the_mode_the_rules_ran_in(make_gate):
+    modes = {(False, None): "applied", (True, None): "synthetic", (False, False): "turned off"}
+    for (synthetic, rules), mode in modes.items():
+        gate = make_gate(synthetic=synthetic, rules=rules)
+        assert gate.mode == mode and gate.log.rules["mode"] == mode
+
+
+def test_undeclared_and_by_columns_are_named(make_gate):
+    gate = make_gate()
+    with pytest.raises(UsageError, match="column.s. a, b have no declared kind"):
+        gate.table(pd.DataFrame({"a": [1], "b": [2], "n": [30]}),
+                   TableSpec({"n": count("youth")}), name="t")
+    with pytest.raises(UsageError, match="by column.s. wave not in the table"):
+        gate.table(pd.DataFrame({"n": [30]}), TableSpec({"n": count("youth")}, by=("wave",)),
+                   name="t")
+
+
+def test_apa_frame_flags_every_column_after_an_excerpt(make_gate):
+    frame = pd.DataFrame({"code": ["power", "care", "time"], "excerpt": ["a", "b", "c"],
+                          "n": [4, 30, 31], "p": [0.1, 0.2, 0.3]})
+    spec = TableSpec({"code": text(), "excerpt": excerpt(code="code"), "n": count("segment"),
+                      "p": estimate(rests_on="n")}, totals="columns")
+    out = make_gate().table(frame, spec, name="quotes").apa_frame()
+    assert list(out.columns) == ["code", "excerpt", "n", "p", "n_suppressed", "p_withheld"]
+    assert out["n_suppressed"].tolist() == [True, True, False]
+    assert out["p_withheld"].tolist() == [True, True, False]
+
+
+def test_reasons_count_the_cells_each_rule_hit(make_gate):
+    frame = pd.DataFrame({"g": ["a", "b", "c"], "n": [4, 30, 31], "id": ["x", "y", "z"]})
+    spec = TableSpec({"g": text(), "n": count("youth"), "id": identifier()}, totals="columns")
+    record = make_gate().table(frame, spec, name="t").record
+    assert record.reasons == {
+        "count from 1 to 5, or protecting one from subtraction": 2,
+        "identifiers are published only for synthetic data": 3}
+
+
+def test_split_rows_keeps_whole_numbers_whole_in_both_columns():
+    frame = pd.DataFrame({"n": [3807, 1366], "mean": [0.4, 2.5]})
+    out = split_rows(frame, [False, True], ["n", "mean"], "_youth")
+    assert out["n"].dtype == "Int64" and out["n_youth"].dtype == "Int64"
+    assert out["n"].tolist() == [3807, pd.NA] and out["n_youth"].tolist() == [pd.NA, 1366]
+    assert out["mean_youth"].dtype == float
