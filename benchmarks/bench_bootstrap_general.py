@@ -68,8 +68,13 @@ cat(jsonlite::toJSON(list(seconds_per_draw = (proc.time()[["elapsed"]] - s) / B)
 
 
 def command(csv: Path, B: int | None, workers: int) -> list[str]:
-    yt = shutil.which("yt")
-    base = [yt] if yt else [sys.executable, "-m", "youthtransitions.cli"]
+    # the console script installed beside this interpreter, not a version manager's shim
+    # (pyenv's adds a shell start, ~0.15 s); else the first ``yt`` on PATH
+    beside = Path(sys.executable).with_name("yt")
+    yt = str(beside) if beside.exists() else shutil.which("yt")
+    base = [yt] if yt else [sys.executable, "-c",
+                            "import sys; from youthtransitions.cli import main; "
+                            "sys.exit(main(sys.argv[1:]))"]
     cmd = base + ["fit", str(csv), "--formula", FORMULA, "--group", "id", "--random", RANDOM,
                   "--compare", REDUCED, "--seed", "1", "--json", "--workers", str(workers)]
     return cmd + (["--bootstrap", str(B)] if B else [])

@@ -98,3 +98,66 @@ def test_live_scheduler_passes_the_check():
     with distributed.LocalCluster(n_workers=1, processes=False,
                                   dashboard_address=None) as cluster:
         assert check_scheduler(cluster.scheduler_address) == cluster.scheduler_address
+
+
+def _block_of_draws(rngs, scale=1.0):
+    """A block function: one result per generator, computed together (one array)."""
+    return list(np.array([rng.normal() for rng in rngs]) * scale)
+
+
+@pytest.mark.parametrize("block", [1, 4, 50])
+def test_blocks_give_the_replicates_of_single_calls(block):
+    single = run_replicates(_draw, 23, seed=11, kwargs={"scale": 2.0})
+    for workers in (1, 2):
+        blocked = run_replicates(_block_of_draws, 23, seed=11, kwargs={"scale": 2.0},
+                                 workers=workers, block=block)
+        assert blocked == single
+
+
+def _block_sizes(rngs):
+    return [len(rngs)] * len(rngs)
+
+
+def test_blocks_are_fixed_by_replicate_index_not_by_workers():
+    # block k holds replicates k*5 .. k*5+4 (the last one shorter), whatever the workers
+    expected = [5] * 20 + [3] * 3
+    for workers in (1, 2):
+        assert run_replicates(_block_sizes, 23, seed=1, workers=workers, block=5) == expected
+
+
+@pytest.mark.parametrize("block", [0, -3, 2.5, True])
+def test_bad_blocks_are_clear_errors(block):
+    with pytest.raises(UsageError, match="block must be a positive whole number"):
+        run_replicates(_block_of_draws, 4, seed=1, block=block)
+
+
+def _too_few(rngs):
+    return [0.0]
+
+
+def test_a_block_function_must_return_one_result_per_replicate():
+    with pytest.raises(ValueError, match="returned 1 results for 3 replicates"):
+        run_replicates(_too_few, 3, seed=1, block=3)
+
+
+def test_forked_and_fresh_worker_pools_give_the_same_numbers():
+    from youthtransitions import parallel
+
+    units = [[g] for g in replicate_generators(11, 23)]
+    chunks = [units[i:i + 4] for i in range(0, 23, 4)]
+    forked = parallel._run_forked(_draw, chunks, False, (), {"scale": 2.0}, 2, False, "")
+    assert forked == run_replicates(_draw, 23, seed=11, kwargs={"scale": 2.0})
+    assert parallel._FORK_TASK is None  # the task is not kept after the pool
+
+
+def test_local_workers_fork_when_no_other_thread_runs():
+    import subprocess
+    import sys
+
+    code = ("import threading, youthtransitions.parallel as p; a = p._can_fork(); "
+            "t = threading.Thread(target=threading.Event().wait, args=(5,), daemon=True); "
+            "t.start(); print(a, p._can_fork())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    # a second thread could hold a lock at the fork: then the loky pool is used
+    assert out == (["True", "False"] if sys.platform.startswith("linux") else ["False", "False"])

@@ -145,9 +145,20 @@ def _chunks(n: int, n_chunks: int) -> list[range]:
     return [range(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
 
 
-def _run_chunk(func: Callable[..., T], rngs: Sequence[np.random.Generator], args: tuple,
-               kwargs: dict) -> list[T]:
-    return [func(rng, *args, **kwargs) for rng in rngs]
+def _run_chunk(func: Callable[..., T], units: Sequence[list[np.random.Generator]],
+               blocked: bool, args: tuple, kwargs: dict) -> list[T]:
+    """Results of the replicates of ``units`` (lists of generators), flattened in order."""
+    out: list[T] = []
+    for unit in units:
+        if blocked:
+            part = list(func(unit, *args, **kwargs))
+            if len(part) != len(unit):
+                raise ValueError(f"a block function returned {len(part)} results for "
+                                 f"{len(unit)} replicates")
+            out.extend(part)
+        else:
+            out.append(func(unit[0], *args, **kwargs))
+    return out
 
 
 def in_notebook() -> bool:
@@ -192,27 +203,36 @@ def run_replicates(
     scheduler: Any = None,
     progress: bool | None = None,
     description: str = "replicates",
+    block: int | None = None,
 ) -> list[T]:
     """Call ``func(rng, *args, **kwargs)`` for ``n`` replicates and return results in order.
 
     Parameters
     ----------
     func : callable
-        Module-level function (it must pickle) taking a ``numpy.random.Generator`` first.
+        Module-level function (it must pickle) taking a ``numpy.random.Generator`` first
+        (with ``block``, a list of them).
     n : int
         Number of replicates.
     seed : int or None
         Master seed; replicate ``i`` uses child ``i`` of ``SeedSequence(seed)``.
     args, kwargs
-        Passed to every call. Large arrays are shipped once per chunk, not once per replicate.
+        Passed to every call. Large arrays are shipped once per chunk, not once per replicate
+        (and not at all to forked local workers, which inherit them).
     workers : int, default 1
-        Local worker processes (joblib/loky); ``-1`` uses every core.
+        Local worker processes (forked on Linux, joblib/loky elsewhere); ``-1`` uses every
+        core.
     scheduler : str or distributed.Client, optional
         A Dask scheduler address (``"tcp://127.0.0.1:8786"``) or client; overrides ``workers``.
     progress : bool, optional
         Show a progress bar; by default only when standard error is a terminal.
     description : str
         Label of the progress bar.
+    block : int, optional
+        Call ``func`` once per block of ``block`` consecutive replicates with their list of
+        generators; it returns the list of their results. Blocks are fixed by replicate
+        index (``0..block-1``, ``block..2*block-1``, ...), never by the number of workers,
+        so work shared within a block cannot make the numbers depend on the workers.
 
     Returns
     -------
@@ -221,56 +241,102 @@ def run_replicates(
     """
     kwargs = kwargs or {}
     workers = check_workers(1 if workers is None else workers)
+    if block is not None and (isinstance(block, bool) or not isinstance(block, int)
+                              or block < 1):
+        raise UsageError(f"block must be a positive whole number, got {block!r}")
     rngs = replicate_generators(seed, n)
     if n == 0:
         return []
     show = show_progress(progress)
+    size = 1 if block is None else block
+    units = [rngs[i:i + size] for i in range(0, n, size)]
+    blocked = block is not None
     if scheduler is not None:
-        return _run_dask(func, rngs, args, kwargs, scheduler, show, description)
+        return _run_dask(func, units, blocked, args, kwargs, scheduler, show, description)
     if workers == 1:
-        if not show:
-            return [func(rng, *args, **kwargs) for rng in rngs]
-        out = []
-        with progress_bar(n, description) as bar:
-            for rng in rngs:
-                out.append(func(rng, *args, **kwargs))
-                bar.update(1)
-        return out
+        parts = (_run_chunk(func, [u], blocked, args, kwargs) for u in units)
+        return _collect(parts, n, show, description)
     from joblib import Parallel, delayed, effective_n_jobs
 
     n_jobs = effective_n_jobs(workers)
-    chunks = _chunks(n, n_jobs * 4)
+    chunks = [[units[i] for i in c] for c in _chunks(len(units), n_jobs * 4)]
+    if _can_fork():
+        return _run_forked(func, chunks, blocked, args, kwargs, n_jobs, show, description)
     parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")
-    jobs = (delayed(_run_chunk)(func, [rngs[i] for i in c], args, kwargs)
-            for c in chunks)
-    out: list[T] = []
-    stream = parallel(jobs)
+    parts = parallel(delayed(_run_chunk)(func, c, blocked, args, kwargs) for c in chunks)
+    return _collect(parts, n, show, description)
+
+
+def _collect(parts, n: int, show: bool, description: str) -> list:
+    """The results of a stream of chunk results, in order, with a progress bar if asked."""
+    out: list = []
     if not show:
-        for part in stream:
+        for part in parts:
             out.extend(part)
         return out
     with progress_bar(n, description) as bar:
-        for part in stream:
+        for part in parts:
             out.extend(part)
             bar.update(len(part))
     return out
 
 
-def _run_dask(func, rngs, args, kwargs, scheduler, show, description):
+#: the task of the forked pool, set in the parent just before the fork: the children inherit
+#: it (and every module the parent imported) instead of unpickling it
+_FORK_TASK: tuple | None = None
+
+
+def _can_fork() -> bool:
+    """Whether a local pool may fork: Linux, and no other thread in this process.
+
+    A forked child holds a copy of every lock as it was at the fork; a lock held by another
+    thread at that moment would never be released in the child. With one thread there is
+    no such lock (OpenBLAS stops its own threads around a fork). macOS's system libraries
+    are not fork-safe, so elsewhere the loky pool (fresh interpreters) is used.
+    """
+    import multiprocessing
+    import threading
+
+    return (sys.platform.startswith("linux") and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
+def _forked_chunk(units):
+    func, blocked, args, kwargs = _FORK_TASK
+    return _run_chunk(func, units, blocked, args, kwargs)
+
+
+def _run_forked(func, chunks, blocked, args, kwargs, n_jobs, show, description):
+    """Chunks on a pool of forked processes: no interpreter start, import or pickling of
+    ``args`` per worker (loky's fresh workers each import numpy, pandas and scipy again,
+    about a second of CPU on this machine)."""
+    import multiprocessing
+
+    global _FORK_TASK
+    _FORK_TASK = (func, blocked, args, kwargs)
+    n = sum(len(u) for c in chunks for u in c)
+    try:
+        with multiprocessing.get_context("fork").Pool(n_jobs) as pool:
+            return _collect(pool.imap(_forked_chunk, chunks), n, show, description)
+    finally:
+        _FORK_TASK = None
+
+
+def _run_dask(func, units, blocked, args, kwargs, scheduler, show, description):
     client = _connect(scheduler, SCHEDULER_TIMEOUT)
     own_client = client is not scheduler
     try:
-        n = len(rngs)
+        n = sum(len(u) for u in units)
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        chunks = _chunks(n, n_workers * 4)
-        futures = [client.submit(_run_chunk, func, [rngs[i] for i in c], args, kwargs,
-                                 pure=False) for c in chunks]
+        chunks = [[units[i] for i in c] for c in _chunks(len(units), n_workers * 4)]
+        futures = [client.submit(_run_chunk, func, c, blocked, args, kwargs, pure=False)
+                   for c in chunks]
         if show:
             results = []
             with progress_bar(n, description) as bar:
                 for fut, c in zip(futures, chunks, strict=True):
                     results.append(fut.result())
-                    bar.update(len(c))
+                    bar.update(sum(len(u) for u in c))
         else:
             results = client.gather(futures)
         return [r for part in results for r in part]

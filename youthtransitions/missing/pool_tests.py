@@ -15,11 +15,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._options import check_choice
 from .._tidy import TidyResult
 from ..errors import UsageError
+from ..stats.distributions import chi2_sf, f_sf
 from ._likelihood import likelihood, mean_parameters
 from .poolable import check_df_com, collect_fits, default_df_com
 
@@ -279,8 +279,8 @@ def pool_test(fits: Sequence[Any], null_fits: Sequence[Any], *, method: TestMeth
             r = (m + 1) / (k * (m - 1)) * (d.mean() - d_tilde)
             stat = d_tilde / (k * (1 + r))
             df2 = _li_df(k * (m - 1), k, r)
-    p = float(stats.f.sf(stat, k, df2)) if math.isfinite(df2) else float(
-        stats.chi2.sf(stat * k, k))
+    p = float(f_sf(stat, k, df2)) if math.isfinite(df2) else float(
+        chi2_sf(stat * k, k))
     return PooledTest(method=method, use=use, statistic=float(stat), df1=k, df2=float(df2),
                       p_value=p, riv=float(r), m=m, terms=tuple(tested), **extra)
 

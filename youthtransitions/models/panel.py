@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._coef import coef_table
 from .._disclosure import (
@@ -32,6 +31,7 @@ from .._disclosure import (
 from .._options import check_level
 from .._tidy import TidyResult
 from ..errors import UsageError
+from ..stats.distributions import chi2_sf
 
 __all__ = ["PanelComparison", "panel_compare"]
 
@@ -219,6 +219,6 @@ def panel_compare(data: pd.DataFrame, *, outcome: str, predictor: str, entity: s
     vdiff = (fe.cov.loc[regs, regs] - re.cov.loc[regs, regs]).to_numpy()
     h = float(diff @ np.linalg.solve(vdiff, diff))
     return PanelComparison(table=table, predictor=predictor, mundlak_chi2=chi2,
-                           mundlak_p=float(stats.chi2.sf(chi2, 1)), hausman_chi2=h,
-                           hausman_df=len(regs), hausman_p=float(stats.chi2.sf(h, len(regs))),
+                           mundlak_p=float(chi2_sf(chi2, 1)), hausman_chi2=h,
+                           hausman_df=len(regs), hausman_p=float(chi2_sf(h, len(regs))),
                            n_obs=int(len(frame)), n_entities=n_entities, ci_level=level)

@@ -12,10 +12,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from .._options import check_level
 from ..errors import UsageError
+from ..stats.distributions import norm_ppf
 from .r2 import classify_predictors, measures_from_parts
 
 __all__ = ["share_intervals", "variance_information", "moment_covariance"]
@@ -147,7 +148,7 @@ def share_intervals(fit: Any, measures: Sequence[str], *, level: float = 0.95,
         grad[:, j] = (values(up) - values(down)) / (2 * h)
     se = np.sqrt(np.einsum("ij,jk,ik->i", grad, cov, grad))
     est = values(theta) if estimates is None else np.array([estimates[m] for m in measures])
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = norm_ppf(0.5 + level / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         inside = (est > 0) & (est < 1)
         logit = np.log(est / (1 - est))

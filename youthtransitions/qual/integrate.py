@@ -7,7 +7,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._disclosure import TableSpec, estimate, model_size, text
 from .._tidy import TidyResult
@@ -24,6 +23,7 @@ from ..stats import (
     smd_ci,
     welch_ci,
 )
+from ..stats.distributions import t_ppf
 from ..study.contract import MECHANISMS
 from ..study.study import youth_msu
 from .quantitize import CodeJoin, join_codes, quantitize
@@ -165,7 +165,7 @@ class _Tests:
             return _row(family, hypothesis, measure, len(y), *[np.nan] * 5)
         fit = ols(y, X)
         b, se, t = fit["beta"][j, 0], fit["se"][j, 0], fit["t"][j, 0]
-        q = stats.t.ppf(0.5 + self.level / 2, fit["df"])
+        q = t_ppf(0.5 + self.level / 2, fit["df"])
         null = freedman_lane(y, X, j, self.perms(len(y)))
         return _row(family, hypothesis, measure, len(y), b, b - q * se, b + q * se, t,
                     permutation_p(t, null))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+
+from .distributions import norm_ppf
 
 __all__ = ["fisher_z_limits", "fisher_ci"]
 
@@ -17,7 +18,7 @@ def fisher_z_limits(z: float, se: float, level: float) -> tuple[float, float]:
     0 when ``z - q·se <= 0`` (the correlation's interval then covers 0, and R² cannot be
     negative).
     """
-    half = stats.norm.ppf(0.5 + level / 2) * se
+    half = norm_ppf(0.5 + level / 2) * se
     lo, hi = z - half, z + half
     return (0.0 if lo <= 0 else float(np.tanh(lo) ** 2)), float(np.tanh(hi) ** 2)
 

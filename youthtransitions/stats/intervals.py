@@ -5,7 +5,8 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy import stats
+
+from .distributions import t_ppf
 
 __all__ = ["percentile_ci", "welch_ci"]
 
@@ -42,6 +43,6 @@ def welch_ci(y: np.ndarray, group: np.ndarray, level: float) -> tuple[float, flo
     va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
     se = np.sqrt(va + vb)
     df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)) if se > 0 else 1.0
-    q = stats.t.ppf(0.5 + level / 2, df)
+    q = t_ppf(0.5 + level / 2, df)
     d = a.mean() - b.mean()
     return float(d - q * se), float(d + q * se)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+
+from .distributions import norm_ppf
 
 __all__ = ["median_se"]
 
@@ -23,7 +24,7 @@ def median_se(x: np.ndarray) -> float:
     """
     v = np.sort(np.asarray(x, dtype=float)[~np.isnan(np.asarray(x, dtype=float))])
     n = v.size
-    z = float(stats.norm.ppf(0.995))
+    z = float(norm_ppf(0.995))
     c = int(round((n + 1) / 2 - z * np.sqrt(n / 4)))
     if n < 5 or c < 1:
         return float("nan")

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from .distributions import norm_ppf
 
 __all__ = ["smd", "smd_binary", "smd_ci"]
 
@@ -90,5 +91,5 @@ def smd_ci(a, b, level: float = 0.95) -> tuple[float, float, float]:
         return math.nan, math.nan, math.nan
     n_a, n_b = _finite(a, None)[0].size, _finite(b, None)[0].size
     se = np.sqrt((n_a + n_b) / (n_a * n_b) + d**2 / (2 * (n_a + n_b)))
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = norm_ppf(0.5 + level / 2)
     return float(d), float(d - z * se), float(d + z * se)

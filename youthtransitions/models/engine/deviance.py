@@ -85,14 +85,17 @@ class ProfiledDeviance:
         self._cached: tuple | None = None
         # U_i = [Z_i'X_i | Z_i'y_i] and [X y]'[X y]: the deviance needs them side by side
         self.U = np.concatenate([ss.ZtX, ss.Zty[:, None, :]], axis=1)     # (q, p+1, G)
-        self.UtU = np.block([[ss.XtX, ss.Xty[:, None]],
-                             [ss.Xty[None, :], np.array([[ss.yty]])]])
+        p = ss.p  # filled in place: np.block costs more than a small refit's deviance
+        self.UtU = np.empty((p + 1, p + 1))
+        self.UtU[:p, :p], self.UtU[:p, p], self.UtU[p, :p] = ss.XtX, ss.Xty, ss.Xty
+        self.UtU[p, p] = ss.yty
         self.wt = ss.weights
         if self.wt is None:
             self.sumZtZ = ss.ZtZ.sum(axis=2)
         else:  # the module notes: U_i times sqrt(m_i), group sums without U_i weighted
             self.U *= np.sqrt(self.wt)
             self.sumZtZ = ss.ZtZ @ self.wt
+            self._wt_tiled = np.tile(self.wt, ss.q)
 
     # -- the core: everything at one theta ----------------------------------------------
     def state(self, theta: np.ndarray, *, need_grad: bool = False) -> dict:
@@ -168,7 +171,7 @@ class ProfiledDeviance:
         if self.wt is None:
             sumA = self.sumZtZ - Wf @ Wf.T
         else:
-            sumA = self.sumZtZ - (Wf * np.tile(self.wt, q)) @ Wf.T
+            sumA = self.sumZtZ - (Wf * self._wt_tiled) @ Wf.T
         sumww = w @ w.T
         C = np.linalg.inv(st["XVX"])
         Rc = np.linalg.cholesky((C + C.T) / 2)                            # C = Rc Rc'

@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize
 
 from .deviance import ProfiledDeviance, theta_lower_bounds
 from .hessian import profiled_hessian, varpar_hessian_exact
@@ -113,6 +112,8 @@ def _newton(dev: ProfiledDeviance, theta: np.ndarray, lower: np.ndarray, diag: n
 
 
 def _lbfgsb(dev: ProfiledDeviance, x0: np.ndarray, lower: np.ndarray):
+    from scipy import optimize  # the fallback only: most fits never import it
+
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower]
     res = optimize.minimize(dev.value_and_grad, np.asarray(x0, float), jac=True,
                             method="L-BFGS-B", bounds=bounds,

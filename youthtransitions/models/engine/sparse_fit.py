@@ -25,7 +25,6 @@ deviance being even in it, as numDeriv does in lmerTest). Satterthwaite's df for
 from __future__ import annotations
 
 import numpy as np
-from scipy import optimize
 
 from . import SINGULAR_TOL, EngineFit
 from .optimize import newton_candidate
@@ -112,6 +111,8 @@ def satterthwaite(dev: SparseDeviance, d: dict, sigma: float) -> tuple[np.ndarra
 def _optimise(dev: SparseDeviance, max_newton: int = 5) -> tuple[np.ndarray, dict, dict]:
     lower = np.where(dev.diagonal, 0.0, -np.inf)
     start = dev.diagonal.astype(float)
+    from scipy import optimize
+
     bounds = optimize.Bounds(lower, np.full(len(start), np.inf))
     res = optimize.minimize(dev, start, method="Powell", bounds=bounds,
                             options=dict(xtol=1e-4, ftol=1e-9, maxfev=20000))

@@ -24,7 +24,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.optimize import minimize
 
 from ...errors import UsageError
 from .agq import agq_deviance
@@ -131,6 +130,8 @@ def fd_hessian(f, x, lower, delta: float = HESSIAN_STEP, fx: float | None = None
 
 
 def _minimize(f, x0, lower):
+    from scipy.optimize import minimize  # imported on first use: not on every start of yt
+
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -16,9 +16,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..._options import check_choice
+from ...stats.distributions import f_sf
 from .contrasts import type3_contrasts
 from .tables import AnovaTable
 
@@ -61,7 +61,7 @@ def anova(fit, ddf: DdfMethod = "satterthwaite") -> AnovaTable:
     den = np.array([r[1] for r in rows], float)
     F = np.array([r[2] for r in rows], float)
     frame = pd.DataFrame({"num_df": num, "den_df": den, "F": F,
-                          "p_value": stats.f.sf(F, num, den)},
+                          "p_value": f_sf(F, num, den)},
                          index=pd.Index(list(contrasts), name="term"))
     return AnovaTable(frame, [("Formula", fit.formula), ("Method", fit.method),
                               ("Denominator df", DDF_LABEL[ddf])], fit=fit)

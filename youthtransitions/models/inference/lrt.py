@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ...errors import UsageError
+from ...stats.distributions import chi2_sf
 from .tables import LRTTable
 
 __all__ = ["lrt", "n_parameters", "refit_ml"]
@@ -145,7 +145,7 @@ def lrt(*fits, refit: bool = True) -> LRTTable:
     chisq = np.r_[np.nan, 2 * np.maximum(0.0, np.diff(ll))]
     df = np.r_[np.nan, np.diff(k)].astype(float)
     with np.errstate(invalid="ignore"):
-        p = stats.chi2.sf(chisq, df)
+        p = chi2_sf(chisq, df)
     p[0] = np.nan
     frame = pd.DataFrame({"n_params": k, "loglik": ll, "aic": -2 * ll + 2 * k,
                           "bic": -2 * ll + np.log(n) * k, "chisq": chisq, "df": df,

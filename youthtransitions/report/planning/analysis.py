@@ -11,13 +11,13 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ...errors import UsageError
 from ...models import fit_lmm, lrt, variance_explained
 from ...models.centering import center_within
 from ...models.r2_delta import share_intervals
 from ...parallel import single_blas_thread
+from ...stats.distributions import t_sf
 from ...stats.fisher import fisher_ci
 from ...study import Study
 from ...synthetic.evaluate import flatten_truth
@@ -67,7 +67,7 @@ def _headline(ve, level: float) -> dict[str, Any]:
     lo, hi = fisher_ci(r2, n, level)
     t = np.sqrt(r2 * (n - 2) / max(1 - r2, 1e-300))
     return {"estimand": "headline_r2", "estimate": r2, "conf_low": lo, "conf_high": hi,
-            "p_value": float(2 * stats.t.sf(t, n - 2))}
+            "p_value": float(2 * t_sf(t, n - 2))}
 
 
 def _multilevel(frame: pd.DataFrame, ve, level: float) -> list[dict[str, Any]]:
