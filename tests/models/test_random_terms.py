@@ -13,11 +13,14 @@ import pandas as pd
 import pytest
 
 from youthtransitions.errors import UsageError
+from youthtransitions.models import fit_lmm
 from youthtransitions.models.random_terms import (
     SUPPORTED_FORMS,
+    group_key,
     has_random_terms,
     parse_random_terms,
     random_blocks,
+    unique_group_names,
 )
 
 
@@ -103,3 +106,49 @@ def test_random_blocks_columns_codes_and_order():
     (fb,) = random_blocks(parse_random_terms("y ~ (0 + C(f) | g)").random, frame)
     assert fb.Z.shape == (4, 2)
     np.testing.assert_array_equal(fb.Z.sum(axis=1), np.ones(4))
+
+
+@pytest.mark.parametrize("formula, response, cbind, fixed, offsets", [
+    ("cbind(incidence, size - incidence) ~ period + (1 | herd)",
+     "cbind(incidence, size - incidence)", ("incidence", "size - incidence"),
+     "cbind(incidence, size - incidence) ~ period", ()),
+    ("y ~ period + offset(log(size)) + (1 | herd)", "y", None, "y ~ period", ("log(size)",)),
+    ("cbind(s, f(n, s)) ~ offset(a) + offset (b) + (x || g)", "cbind(s, f(n, s))",
+     ("s", "f(n, s)"), "cbind(s, f(n, s)) ~ 1", ("a", "b")),
+    # offset() only as a whole term: inside another call it stays a fixed term
+    ("y ~ I(offset(x) * 2) + (1 | g)", "y", None, "y ~ I(offset(x) * 2)", ()),
+])
+def test_glmer_response_and_offsets(formula, response, cbind, fixed, offsets):
+    p = parse_random_terms(formula)
+    assert (p.response, p.cbind, p.fixed, p.offsets) == (response, cbind, fixed, offsets)
+    assert p.fixed_rhs == fixed.split("~")[1].strip()
+
+
+@pytest.mark.parametrize("formula, fragment", [
+    ("cbind(s) ~ x + (1 | g)", "takes two arguments"),
+    ("cbind(s, ) ~ x + (1 | g)", "takes two arguments"),
+    ("y ~ (x + (1 | g)", "unbalanced parentheses"),
+    ("y ~ x) + (1 | g)", "unbalanced parentheses"),
+    ("y ~ x ~ z + (1 | g)", "'response ~ terms'"),
+    (" ~ x + (1 | g)", "has no response"),
+])
+def test_formula_text_errors(formula, fragment):
+    with pytest.raises(UsageError, match=fragment):
+        parse_random_terms(formula)
+
+
+def test_lmm_refuses_offsets_and_cbind():
+    # the GLMM-only parts are refused by name rather than passed to formulaic
+    d = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [0.0, 1, 0, 1], "g": list("aabb")})
+    with pytest.raises(UsageError, match=r"fit_lmm takes no offset\(\) terms"):
+        fit_lmm("y ~ x + offset(x) + (1 | g)", d)
+    with pytest.raises(UsageError, match="cbind.* fit it with fit_glmm"):
+        fit_lmm("cbind(y, x) ~ 1 + (1 | g) + (1 | x)", d)
+
+
+def test_group_key_and_unique_names():
+    frame = pd.DataFrame({"a": [1, 1, 2], "b": ["x", "y", "x"]})
+    inner, outer = parse_random_terms("y ~ (1 | a/b)").random
+    assert list(group_key(inner, frame)) == ["x:1", "y:1", "x:2"]
+    assert group_key(outer, frame).tolist() == [1, 1, 2]
+    assert unique_group_names(["g", "h", "g", "g"]) == ["g", "h", "g.1", "g.2"]

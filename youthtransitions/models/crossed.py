@@ -24,23 +24,19 @@ from ..errors import UsageError
 from .engine import EngineFit
 from .engine.sparse import TermSpec
 from .formula import build_design
-from .random_terms import RandomBlock, parse_random_terms, random_blocks, term_variables
+from .random_terms import (
+    RandomBlock,
+    parse_random_terms,
+    random_blocks,
+    refuse_glm_parts,
+    term_variables,
+    unique_group_names,
+)
 
 __all__ = ["TermsLMMResult", "fit_lmm_terms", "VARCORR_COLUMNS"]
 
 #: Columns of :meth:`TermsLMMResult.varcorr` (R's ``as.data.frame(VarCorr(m))``, grp as group).
 VARCORR_COLUMNS = ["group", "var1", "var2", "vcov", "sdcor"]
-
-
-def _unique_names(names: list[str]) -> list[str]:
-    """R's ``make.unique``: repeats get ``.1``, ``.2``, ... (``Subject``, ``Subject.1``)."""
-    seen: dict[str, int] = {}
-    out = []
-    for nm in names:
-        k = seen.get(nm, 0)
-        out.append(nm if k == 0 else f"{nm}.{k}")
-        seen[nm] = k + 1
-    return out
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -169,7 +165,7 @@ class TermsLMMResult(TidyResult):
             Repeated grouping factors are named as R's ``make.unique`` (``Subject.1``).
         """
         rows = []
-        groups = _unique_names([b.term.group for b in self.blocks])
+        groups = unique_group_names([b.term.group for b in self.blocks])
         for g, b, cov in zip(groups, self.blocks, self._term_covs(), strict=True):
             sd = np.sqrt(np.clip(np.diag(cov), 0, None))
             for j, a in enumerate(b.names):
@@ -222,6 +218,7 @@ def _frame(formula: str, data: pd.DataFrame):
     if not isinstance(data, pd.DataFrame):
         raise UsageError(f"data must be a pandas DataFrame, not {type(data).__name__}")
     parsed = parse_random_terms(formula)
+    refuse_glm_parts(parsed, "fit_lmm")
     rvars = list(dict.fromkeys(v for t in parsed.random for v in term_variables(t, data)))
     if not data.index.is_unique:
         data = data.reset_index(drop=True)

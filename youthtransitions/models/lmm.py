@@ -472,9 +472,10 @@ def _fit_terms(formula: str, data: pd.DataFrame, *, method: str, engine: str,
                ci_level: float, ddf: str):
     """A formula with lme4 random terms: one plain term to the dense engine, else sparse."""
     from .crossed import fit_lmm_terms
-    from .random_terms import parse_random_terms
+    from .random_terms import parse_random_terms, refuse_glm_parts
 
     parsed = parse_random_terms(formula)
+    refuse_glm_parts(parsed, "fit_lmm")
     terms = parsed.random
     if len(terms) == 1 and len(terms[0].factors) == 1 and terms[0].correlated:
         # one grouping factor: the dense engine fits the same model faster

@@ -13,7 +13,12 @@ Supported forms (:data:`SUPPORTED_FORMS`), as lme4's ``findbars``/``expandDouble
 - ``(1 + x || g)``: uncorrelated, expanded to ``(1 | g) + (0 + x | g)``;
 - ``(1 | a:b)``: the interaction of the factors a and b as the grouping factor;
 - ``(1 | a/b)``: nested, expanded to ``(1 | b:a) + (1 | a)`` (lme4's names and order;
-  ``a/b/c`` gives ``c:(b:a)``, ``b:a`` and ``a``).
+  ``a/b/c`` gives ``c:(b:a)``, ``b:a`` and ``a``);
+
+any number of them, crossed or nested. Besides the random terms the parser takes what
+``glmer`` formulas add: a ``cbind(successes, failures)`` response and ``offset(expr)`` terms
+(:class:`ParsedFormula` ``cbind`` and ``offsets``); models without them refuse them with
+:func:`refuse_glm_parts`. The text splitting lives in :mod:`.formula_text`.
 """
 
 from __future__ import annotations
@@ -25,9 +30,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
+from .formula_text import call_argument, check_balanced, split_top, strip_outer
 
-__all__ = ["RandomTerm", "ParsedFormula", "RandomBlock", "SUPPORTED_FORMS",
-           "has_random_terms", "parse_random_terms", "random_blocks"]
+__all__ = ["RandomTerm", "ParsedFormula", "RandomBlock", "SUPPORTED_FORMS", "group_codes",
+           "group_key", "has_random_terms", "parse_random_terms", "random_blocks",
+           "refuse_glm_parts", "unique_group_names"]
 
 INTERCEPT = "(Intercept)"
 
@@ -73,12 +80,33 @@ class RandomTerm:
 
 @dataclass(frozen=True)
 class ParsedFormula:
-    """A mixed-model formula split into ``fixed`` (``"y ~ x + wave"``, a formulaic formula)
-    and its ``random`` terms; ``response`` is the left-hand side."""
+    """A mixed-model formula split into its parts.
+
+    Attributes
+    ----------
+    response : str
+        The left-hand side as written (``"y"``, ``"cbind(incidence, size - incidence)"``).
+    fixed : str
+        The formula without its random and offset terms, formulaic syntax (``"y ~ x + wave"``,
+        ``"y ~ 1"`` when nothing else is left).
+    random : tuple of RandomTerm
+        The random terms after lme4's expansions of ``||`` and ``/``.
+    offsets : tuple of str
+        The expressions inside the ``offset(...)`` terms of the right-hand side.
+    cbind : tuple of str, optional
+        The successes and failures expressions of a ``cbind(s, f)`` response, else None.
+    """
 
     response: str
     fixed: str
     random: tuple[RandomTerm, ...]
+    offsets: tuple[str, ...] = ()
+    cbind: tuple[str, str] | None = None
+
+    @property
+    def fixed_rhs(self) -> str:
+        """The right-hand side of :attr:`fixed` (``"x + wave"``)."""
+        return self.fixed.split("~", 1)[1].strip()
 
 
 def _usage(formula: str, what: str) -> UsageError:
@@ -87,48 +115,32 @@ def _usage(formula: str, what: str) -> UsageError:
                       "formulaic expression, g, a, b columns of the data)")
 
 
-def _split_top(text: str, sep: str) -> list[str]:
-    """Split ``text`` on ``sep`` outside parentheses and brackets."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif depth == 0 and text.startswith(sep, i):
-            parts.append(text[start:i])
-            start = i + len(sep)
-            i += len(sep) - 1
-        i += 1
-    parts.append(text[start:])
-    return parts
-
-
-def _strip_outer(tok: str) -> str | None:
-    """The inside of ``( ... )`` when the parentheses enclose the whole token, else None."""
-    tok = tok.strip()
-    if not (tok.startswith("(") and tok.endswith(")")):
-        return None
-    depth = 0
-    for i, ch in enumerate(tok):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0 and i < len(tok) - 1:
-            return None
-    return tok[1:-1]
-
-
-def _fixed_terms(rhs: str) -> tuple[list[str], list[str]]:
-    """Top-level ``+`` terms of a right-hand side: (fixed terms, random-term insides)."""
-    fixed, random = [], []
-    for tok in _split_top(rhs, "+"):
-        inner = _strip_outer(tok)
+def _fixed_terms(rhs: str) -> tuple[list[str], list[str], list[str]]:
+    """Top-level ``+`` terms of a right-hand side: (fixed terms, random-term insides,
+    offset expressions)."""
+    fixed, random, offsets = [], [], []
+    for tok in split_top(rhs, "+"):
+        inner = strip_outer(tok)
+        off = call_argument(tok, "offset")
         if inner is not None and "|" in inner:
             random.append(inner)
+        elif off is not None:
+            offsets.append(off)
         elif tok.strip():
             fixed.append(tok.strip())
-    return fixed, random
+    return fixed, random, offsets
+
+
+def _cbind(formula: str, lhs: str) -> tuple[str, str] | None:
+    """Successes and failures of a ``cbind(s, f)`` response, else None."""
+    inner = call_argument(lhs, "cbind")
+    if inner is None:
+        return None
+    parts = [p.strip() for p in split_top(inner, ",")]
+    if len(parts) != 2 or not all(parts):
+        raise UsageError(f"cbind() in {formula!r} takes two arguments: successes and "
+                         "failures")
+    return parts[0], parts[1]
 
 
 def _grouping(formula: str, text: str) -> list[tuple[str, ...]]:
@@ -166,7 +178,7 @@ def _slash_names(text: str) -> list[str]:
 
 def _lhs_columns(formula: str, lhs: str) -> tuple[bool, list[str]]:
     intercept, columns = True, []
-    for tok in (t.strip() for t in _split_top(lhs, "+")):
+    for tok in (t.strip() for t in split_top(lhs, "+")):
         if not tok:
             raise _usage(formula, f"empty term in {lhs.strip()!r}")
         if tok == "1":
@@ -184,7 +196,7 @@ def _lhs_columns(formula: str, lhs: str) -> tuple[bool, list[str]]:
 
 def _expand(formula: str, inner: str) -> list[RandomTerm]:
     double = "||" in inner
-    parts = _split_top(inner, "||" if double else "|")
+    parts = split_top(inner, "||" if double else "|")
     if len(parts) != 2 or "|" in parts[1]:
         raise _usage(formula, f"({inner.strip()}) must have one '|' or '||' between the "
                      "terms and the grouping factor")
@@ -207,6 +219,19 @@ def has_random_terms(formula: str) -> bool:
     return bool(_fixed_terms(formula.split("~", 1)[1])[1])
 
 
+def refuse_glm_parts(parsed: ParsedFormula, function: str) -> None:
+    """Raise a :class:`~youthtransitions.errors.UsageError` when ``parsed`` has the parts only
+    a GLMM reads (``offset()`` terms, a ``cbind()`` response); ``function`` names the caller."""
+    if parsed.offsets:
+        raise UsageError(f"{function} takes no offset() terms ({parsed.response} ~ ... + "
+                         f"offset({parsed.offsets[0]})): subtract the offset from the "
+                         "response instead, or fit a GLMM with fit_glmm")
+    if parsed.cbind is not None:
+        raise UsageError(f"the response {parsed.response} is a binomial cbind(successes, "
+                         f"failures): fit it with fit_glmm(..., family='binomial'), not "
+                         f"{function}")
+
+
 def parse_random_terms(formula: str) -> ParsedFormula:
     """Split an lme4 formula into its fixed part and its random terms.
 
@@ -219,14 +244,16 @@ def parse_random_terms(formula: str) -> ParsedFormula:
     Returns
     -------
     ParsedFormula
-        ``fixed`` is the formula without its random terms (``"y ~ 1"`` when only random
-        terms are given); ``random`` the terms after expanding ``||`` and ``/`` in lme4's
-        order.
+        ``fixed`` is the formula without its random and offset terms (``"y ~ 1"`` when
+        nothing else is given); ``random`` the terms after expanding ``||`` and ``/`` in
+        lme4's order; ``offsets`` the ``offset(...)`` expressions; ``cbind`` the successes
+        and failures of a ``cbind(s, f)`` response.
 
     Raises
     ------
     UsageError
-        No ``~``, a ``|`` outside a parenthesised random term, an unsupported form (listing
+        Not one ``~``, no response, unbalanced parentheses, a ``cbind`` without two
+        arguments, a ``|`` outside a parenthesised random term, an unsupported form (listing
         the supported ones), or no random term at all.
 
     Examples
@@ -238,13 +265,19 @@ def parse_random_terms(formula: str) -> ParsedFormula:
     ['(1 | cask:batch)', '(1 | batch)']
     >>> [str(t) for t in parse_random_terms("y ~ Days + (Days || Subject)").random]
     ['(1 | Subject)', '(0 + Days | Subject)']
+    >>> p = parse_random_terms("cbind(s, n - s) ~ period + offset(log(n)) + (1 | herd)")
+    >>> p.cbind, p.fixed, p.offsets
+    (('s', 'n - s'), 'cbind(s, n - s) ~ period', ('log(n)',))
     """
-    if not isinstance(formula, str) or "~" not in formula:
+    if not isinstance(formula, str) or formula.count("~") != 1:
         raise UsageError(f"formula must be a string 'response ~ terms', got {formula!r}")
-    lhs, rhs = formula.split("~", 1)
+    check_balanced(formula)
+    lhs, rhs = (part.strip() for part in formula.split("~"))
+    if not lhs:
+        raise UsageError(f"formula {formula!r} has no response")
     if "|" in lhs:
         raise _usage(formula, "random terms belong on the right-hand side of '~'")
-    fixed, inners = _fixed_terms(rhs)
+    fixed, inners, offsets = _fixed_terms(rhs)
     for tok in fixed:
         if "|" in tok:
             raise _usage(formula, f"{tok!r} has a '|' outside a parenthesised random term")
@@ -252,8 +285,8 @@ def parse_random_terms(formula: str) -> ParsedFormula:
         raise _usage(formula, "it has no random term")
     terms = [t for inner in inners for t in _expand(formula, inner)]
     fixed_rhs = " + ".join(fixed) if fixed else "1"
-    return ParsedFormula(response=lhs.strip(), fixed=f"{lhs.strip()} ~ {fixed_rhs}",
-                         random=tuple(terms))
+    return ParsedFormula(response=lhs, fixed=f"{lhs} ~ {fixed_rhs}", random=tuple(terms),
+                         offsets=tuple(offsets), cbind=_cbind(formula, lhs))
 
 
 @dataclass(frozen=True)
@@ -330,6 +363,32 @@ def _term_matrix(term: RandomTerm, frame: pd.DataFrame) -> tuple[np.ndarray, lis
     return np.asarray(mm, dtype=float).reshape(len(frame), -1), names
 
 
+def group_key(term: RandomTerm, frame: pd.DataFrame) -> pd.Series:
+    """The grouping factor of ``term`` on ``frame``: its column, or for an interaction the
+    values of its factors joined by ``":"`` (``b:a`` has levels such as ``"1:3"``)."""
+    if len(term.factors) == 1:
+        return frame[term.factors[0]]
+    return frame[list(term.factors)].astype(str).agg(":".join, axis=1)
+
+
+def group_codes(term: RandomTerm, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Level codes 0 .. n_levels-1 of the grouping factor of ``term`` and the sorted levels."""
+    codes, labels = pd.factorize(group_key(term, frame), sort=True)
+    return codes.astype(np.int64), np.asarray(labels)
+
+
+def unique_group_names(names: list[str]) -> list[str]:
+    """R's ``make.unique``: repeats get ``.1``, ``.2``, ... (``Subject``, ``Subject.1``), as
+    ``as.data.frame(VarCorr(m))`` names the terms of one grouping factor."""
+    seen: dict[str, int] = {}
+    out = []
+    for nm in names:
+        k = seen.get(nm, 0)
+        out.append(nm if k == 0 else f"{nm}.{k}")
+        seen[nm] = k + 1
+    return out
+
+
 def random_blocks(terms, frame: pd.DataFrame) -> list[RandomBlock]:
     """Build each random term's Z columns and level codes on ``frame`` (no missing values).
 
@@ -339,12 +398,7 @@ def random_blocks(terms, frame: pd.DataFrame) -> list[RandomBlock]:
     blocks = []
     for term in terms:
         Z, names = _term_matrix(term, frame)
-        if len(term.factors) == 1:
-            key = frame[term.factors[0]]
-        else:
-            key = frame[list(term.factors)].astype(str).agg(":".join, axis=1)
-        codes, labels = pd.factorize(key, sort=True)
-        blocks.append(RandomBlock(term=term, names=names, Z=Z,
-                                  codes=codes.astype(np.int64), labels=np.asarray(labels)))
+        codes, labels = group_codes(term, frame)
+        blocks.append(RandomBlock(term=term, names=names, Z=Z, codes=codes, labels=labels))
     order = sorted(range(len(blocks)), key=lambda i: -blocks[i].n_levels)
     return [blocks[i] for i in order]

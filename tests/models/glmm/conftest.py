@@ -1,4 +1,5 @@
-"""The reference GLMMs of tests/reference/glmer/models.R, fitted once per test session."""
+"""The reference GLMMs of tests/reference/glmer/models.R and glmer_terms/make.R, fitted once
+per test session."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from youthtransitions.models import fit_glmm
 
 REF = Path(__file__).resolve().parents[2] / "reference"
 GLMER = REF / "glmer"
+GLMER_TERMS = REF / "glmer_terms"
 
 CB = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
 PO = "incidence ~ period + offset(log(size)) + (1 | herd)"
@@ -33,12 +35,24 @@ MODELS = {
     "study_binary_agq10": (ST, "study", "binomial", None, 10),
 }
 
+#: the uncorrelated (||) and nested (/) random terms of glmer_terms/make.R, same layout
+TERM_MODELS = {
+    "bacteria_uncorrelated_laplace": ("y01 ~ trt + week + (1 + week || ID)", "bacteria",
+                                      "binomial", None, 1),
+    "cbpp_nested_laplace": ("cbind(incidence, size - incidence) ~ period + (1 | herd/period)",
+                            "cbpp", "binomial", None, 1),
+    "grouse_nested_poisson": ("TICKS ~ YEAR + scale(HEIGHT) + (1 | LOCATION/BROOD)", "grouse",
+                              "poisson", None, 1),
+}
+
 
 @cache
 def dataset(name: str) -> pd.DataFrame:
     """The data sets of models.R (factors as strings; R's level order is the sorted one)."""
     if name == "cbpp":
         return pd.read_csv(REF / "r_datasets" / "cbpp.csv", dtype={"period": str})
+    if name == "bacteria":
+        return pd.read_csv(GLMER_TERMS / "bacteria.csv")
     if name == "binary":
         return pd.read_csv(GLMER / "cbpp_binary.csv", dtype={"period": str})
     if name == "grouse":
@@ -52,11 +66,12 @@ def dataset(name: str) -> pd.DataFrame:
 
 @cache
 def fitted(name: str):
-    formula, data, family, link, nagq = MODELS[name]
+    formula, data, family, link, nagq = {**MODELS, **TERM_MODELS}[name]
     return fit_glmm(formula, dataset(data), family=family, link=link, nagq=nagq)
 
 
 @pytest.fixture(scope="session")
 def glmer_ref():
-    return {f: pd.read_csv(GLMER / f"{f}.csv") for f in
-            ("fixef", "fit", "varcorr", "ranef", "predictions")}
+    return {f: pd.concat([pd.read_csv(folder / f"{f}.csv") for folder in (GLMER, GLMER_TERMS)],
+                         ignore_index=True)
+            for f in ("fixef", "fit", "varcorr", "ranef", "predictions")}

@@ -10,9 +10,9 @@ import youthtransitions as yt
 from youthtransitions._coef import COEF_COLUMNS
 from youthtransitions.errors import UsageError
 from youthtransitions.models import GLMMResult, fit_glmm
-from youthtransitions.models.glmm.terms import parse_formula
+from youthtransitions.models.random_terms import SUPPORTED_FORMS
 
-from .conftest import CB, PO, dataset, fitted
+from .conftest import CB, PO, TERM_MODELS, dataset, fitted
 
 
 def test_public_api():
@@ -90,17 +90,20 @@ def test_quadrature_needs_one_scalar_random_effect():
         fit_glmm("TICKS ~ YEAR + (1 + HEIGHT | BROOD)", g, family="poisson", nagq=5)
 
 
-@pytest.mark.parametrize("formula, match", [
-    ("y ~ x", "no random term"),
-    ("y ~ x + (x || g)", r"\(\|\|\) are not supported yet.*supported forms"),
-    ("y ~ x + (1 | a/b)", "nested a/b .* not supported yet"),
-    ("y ~ x + (1 | g) + (x | g)", "several random terms for one grouping factor"),
-    ("y ~ (x + (1 | g)", "unbalanced parentheses"),
-    ("y", "formula must be a string 'response ~ terms'"),
+@pytest.mark.parametrize("formula, match, lists_forms", [
+    ("y ~ x", "no random term", True),
+    ("y ~ x + (1 | f(g))", "must be column names joined by ':' or '/'", True),
+    ("y ~ x + x | g", "'|' outside a parenthesised random term", True),
+    ("y ~ (x + (1 | g)", "unbalanced parentheses", False),
+    ("cbind(a) ~ x + (1 | g)", "cbind.* takes two arguments", False),
+    ("y", "formula must be a string 'response ~ terms'", False),
 ])
-def test_formula_errors(formula, match):
-    with pytest.raises(UsageError, match=match):
-        parse_formula(formula)
+def test_formula_errors(formula, match, lists_forms):
+    # read by the lme4 parser the LMMs share, before the data is looked at; an unsupported
+    # random term lists the supported forms
+    with pytest.raises(UsageError, match=match) as err:
+        fit_glmm(formula, dataset("cbpp"))
+    assert all(form in str(err.value) for form in SUPPORTED_FORMS) == lists_forms
 
 
 def test_unknown_columns_and_missing_rows():
@@ -115,3 +118,22 @@ def test_unknown_columns_and_missing_rows():
     assert fit.n_obs == 56 and fit.design.n_dropped == 1
     np.testing.assert_allclose(fit.params, fitted("cbpp_poisson_offset_laplace").params,
                                rtol=1e-8)
+
+
+@pytest.mark.parametrize("name", list(TERM_MODELS))
+def test_predict_new_data_with_uncorrelated_and_nested_terms(name):
+    # Closed form: the fitted rows as new data give the fitted predictions
+    fit = fitted(name)
+    data = dataset(TERM_MODELS[name][1])
+    np.testing.assert_allclose(fit.predict(data), fit.predict(), rtol=1e-12)
+
+
+def test_new_inner_level_keeps_the_outer_effect():
+    # (1 | LOCATION/BROOD): a brood not seen in the fit has no BROOD:LOCATION effect, so its
+    # prediction is the population one plus its location's mode
+    fit = fitted("grouse_nested_poisson")
+    new = dataset("grouse").assign(BROOD="new")
+    re = fit.random_effects()
+    loc = re[re["group"] == "LOCATION"].set_index("level")["estimate"]
+    expected = fit.predict(random=False) + loc.loc[new["LOCATION"]].to_numpy()
+    np.testing.assert_allclose(fit.predict(new), expected, rtol=1e-12)

@@ -1,4 +1,5 @@
-"""fit_glmm against lme4 1.1-31 glmer (tests/reference/glmer/, models in models.R).
+"""fit_glmm against lme4 1.1-31 glmer (tests/reference/glmer/, models in models.R, and the
+uncorrelated and nested random terms of tests/reference/glmer_terms/).
 
 Tolerances (relative): fixed effects, theta and variance components 1e-4; standard errors
 (Hessian-based, summary()'s default, and RX-based) 1e-3; log-likelihood, AIC and BIC 1e-6.
@@ -13,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from .conftest import MODELS, fitted
+from .conftest import MODELS, TERM_MODELS, fitted
 
-NAMES = list(MODELS)
+NAMES = list(MODELS) + list(TERM_MODELS)
 
 
 def _close(actual, expected, rtol):

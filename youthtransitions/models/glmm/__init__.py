@@ -1,8 +1,9 @@
 """Generalised linear mixed models (binomial and Poisson) fitted as lme4's ``glmer``.
 
-Modules: ``terms`` (the formula's random, offset and response parts), ``design`` (arrays),
-``families``, ``pirls`` (conditional modes), ``laplace`` (deviance and its optimisation),
-``agq`` (adaptive quadrature), ``result`` and ``fit``.
+The formula is read by :mod:`youthtransitions.models.random_terms`, the package's one lme4
+parser. Modules: ``design`` (arrays), ``families``, ``pirls`` (conditional modes),
+``laplace`` (deviance and its optimisation), ``agq`` (adaptive quadrature), ``result`` and
+``fit``.
 """
 
 from .fit import fit_glmm

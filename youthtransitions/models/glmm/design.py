@@ -1,5 +1,9 @@
 """The arrays of a generalised linear mixed model, built from a parsed formula and data.
 
+The formula is read by :func:`~youthtransitions.models.random_terms.parse_random_terms`, the
+lme4 parser the linear mixed models use too (``cbind`` responses, ``offset()`` terms, ``||``
+and nested ``a/b`` random terms).
+
 Rows with a missing value in any model variable are dropped (as R's ``na.omit``). The fixed
 and random model matrices come from formulaic; their column names follow R's (``(Intercept)``,
 a factor level appended to the variable name: ``period2``), so results line up with lme4's.
@@ -17,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ...errors import UsageError
+from ..random_terms import ParsedFormula, RandomTerm, group_codes
 from .families import Family, check_response
-from .terms import ParsedFormula
 
 __all__ = ["GLMMDesign", "ReTerm", "build_glmm_design", "r_names"]
 
@@ -30,7 +34,11 @@ _FUNCS = {"log", "exp", "sqrt", "abs", "log1p", "expm1", "cbind", "offset", "np"
 
 @dataclass
 class ReTerm:
-    """One random term: its grouping factor and model matrix (rows of the model frame)."""
+    """One random term: its grouping factor and model matrix (rows of the model frame).
+
+    ``spec`` rebuilds the term's columns on new data, ``term`` (the parsed
+    :class:`~youthtransitions.models.random_terms.RandomTerm`) its grouping factor.
+    """
 
     group: str
     names: list[str]
@@ -38,6 +46,7 @@ class ReTerm:
     codes: np.ndarray
     labels: np.ndarray
     spec: Any = None
+    term: RandomTerm | None = None
 
     @property
     def n_levels(self) -> int:
@@ -142,17 +151,19 @@ def build_glmm_design(parsed: ParsedFormula, data: pd.DataFrame, family: Family,
     if not isinstance(data, pd.DataFrame):
         raise UsageError(f"data must be a pandas DataFrame, not {type(data).__name__}")
     cols: list[str] = []
-    for expr in parsed.response + parsed.offsets:
+    response = parsed.cbind or (parsed.response,)
+    for expr in response + parsed.offsets:
         found = _names_in(expr, data)
         if not found:
             raise UsageError(f"{expr!r} in the formula uses no column of the data")
         cols += found
-    cols += _formula_vars(parsed.fixed, data, "fixed part")
+    cols += _formula_vars(parsed.fixed_rhs, data, "fixed part")
     for t in parsed.random:
         cols += _formula_vars(t.expr, data, "random term")
-        if t.group not in data.columns:
-            raise UsageError(f"grouping factor {t.group!r} is not a column of the data")
-        cols.append(t.group)
+        for factor in t.factors:
+            if factor not in data.columns:
+                raise UsageError(f"grouping factor {factor!r} is not a column of the data")
+        cols += t.factors
     for arg in (weights, offset):
         if isinstance(arg, str):
             cols.append(arg)
@@ -167,15 +178,15 @@ def build_glmm_design(parsed: ParsedFormula, data: pd.DataFrame, family: Family,
     w = _vector(weights, frame, data, keep, "weights")
     if w is not None and (not np.isfinite(w).all() or (w < 0).any()):
         raise UsageError("weights must be finite and not negative")
-    if len(parsed.response) == 2:
-        s = _evaluate(parsed.response[0], frame, "successes")
-        f = _evaluate(parsed.response[1], frame, "failures")
+    if parsed.cbind is not None:
+        s = _evaluate(parsed.cbind[0], frame, "successes")
+        f = _evaluate(parsed.cbind[1], frame, "failures")
         if family.name != "binomial":
             raise UsageError("cbind(successes, failures) is a binomial response; use "
                              "family='binomial'")
         if (s < 0).any() or (f < 0).any():
             i = int(np.flatnonzero((s < 0) | (f < 0))[0])
-            raise UsageError(f"binomial response {parsed.lhs}: row {frame.index[i]} has "
+            raise UsageError(f"binomial response {parsed.response}: row {frame.index[i]} has "
                              f"{s[i]:g} successes and {f[i]:g} failures; both must be at "
                              "least 0")
         n = s + f
@@ -183,12 +194,12 @@ def build_glmm_design(parsed: ParsedFormula, data: pd.DataFrame, family: Family,
             y = np.where(n > 0, s / n, 0.0)
         n = n * (1.0 if w is None else w)
     else:
-        y = _evaluate(parsed.response[0], frame, "response")
+        y = _evaluate(parsed.response, frame, "response")
         n = np.ones(len(frame)) if w is None else w
-    check_response(family, y, n, parsed.lhs, frame.index)
-    X, fixed_names, fixed_spec = _matrix(parsed.fixed, frame, "fixed-effects")
+    check_response(family, y, n, parsed.response, frame.index)
+    X, fixed_names, fixed_spec = _matrix(parsed.fixed_rhs, frame, "fixed-effects")
     if np.linalg.matrix_rank(X) < X.shape[1]:
-        raise UsageError(f"the fixed-effects design {parsed.fixed!r} is rank deficient "
+        raise UsageError(f"the fixed-effects design {parsed.fixed_rhs!r} is rank deficient "
                          f"(columns {fixed_names}): drop or combine collinear terms")
     off = np.zeros(len(frame))
     for expr in parsed.offsets:
@@ -203,10 +214,9 @@ def build_glmm_design(parsed: ParsedFormula, data: pd.DataFrame, family: Family,
     for t in parsed.random:
         Z, names, spec = _matrix(t.expr, frame, "random-effects")
         if Z.shape[1] == 0:
-            raise UsageError(f"random term ({t.expr} | {t.group}) has no columns")
-        codes, labels = pd.factorize(frame[t.group], sort=True)
-        terms.append(ReTerm(t.group, names, Z, codes.astype(np.int64), np.asarray(labels),
-                            spec))
+            raise UsageError(f"random term {t} has no columns")
+        codes, labels = group_codes(t, frame)
+        terms.append(ReTerm(t.group, names, Z, codes, labels, spec, t))
     terms.sort(key=lambda term: -term.n_levels)
     return GLMMDesign(y=y, n=n, X=X, offset=off, fixed_names=fixed_names, terms=terms,
                       frame=frame, n_dropped=int((~keep).sum()), parsed=parsed,

@@ -7,12 +7,12 @@ import pandas as pd
 
 from ..._options import check_count
 from ...errors import UsageError
+from ..random_terms import parse_random_terms
 from .agq import MAX_NAGQ
 from .design import GLMMDesign, build_glmm_design
 from .families import Family, FamilyName, LinkName, make_family
 from .laplace import GLMMDeviance, optimize_deviance, start_values
 from .result import GLMMResult
-from .terms import parse_formula
 
 __all__ = ["fit_design", "fit_glmm"]
 
@@ -25,9 +25,11 @@ def fit_glmm(formula: str, data: pd.DataFrame, family: FamilyName = "binomial",
     Parameters
     ----------
     formula : str
-        lme4 syntax: ``"y ~ x + wave + (1 | youth_id)"``, ``(1 + x | g)``, several grouping
-        factors crossed or nested (``(1 | worker) + (1 | youth)``), ``offset(log(n))`` terms;
-        for a binomial outcome either a 0/1 response or ``cbind(successes, failures)``.
+        lme4 syntax: ``"y ~ x + wave + (1 | youth_id)"``, ``(1 + x | g)``, ``(1 + x || g)``,
+        several grouping factors crossed (``(1 | worker) + (1 | youth)``) or nested
+        (``(1 | a/b)``), the forms of
+        :data:`~youthtransitions.models.random_terms.SUPPORTED_FORMS`; ``offset(log(n))``
+        terms; for a binomial outcome either a 0/1 response or ``cbind(successes, failures)``.
         Fixed terms use formulaic's syntax (``C(x)``, ``scale(x)``, ``x:z``).
     data : DataFrame
         Long-format data; rows with a missing model variable are dropped.
@@ -62,12 +64,14 @@ def fit_glmm(formula: str, data: pd.DataFrame, family: FamilyName = "binomial",
     the finite-difference Hessian (:mod:`.laplace`). Checked against lme4 1.1-31 on cbpp
     (binomial logit and probit, 0/1 and successes/trials, Poisson with an offset; Laplace
     and nAGQ = 10), grouseticks (crossed BROOD × LOCATION) and the shipped study
-    (tests/reference/glmer/): coefficients within 1e-4 relative, standard errors 1e-3,
-    log-likelihood 1e-6.
+    (tests/reference/glmer/), and for uncorrelated and nested terms on MASS's bacteria
+    ``(1 + week || ID)``, cbpp ``(1 | herd/period)`` and grouseticks ``(1 | LOCATION/BROOD)``
+    (tests/reference/glmer_terms/): coefficients within 1e-4 relative, standard errors
+    1e-3, log-likelihood 1e-6.
     """
     fam = make_family(family, link)
     nagq = check_count("nagq", nagq, minimum=1, maximum=MAX_NAGQ)
-    parsed = parse_formula(formula)
+    parsed = parse_random_terms(formula)
     if nagq > 1 and (len(parsed.random) != 1):
         raise UsageError(f"nagq > 1 (adaptive quadrature) needs a single scalar random effect "
                          f"such as (1 | g); {formula!r} has {len(parsed.random)} random terms; "

@@ -16,6 +16,7 @@ from ..._coef import coef_table
 from ..._options import check_choice
 from ..._tidy import TidyResult
 from ...errors import UsageError
+from ..random_terms import group_key, unique_group_names
 from .design import GLMMDesign
 from .families import Family
 from .pirls import tri
@@ -128,23 +129,26 @@ class GLMMResult(TidyResult):
 
         Columns ``group, var1, var2, vcov, sdcor``: one row per variance (``var2`` missing,
         ``sdcor`` the standard deviation), then one per covariance (``sdcor`` the
-        correlation). GLMMs of these families have no residual row.
+        correlation). GLMMs of these families have no residual row. Terms sharing a grouping
+        factor (``(1 + x || g)``) are named as R's ``make.unique`` (``g``, ``g.1``).
         """
         rows = []
-        for t, S in zip(self.design.terms, self._covariances(), strict=True):
+        groups = unique_group_names([t.group for t in self.design.terms])
+        for g, t, S in zip(groups, self.design.terms, self._covariances(), strict=True):
             sd = np.sqrt(np.diag(S))
             for i in range(t.p):
-                rows.append((t.group, t.names[i], None, S[i, i], sd[i]))
+                rows.append((g, t.names[i], None, S[i, i], sd[i]))
             for i in range(t.p):
                 for j in range(i + 1, t.p):
                     corr = S[i, j] / (sd[i] * sd[j]) if sd[i] * sd[j] > 0 else np.nan
-                    rows.append((t.group, t.names[i], t.names[j], S[i, j], corr))
+                    rows.append((g, t.names[i], t.names[j], S[i, j], corr))
         return pd.DataFrame(rows, columns=["group", "var1", "var2", "vcov", "sdcor"])
 
     def random_effects(self) -> pd.DataFrame:
         """Conditional modes of the random effects with their conditional standard errors.
 
-        Columns ``group, level, term, estimate, std_error`` (broom.mixed's ``ranef`` tidy).
+        Columns ``group, level, term, estimate, std_error`` (broom.mixed's ``ranef`` tidy);
+        terms sharing a grouping factor share its name, as ``ranef`` merges them.
 
         Notes
         -----
@@ -152,23 +156,28 @@ class GLMMResult(TidyResult):
         :math:`T_k (A^{-1})_{ll} T_k'` with :math:`A = \\Lambda'Z'WZ\\Lambda + I` (lme4's
         ``condVar``, the scale parameter being 1).
         """
-        u = self._state.u
         blocks = self._state.factor.inverse_diag_blocks(_layout(self.design))
-        frames, offset = [], 0
+        frames = []
         theta = self.theta.to_numpy()
-        for t, (s, p, G), inv in zip(self.design.terms, _layout(self.design), blocks,
-                                     strict=True):
+        for t, (s, p, _), inv, b in zip(self.design.terms, _layout(self.design), blocks,
+                                        self._modes(), strict=True):
             T = tri(theta, s, p)
-            U = u[offset:offset + G * p].reshape(G, p)
-            b = U @ T.T
             cv = np.einsum("ij,gjk,lk->gil", T, inv, T)
             se = np.sqrt(np.clip(np.diagonal(cv, axis1=1, axis2=2), 0, None))
             for c in range(p):
                 frames.append(pd.DataFrame({"group": t.group, "level": t.labels,
                                             "term": t.names[c], "estimate": b[:, c],
                                             "std_error": se[:, c]}))
-            offset += G * p
         return pd.concat(frames, ignore_index=True)
+
+    def _modes(self) -> list[np.ndarray]:
+        """Each term's conditional modes :math:`\\tilde b = \\Lambda\\tilde u`, levels x columns."""
+        u, theta = self._state.u, self.theta.to_numpy()
+        out, offset = [], 0
+        for s, p, G in _layout(self.design):
+            out.append(u[offset:offset + G * p].reshape(G, p) @ tri(theta, s, p).T)
+            offset += G * p
+        return out
 
     # -- predictions ----------------------------------------------------------------------
     def predict(self, data: pd.DataFrame | None = None, *, scale: Scale = "link",
@@ -213,14 +222,10 @@ class GLMMResult(TidyResult):
         if isinstance(d.extra_offset, str):
             eta = eta + data[d.extra_offset].to_numpy(dtype=float)
         if random:
-            re = self.random_effects()
-            for t in d.terms:
+            for t, b in zip(d.terms, self._modes(), strict=True):
                 Z = np.asarray(t.spec.get_model_matrix(data), dtype=float).reshape(len(data), -1)
-                table = re[re["group"] == t.group]
                 index = {lab: i for i, lab in enumerate(t.labels)}
-                codes = np.array([index.get(v, -1) for v in data[t.group]])
-                b = np.column_stack([table[table["term"] == nm]["estimate"].to_numpy()
-                                     for nm in t.names])
+                codes = np.array([index.get(v, -1) for v in group_key(t.term, data)])
                 known = codes >= 0
                 eta[known] += np.einsum("ij,ij->i", Z[known], b[codes[known]])
         return eta
