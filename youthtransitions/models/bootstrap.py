@@ -20,9 +20,11 @@ import numpy as np
 
 from .._options import check_choice, check_count, check_level
 from ..errors import UsageError
-from ..parallel import run_replicates
+from ..parallel import run_replicates, single_blas_thread
 from ..stats.intervals import percentile_ci
 from .engine import refit, refit_weighted, sufficient_statistics
+from .engine.deviance import theta_lower_bounds
+from .engine.first_step import BOUNDARY, MAX_TABLE, FirstStep
 from .r2 import (
     MEASURES,
     DesignMoments,
@@ -37,6 +39,9 @@ __all__ = ["bootstrap_r2", "cluster_measures", "cluster_rows", "cluster_statisti
            "percentile_ci"]
 
 Kind = Literal["cluster", "parametric"]
+
+#: cluster draws computed together: their first Newton steps are one matrix product
+CLUSTER_BLOCK = 50
 
 
 def cluster_rows(groups: np.ndarray, draw: np.ndarray, *,
@@ -95,23 +100,48 @@ def _spec(result: Any, role: str) -> dict[str, Any]:
 
 
 def cluster_statistics(X: np.ndarray, Z: np.ndarray, y: np.ndarray, groups: np.ndarray,
-                       n_groups: int) -> dict[str, Any]:
+                       n_groups: int, *, theta: np.ndarray | None = None,
+                       reml: bool = True) -> dict[str, Any]:
     """What a cluster-bootstrap refit of one model needs, computed once from the rows: the
-    per-group sufficient statistics (``"ss"``) and design moments (``"moments"``)."""
-    return {"ss": sufficient_statistics(y, X, Z, groups, n_groups, per_group=True),
-            "moments": DesignMoments.from_design(X, Z, groups, n_groups)}
+    per-group sufficient statistics (``"ss"``) and design moments (``"moments"``); with the
+    full-sample ``theta``, also the pieces of every draw's first Newton step (``"first"``, a
+    :class:`~youthtransitions.models.engine.first_step.FirstStep`, or None where it does
+    not apply: a table too large, a theta on the boundary)."""
+    ss = sufficient_statistics(y, X, Z, groups, n_groups, per_group=True)
+    out = {"ss": ss, "moments": DesignMoments.from_design(X, Z, groups, n_groups),
+           "first": None}
+    if theta is not None and theta.size and FirstStep.table_size(ss) <= MAX_TABLE:
+        diag = np.isfinite(theta_lower_bounds(ss.q))
+        if np.isfinite(theta).all() and (theta[diag] >= BOUNDARY).all():
+            try:
+                with single_blas_thread():
+                    out["first"] = FirstStep(ss, theta, reml)
+            except (np.linalg.LinAlgError, FloatingPointError, ValueError):
+                out["first"] = None
+    return out
+
+
+def cluster_first_steps(stats: dict[str, Any], weights: np.ndarray) -> np.ndarray | None:
+    """Every draw's first Newton step (rows of ``weights``, draws x groups), or None."""
+    first = stats.get("first")
+    if first is None:
+        return None
+    with single_blas_thread():
+        return first.steps(weights)
 
 
 def cluster_measures(stats: dict[str, Any], weights: np.ndarray, *, reml: bool,
-                     start: np.ndarray | None, kinds: list[str]) -> dict[str, float | None]:
+                     start: np.ndarray | None, kinds: list[str],
+                     first: np.ndarray | None = None) -> dict[str, float | None]:
     """Every R² measure of the refit to the cluster resample of multiplicities ``weights``.
 
     The one cluster-bootstrap refit of :func:`bootstrap_r2` and
     :func:`~youthtransitions.models.variance_explained`: the weighted-statistics refit
     (:func:`~youthtransitions.models.engine.refit_weighted`) and the weighted design moments
-    (:func:`~youthtransitions.models.r2.measures_from_moments`).
+    (:func:`~youthtransitions.models.r2.measures_from_moments`); ``first``, a first Newton
+    step computed for a block of draws at once (:func:`cluster_first_steps`).
     """
-    fit = refit_weighted(stats["ss"], weights, reml=reml, start=start)
+    fit = refit_weighted(stats["ss"], weights, reml=reml, start=start, first=first)
     return measures_from_moments(stats["moments"], weights, beta=fit.beta, tau=fit.random_cov,
                                  sigma2=fit.sigma2, kinds=kinds)
 
@@ -125,6 +155,31 @@ def _parametric(spec, kinds, y, n_groups) -> np.ndarray:
                 reml=spec["reml"], start=spec["start"], inference=False)
     return _as_array(measures_from_parts(X=spec["X"], Z=spec["Z"], beta=fit.beta,
                                          tau=fit.random_cov, sigma2=fit.sigma2, kinds=kinds))
+
+
+def _cluster_block(rngs: list, full: dict, reduced: dict | None, kinds_full: list,
+                   kinds_reduced: list | None) -> list[np.ndarray]:
+    """A block of cluster replicates: each draw's multiplicities (as :func:`_replicate`
+    draws them), the first Newton step of every draw of the block in one product
+    (:func:`cluster_first_steps`), then each draw's refits; NaN rows on failure."""
+    n_groups = int(full["groups"].max()) + 1
+    W = np.array([np.bincount(rng.integers(0, n_groups, size=n_groups), minlength=n_groups)
+                  for rng in rngs])
+    models = [(full, kinds_full)] + ([] if reduced is None else [(reduced, kinds_reduced)])
+    firsts = [cluster_first_steps(spec["cluster"], W) for spec, _ in models]
+    k = len(MEASURES)
+    out = []
+    for i, w in enumerate(W):
+        row = np.full(2 * k, np.nan)
+        try:
+            for j, (spec, kinds) in enumerate(models):
+                row[j * k:(j + 1) * k] = _as_array(cluster_measures(
+                    spec["cluster"], w, reml=spec["reml"], start=spec["start"], kinds=kinds,
+                    first=None if firsts[j] is None else firsts[j][i]))
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError):
+            row[:] = np.nan
+        out.append(row)
+    return out
 
 
 def _replicate(rng: np.random.Generator, full: dict, reduced: dict | None, kinds_full: list,
@@ -221,12 +276,19 @@ def bootstrap_r2(full: Any, reduced: Any = None, *, B: int = 1000,
         n_groups = int(spec_full["groups"].max()) + 1
         for spec in (spec_full, spec_red):
             if spec is not None:
-                spec["cluster"] = cluster_statistics(spec["X"], spec["Z"], spec["y"],
-                                                     spec["groups"], n_groups)
-    reps = np.asarray(run_replicates(
-        _replicate, int(B), seed=seed, args=(spec_full, spec_red, kinds_full, kinds_red, kind),
-        workers=workers, scheduler=scheduler, progress=progress,
-        description=f"{kind} bootstrap"))
+                spec["cluster"] = cluster_statistics(
+                    spec["X"], spec["Z"], spec["y"], spec["groups"], n_groups,
+                    theta=spec["start"], reml=spec["reml"])
+        reps = run_replicates(_cluster_block, int(B), seed=seed,
+                              args=(spec_full, spec_red, kinds_full, kinds_red),
+                              workers=workers, scheduler=scheduler, progress=progress,
+                              description="cluster bootstrap", block=CLUSTER_BLOCK)
+    else:
+        reps = run_replicates(_replicate, int(B), seed=seed,
+                              args=(spec_full, spec_red, kinds_full, kinds_red, kind),
+                              workers=workers, scheduler=scheduler, progress=progress,
+                              description=f"{kind} bootstrap")
+    reps = np.asarray(reps)
     k = len(MEASURES)
     draws = reps[:, :k] if spec_red is None else reps[:, :k] - reps[:, k:]
     failed = int(np.isnan(reps[:, 0]).sum())
