@@ -2,7 +2,7 @@
 
 Computed on its own population draw from the generative model: ``worker_population_regions``
 regions of ``n_youth`` youth, each with its own ``n_workers`` workers (so every region has the
-study's design), all three waves, no attrition and no item missingness, seed
+study's design), every wave, no attrition and no item missingness, seed
 ``population_seed + 1``. The crossed models have no closed form under the generator's
 worker assignment, so each region is fitted and the truth is the mean over regions, with its
 Monte-Carlo standard error (the standard deviation over regions over the root of their
@@ -47,8 +47,8 @@ def region_frames(p: SynthParams) -> list[pd.DataFrame]:
         rows = slice(r * p.n_youth, (r + 1) * p.n_youth)
         w = worker[rows].ravel()
         frames.append(pd.DataFrame({
-            "youth_id": np.repeat(np.arange(p.n_youth), 3).astype(str),
-            "wave": np.tile([1, 2, 3], p.n_youth),
+            "youth_id": np.repeat(np.arange(p.n_youth), p.n_waves).astype(str),
+            "wave": np.tile(np.arange(1, p.n_waves + 1), p.n_youth),
             "worker_id": np.where(w >= 0, w.astype(str), None),
             "relationship_quality": pop["rq"][rows].ravel(),
             "wellbeing": pop["wb"][rows].ravel(),
@@ -68,3 +68,4 @@ def worker_truth(p: SynthParams) -> dict[str, Any]:
     se = est.std(axis=0, ddof=1) / np.sqrt(len(est))
     return _rounded({k: {"value": float(mean[i]), "mc_se": float(se[i]),
                          "definition": DEFINITIONS[k]} for i, k in enumerate(ESTIMANDS)})
+
