@@ -2,8 +2,9 @@
 
 The truth is computed on a large population draw from the same generative model
 (``population_size`` youth, default 200,000, with the sample's MSU share; every wave (three
-in the study, ``n_waves``), no attrition and no item missingness), never on the 1,366 sampled youth. It depends on the
-parameters only, not on the sample's seed (the population has its own ``population_seed``).
+in the study, ``n_waves``), no attrition and no item missingness), never on the 1,366 sampled
+youth. It depends on the parameters only, not on the sample's seed (the population has its
+own ``population_seed``).
 """
 
 from __future__ import annotations

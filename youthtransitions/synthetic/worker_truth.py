@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..models.worker_share import ESTIMANDS, worker_share
+from ..models.worker_share import ESTIMANDS, worker_rq_share, worker_share
 from .params import SynthParams
 from .truth import _rounded, population_scores
 
-__all__ = ["worker_truth", "region_frames", "DEFINITIONS"]
+__all__ = ["worker_truth", "rq_share_truth", "region_frames", "DEFINITIONS"]
 
 DEFINITIONS = {
     "worker_rq_share": "tau_worker / (tau_youth + tau_worker + sigma^2) of the REML fit of "
@@ -69,3 +69,17 @@ def worker_truth(p: SynthParams) -> dict[str, Any]:
     return _rounded({k: {"value": float(mean[i]), "mc_se": float(se[i]),
                          "definition": DEFINITIONS[k]} for i, k in enumerate(ESTIMANDS)})
 
+
+@functools.lru_cache(maxsize=32)
+def rq_share_truth(p: SynthParams) -> dict[str, float]:
+    """``worker_rq_share`` alone: value and mc_se over the regions, as :func:`worker_truth`.
+
+    One crossed fit per region (about 0.2 s at 1,366 youth) instead of the four fits of
+    every worker estimand, for planning runs that vary the workforce; the same regions and
+    the same fit, so it equals :func:`worker_truth`'s ``worker_rq_share``.
+    """
+    if p.worker_population_regions == 0:
+        raise ValueError("rq_share_truth needs worker_population_regions >= 2")
+    est = np.array([worker_rq_share(f) for f in region_frames(p)])
+    return _rounded({"value": float(est.mean()),
+                     "mc_se": float(est.std(ddof=1) / np.sqrt(len(est)))})
