@@ -74,3 +74,26 @@ def test_same_json_on_a_dask_cluster(serial_payload, capsys):
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster:
         assert _run(capsys, "--scheduler", cluster.scheduler_address) == serial_payload
+
+
+@pytest.mark.parametrize(("option", "words"), [
+    ("--waves=2.5", "waves must hold whole numbers of annual waves from 2 to 6, got 2.5"),
+    ("--waves=7", "waves must hold whole numbers of annual waves from 2 to 6, got 7"),
+    ("--caseload=0.5", "caseload must hold numbers of youth per worker of at least 1"),
+])
+def test_bad_waves_and_caseload_exit_2(capsys, option, words):
+    status = main(["design", option, "--reps", "1"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+def test_waves_and_caseload_are_levers_in_the_json(capsys):
+    payload = _run(capsys, "--waves", "2", "--caseload", "10")
+    rows = payload["rows"]
+    assert list(rows[0])[:5] == ["n", "share", "waves", "caseload", "estimand"]
+    assert {r["waves"] for r in rows} == {2} and {r["caseload"] for r in rows} == {10}
+    # the worker estimand is planned with the caseload: bias and RMSE, no test
+    worker = [r for r in rows if r["estimand"] == "worker_rq_share"]
+    assert len(worker) == 1 and worker[0]["power"] is None and worker[0]["rmse"] >= 0
+    assert payload["settings"]["waves"] == "2" and payload["settings"]["caseload"] == "10"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from youthtransitions.errors import UsageError
-from youthtransitions.models.worker_share import ESTIMANDS, worker_share
+from youthtransitions.models.worker_share import ESTIMANDS, worker_rq_share, worker_share
 
 
 def _crossed(seed: int, n: int = 1500, k: int = 250) -> pd.DataFrame:
@@ -33,6 +33,16 @@ def test_worker_rq_share_is_the_variance_share():
     assert 0 <= fit.estimates["binary_r2_difference"] < 0.01
     assert list(fit.to_frame()["estimand"]) == list(ESTIMANDS)
     assert fit.n_obs["n_workers"] == 250 and fit.n_boot == 0
+
+
+def test_worker_rq_share_alone_is_the_variance_share():
+    """The single-fit estimate: share 0.2 by construction, SE about 0.02, 3 SE = 0.06; rows
+    without a worker are left out (a None worker read as a worker would pool them)."""
+    data = _crossed(1).drop(columns=["wellbeing", "positive_change"])
+    data.loc[::7, "worker_id"] = None
+    assert worker_rq_share(data) == pytest.approx(0.2, abs=0.06)
+    with pytest.raises(UsageError, match="needs the column"):
+        worker_rq_share(data, worker="caseworker")
 
 
 def test_worker_mean_share_without_a_worker_mean_effect():

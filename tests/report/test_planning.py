@@ -19,7 +19,8 @@ from youthtransitions.report.planning.levers import PUBLISHED, cell_overrides, g
 from youthtransitions.synthetic.params import SynthParams
 
 COLUMNS = ["n", "share", "estimand", "power", "power_mcse", "median_width", "width_mcse",
-           "bias", "bias_mcse", "coverage", "coverage_mcse", "reps", "truth"]
+           "bias", "bias_mcse", "rmse", "rmse_mcse", "coverage", "coverage_mcse", "reps",
+           "truth"]
 
 
 def test_levers_map_to_generator_parameters():

@@ -30,6 +30,10 @@ def test_mcse_formulas_by_hand():
     # McKean-Schrader with n = 8: c = round(4.5 - 2.576 * sqrt(2)) = 1 -> (w_(8) - w_(1))/2z
     assert row["width_mcse"] == pytest.approx((0.16 - 0.02) / (2 * 2.5758293035489))
     assert row["reps"] == 8
+    err2 = (est - 0.15) ** 2
+    assert row["rmse"] == pytest.approx(np.sqrt(err2.mean()))
+    mse_mcse = np.sqrt(((err2 - err2.mean()) ** 2).sum() / (8 * 7))
+    assert row["rmse_mcse"] == pytest.approx(mse_mcse / (2 * np.sqrt(err2.mean())))
 
 
 def test_groups_keep_their_order_and_nan_p_values_are_left_out():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from youthtransitions.errors import UsageError
@@ -15,8 +16,11 @@ def test_overrides_and_checks():
     hash(params)  # lists become tuples so the truth cache works
     with pytest.raises(UsageError, match="n_qual <= n_msu"):
         make_params(n_msu=50)
-    with pytest.raises(UsageError, match="3 waves"):
-        make_params(n_waves=4)
+    for waves in (1, 7, 2.5, True):
+        with pytest.raises(UsageError, match="n_waves must be a whole number .* from 2 to 6"):
+            make_params(n_waves=waves)
+    assert make_params(n_waves=np.int64(5)).n_waves == 5
+    assert type(make_params(n_waves=np.int64(5)).n_waves) is int
     assert set(SynthParams().as_dict()) == set(SynthParams.__dataclass_fields__)
 
 

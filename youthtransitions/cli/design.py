@@ -23,10 +23,11 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "design", help="power and precision of the headline estimands for a planned study",
         description="Simulate synthetic studies over a grid of designs (youth, effect size, "
-        "MSU share, attrition, PMK rates), run the headline analysis on each, and report per "
-        "estimand the power of its test, the median interval width, bias and coverage, with "
-        "Monte Carlo standard errors. Without --n, --share and --reps: a quick look "
-        "(yt.design's defaults: a coarse grid, few replicates per cell).")
+        "MSU share, attrition, PMK rates, waves, caseload), run the headline analysis on "
+        "each, and report per estimand the power of its test, the median interval width, "
+        "bias, RMSE and coverage, with Monte Carlo standard errors. Without --n, --share "
+        "and --reps: a quick look (yt.design's defaults: a coarse grid, few replicates per "
+        "cell).")
     p.add_argument("--n", type=_numbers(int), default=None, metavar="N,N,...",
                    help="youth in the study (default 300,600,1366)")
     p.add_argument("--share", type=_numbers(float), default=None, metavar="S,S,...",
@@ -37,6 +38,15 @@ def register(subparsers) -> None:
                        ("pmk-response", "probability a nominated PMK is interviewed")):
         p.add_argument(f"--{name}", type=_numbers(float), default=None, metavar="P,P,...",
                        help=f"{text} (default: as published)")
+    # read as numbers, so that 2.5 reaches yt.design and its message on whole numbers
+    p.add_argument("--waves", type=_numbers(float), default=None, metavar="W,W,...",
+                   help="annual waves, whole numbers 2-6 (default: 3, as published); the "
+                        "headline is then the last wave's wellbeing on wave-1 "
+                        "relationship quality")
+    p.add_argument("--caseload", type=_numbers(float), default=None, metavar="C,C,...",
+                   help="youth per worker, at least 1 (published 1,366 / 300 = 4.55): the "
+                        "study has round(n / caseload) workers; given, the worker share of "
+                        "relationship-quality variance is planned too (bias and RMSE)")
     p.add_argument("--reps", type=int, default=None,
                    help="replicates per cell (default 25: a quick look)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED,
@@ -66,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
              if v is not None}  # the rest: the quick look's defaults
     result = plan(**given, msu_share=args.msu_share, attrition=args.attrition,
                   pmk_nomination=args.pmk_nomination, pmk_response=args.pmk_response,
+                  waves=args.waves, caseload=args.caseload,
                   seed=args.seed, alpha=args.alpha,
                   pmk_method=args.pmk_method, workers=args.workers,
                   scheduler=args.scheduler, progress=None if not args.json else False,

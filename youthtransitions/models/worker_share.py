@@ -26,7 +26,8 @@ from ..errors import UsageError
 from ..parallel import run_replicates
 from .bootstrap import percentile_ci
 
-__all__ = ["WorkerShareResult", "worker_share", "worker_share_estimates", "ESTIMANDS"]
+__all__ = ["WorkerShareResult", "worker_share", "worker_share_estimates", "worker_rq_share",
+           "ESTIMANDS"]
 
 #: the estimands of :func:`worker_share`, in table order
 ESTIMANDS = ("worker_rq_share", "worker_mean_share", "binary_r2_difference")
@@ -144,6 +145,48 @@ def worker_share_estimates(lmm: pd.DataFrame, glmm: pd.DataFrame) -> np.ndarray:
     For the population truth of the synthetic study, which builds these frames itself.
     """
     return _estimate(lmm, glmm)
+
+
+def worker_rq_share(data: pd.DataFrame, *, predictor: str = "relationship_quality",
+                    youth: str = "youth_id", worker: str = "worker_id") -> float:
+    """The worker share of ``predictor`` variance alone: one crossed REML fit.
+
+    The first estimand of :func:`worker_share` without the other two (whose fits, a
+    second crossed model and two GLMMs, cost several times more), for simulations that
+    plan a study's workforce.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long format, one row per youth and wave, with ``worker`` (missing where none was
+        named).
+    predictor, youth, worker : str
+        Column names.
+
+    Returns
+    -------
+    float
+        ``tau_w / (tau_y + tau_w + sigma^2)`` of the REML fit of
+        ``predictor ~ 1 + (1 | youth) + (1 | worker)`` on the rows with a worker and a
+        predictor value.
+
+    Notes
+    -----
+    The same fit and rows as :func:`worker_share`'s ``worker_rq_share``; checked against the
+    generating share of data drawn from the crossed model (tests/models/test_worker_share.py)
+    and against the synthetic study's population truth (tests/report/test_planning_levers.py).
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise UsageError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    missing = [c for c in (predictor, youth, worker) if c not in data.columns]
+    if missing:
+        raise UsageError(f"worker_rq_share needs the column(s) {', '.join(missing)}; the data "
+                         f"has {', '.join(map(str, data.columns))}")
+    d = pd.DataFrame({"_youth": data[youth].astype(str).to_numpy(),
+                      "_worker": data[worker].to_numpy(dtype=object),
+                      "x": pd.to_numeric(data[predictor]).astype(float).to_numpy()})
+    d = d[pd.notna(d["_worker"]) & d["x"].notna()].reset_index(drop=True)
+    return float(_rq_share(d.assign(_worker=d["_worker"].astype(str)), "x"))
 
 
 def _replicate(rng: np.random.Generator, lmm: pd.DataFrame, glmm: pd.DataFrame) -> np.ndarray:

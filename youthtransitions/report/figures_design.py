@@ -24,13 +24,18 @@ def power_curve(frame: pd.DataFrame, *, estimands: Sequence[str] | None = None,
         ``by``, ``estimand``, ``power``, ``power_mcse``); cells differing in other levers are
         drawn as separate lines of the same colour.
     estimands : sequence of str, optional
-        Panels (default: every estimand, in the frame's order).
+        Panels (default: every estimand with a power, in the frame's order; an estimand
+        planned without a test, such as ``worker_rq_share``, has none).
     band : float, default 1.96
         Half-width of the band in Monte Carlo standard errors (1.96: a 95% band), clipped to
         [0, 1].
     """
     plt = _pyplot()
-    names = list(dict.fromkeys(frame["estimand"])) if estimands is None else list(estimands)
+    if estimands is None:
+        tested = frame.groupby("estimand", sort=False)["power"].apply(lambda p: p.notna().any())
+        names = [k for k in dict.fromkeys(frame["estimand"]) if tested[k]]
+    else:
+        names = list(estimands)
     ncol = min(columns, len(names))
     nrow = math.ceil(len(names) / ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol, 3.0 * nrow), squeeze=False,
@@ -38,7 +43,7 @@ def power_curve(frame: pd.DataFrame, *, estimands: Sequence[str] | None = None,
     levels = sorted(frame[by].unique())
     colours = plt.get_cmap("viridis")(np.linspace(0.1, 0.85, len(levels)))
     others = [c for c in frame.columns if c not in (x, by, "estimand") and c in (
-        "msu_share", "attrition", "pmk_nomination", "pmk_response")]
+        "msu_share", "attrition", "pmk_nomination", "pmk_response", "waves", "caseload")]
     for ax, name in zip(axes.flat, names, strict=False):
         part = frame[frame["estimand"] == name]
         for level, colour in zip(levels, colours, strict=True):

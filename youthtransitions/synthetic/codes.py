@@ -1,9 +1,10 @@
 """Qualitative mechanism codes of the synthetic subsample.
 
 Segments come from youth interviews, PMK interviews (only for youth whose PMK was
-interviewed that wave) and case summaries, at each of the three qualitative rounds. Each
-codes one mechanism dimension at level 0/1/2 driven by the youth's latent mechanism
-activation (itself driven by the latent relationship eta); about a quarter are double-coded.
+interviewed that wave) and case summaries, at each of the three qualitative rounds (waves 1-3;
+two in a two-wave study). Each codes one mechanism dimension at level 0/1/2 driven by the
+youth's latent mechanism activation (itself driven by the latent relationship eta); about a
+quarter are double-coded.
 Excerpts are templated sentences, never real quotes.
 """
 
@@ -86,7 +87,7 @@ def build_codes(p: SynthParams, s: Sample) -> pd.DataFrame:
                                             zip(_SERVICE_ACTOR, y.services[i], strict=True)
                                             if used]
         coder = CODERS[int(rng.integers(0, 2))]
-        for t in range(3):
+        for t in range(min(3, p.n_waves)):  # three qualitative rounds, at waves 1-3
             for si, source in enumerate(SOURCES):
                 if source == "pmk_interview" and not s.pmk_present[i, t]:
                     continue

@@ -140,7 +140,7 @@ def summarise_simulation(replicates: pd.DataFrame, *, by: Sequence[str] = ("esti
 
 #: columns of :func:`summarise_design` after the grouping columns
 DESIGN_COLUMNS = ["truth", "power", "power_mcse", "median_width", "width_mcse", "bias",
-                  "bias_mcse", "coverage", "coverage_mcse", "reps"]
+                  "bias_mcse", "rmse", "rmse_mcse", "coverage", "coverage_mcse", "reps"]
 
 
 def summarise_design(replicates: pd.DataFrame, *, by: Sequence[str] = ("estimand",),
@@ -167,7 +167,10 @@ def summarise_design(replicates: pd.DataFrame, *, by: Sequence[str] = ("estimand
     Built on :func:`summarise_simulation` (bias and coverage). Over the :math:`R_p` replicates
     with a p value, power :math:`\\hat p = R_p^{-1}\\sum_r 1[p_r < \\alpha]` with MCSE
     :math:`\\sqrt{\\hat p(1-\\hat p)/R_p}`; bias MCSE :math:`s_{\\hat\\theta}/\\sqrt R` (the
-    empirical SE over the root of the replicates), coverage MCSE
+    empirical SE over the root of the replicates), RMSE MCSE
+    :math:`\\mathrm{MCSE}(\\mathrm{MSE})/(2\\,\\mathrm{RMSE})` (delta method) with
+    :math:`\\mathrm{MCSE}(\\mathrm{MSE}) = \\sqrt{\\sum_r(e_r^2-\\mathrm{MSE})^2/(R(R-1))}`,
+    :math:`e_r = \\hat\\theta_r - \\theta_r`, coverage MCSE
     :math:`\\sqrt{c(1-c)/R_I}` (Morris, White & Crowther 2019, Table 6); the median interval
     width with the McKean–Schrader standard error of a median
     (:func:`~youthtransitions.stats.median.median_se`). Replicates needed for a target MCSE
@@ -183,7 +186,12 @@ def summarise_design(replicates: pd.DataFrame, *, by: Sequence[str] = ("estimand
         p = part[p_value].dropna().to_numpy(float)
         power = float(np.mean(p < alpha)) if p.size else np.nan
         width = (part["conf_high"] - part["conf_low"]).dropna().to_numpy(float)
+        err2 = ((part["estimate"] - part["truth"]) ** 2).to_numpy(float)
+        mse = float(err2.mean())
+        mse_mcse = (float(np.sqrt(((err2 - mse) ** 2).sum() / (len(err2) * (len(err2) - 1))))
+                    if len(err2) > 1 else np.nan)
         rows.append({
+            "rmse_mcse": mse_mcse / (2 * np.sqrt(mse)) if mse > 0 else np.nan,
             "power": power,
             "power_mcse": float(np.sqrt(power * (1 - power) / p.size)) if p.size else np.nan,
             "median_width": float(np.median(width)) if width.size else np.nan,

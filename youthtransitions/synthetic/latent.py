@@ -49,7 +49,7 @@ class Youth:
 
 @dataclass
 class WaveLatents:
-    """Latent wave scores, each an n x 3 array (waves 1-3)."""
+    """Latent wave scores, each an n x T array (waves 1-T, ``T = n_waves``; 3 in the study)."""
 
     rq: np.ndarray
     delta: np.ndarray
@@ -133,17 +133,21 @@ def draw_youth(rng: np.random.Generator, p: SynthParams, n: int, n_msu: int) -> 
 
 
 def draw_wave_latents(rng: np.random.Generator, p: SynthParams, y: Youth) -> WaveLatents:
-    """Latent wave scores of every youth at waves 1-3 (no attrition).
+    """Latent wave scores of every youth at waves 1-T, ``T = n_waves`` (no attrition).
 
     Notes
     -----
+    Every wave is drawn as the published study's three are: the wave deviations
+    ``delta_t`` and the traits' wave noise are independent across waves, wellbeing grows
+    linearly in ``t - 1``, so a study of ``T`` waves extends the three-wave model (its first
+    three waves have the three-wave model's distribution) and ``T = 3`` draws it exactly.
     ``rq*_t = sqrt(icc) eta + sqrt(1 - icc) delta_t``;
     ``wellbeing*_t = b_b sqrt(icc) eta + b_w sqrt(1 - icc) delta_t + b_res res + b_cr crisk
     + b_ir irisk + (trend + g)(t - 1) + u + e_t``; traits at a wave mix the stable trait and
     wave noise with ``icc_traits``; PMK-rated functioning and relationship load on the youth's
     wellbeing, risk, resilience and relationship at the same wave.
     """
-    n, t = y.n, 3
+    n, t = y.n, p.n_waves
     wave = np.arange(t)[None, :]
     s_b, s_w = np.sqrt(p.icc_rq), np.sqrt(1 - p.icc_rq)
     delta = rng.standard_normal((n, t))

@@ -7,13 +7,14 @@ published figures of the Youth Transitions study (Sanders & Liebenberg 2024).
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from ..errors import UsageError
 
 __all__ = ["DEFAULT_SEED", "GENERATOR", "SynthParams", "ScaleSpec", "SCALE_SPECS",
-           "make_params"]
+           "make_params", "MIN_WAVES", "MAX_WAVES"]
 
 #: seed of the shipped synthetic study: its identity (``synthesize(DEFAULT_SEED)`` is the study
 #: in ``synthetic_data/``), not a default for analyses, whose runs default to
@@ -21,6 +22,8 @@ __all__ = ["DEFAULT_SEED", "GENERATOR", "SynthParams", "ScaleSpec", "SCALE_SPECS
 DEFAULT_SEED = 20240517
 #: generator name and version written into every table's metadata
 GENERATOR = "youthtransitions.synthetic/1"
+#: the numbers of annual waves the generator draws (the published study, and the contract, has 3)
+MIN_WAVES, MAX_WAVES = 2, 6
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class SynthParams:
     # --- published counts (met exactly) ---------------------------------------------------
     n_youth: int = 1366
     n_msu: int = 506
+    #: annual waves drawn (2 to 6; the contract's study has 3, other values are for planning)
     n_waves: int = 3
     n_qual: int = 107
     qual_mean_age: float = 17.49
@@ -262,8 +266,9 @@ def make_params(**overrides: Any) -> SynthParams:
         For an unknown name, a tuple override of another length than the default, a
         probability vector (``*_probs``) that is negative or does not sum to 1, a share, ICC
         or loading outside [0, 1], ``n_qual_pmk_nominated < 1``, ``n_workers < 2``,
-        ``worker_population_regions < 2``, a ``worker_rq_share`` leaving no youth variance
-        of rq* (``icc_rq < (1 - worker_switch) worker_rq_share``), or inconsistent counts.
+        ``worker_population_regions < 2``, ``n_waves`` outside 2-6, a ``worker_rq_share``
+        leaving no youth variance of rq* (``icc_rq < (1 - worker_switch) worker_rq_share``),
+        or inconsistent counts.
     """
     names = {f.name for f in fields(SynthParams)}
     unknown = sorted(set(overrides) - names)
@@ -281,6 +286,11 @@ def make_params(**overrides: Any) -> SynthParams:
                          f"(got {params.n_qual}, {params.n_msu}, {params.n_youth})")
     if not params.n_qual_pmk_interviewed <= params.n_qual_pmk_nominated <= params.n_qual:
         raise UsageError("need n_qual_pmk_interviewed <= n_qual_pmk_nominated <= n_qual")
-    if params.n_waves != 3:
-        raise UsageError(f"the study has 3 waves; n_waves={params.n_waves} is not supported")
+    waves = params.n_waves
+    if (isinstance(waves, bool) or not isinstance(waves, numbers.Integral)
+            or not MIN_WAVES <= waves <= MAX_WAVES):
+        raise UsageError(f"n_waves must be a whole number of annual waves from {MIN_WAVES} to "
+                         f"{MAX_WAVES} (the published study has 3), got {waves!r}")
+    if type(waves) is not int:  # a NumPy integer: stored as int, so the parameters stay JSON
+        params = replace(params, n_waves=int(waves))
     return params

@@ -46,8 +46,8 @@ class Sample:
     latents: WaveLatents
     ids: np.ndarray
     qual: np.ndarray  # indices of subsample youth, sorted
-    present: np.ndarray  # n x 3 bool: wave row exists
-    pmk_present: np.ndarray  # n x 3 bool: PMK row exists
+    present: np.ndarray  # n x T bool: wave row exists (T = n_waves)
+    pmk_present: np.ndarray  # n x T bool: PMK row exists
     codes_rng: np.random.Generator
     tables: dict[str, pd.DataFrame]
     workers: Workers | None = None
@@ -108,9 +108,11 @@ def _draw_subsample(rng: np.random.Generator, p: SynthParams, y: Youth,
 
 
 def _dates(rng: np.random.Generator, p: SynthParams, n: int) -> np.ndarray:
+    """n x T interview dates: wave 1 in its window, then one gap per later wave."""
     start = np.datetime64(p.wave1_start, "D")
     w1 = start + rng.integers(0, p.wave1_window_days, size=n).astype("timedelta64[D]")
-    gaps = np.clip(rng.normal(p.wave_gap_days, p.wave_gap_sd, size=(n, 2)), 200, 530)
+    gaps = np.clip(rng.normal(p.wave_gap_days, p.wave_gap_sd, size=(n, p.n_waves - 1)),
+                   200, 530)
     offsets = np.concatenate([np.zeros((n, 1)), np.cumsum(np.round(gaps), axis=1)], axis=1)
     return w1[:, None] + offsets.astype("timedelta64[D]")
 
@@ -151,12 +153,13 @@ def _nominate(rng: np.random.Generator, p: SynthParams, z1: np.ndarray,
 
 def _attrition(rng: np.random.Generator, p: SynthParams, z_crisk: np.ndarray,
                in_qual: np.ndarray) -> np.ndarray:
-    """Monotone dropout before waves 2 and 3, hazard on observed wave-1 contextual risk."""
+    """Monotone dropout before each wave after the first (before waves 2 and 3 in the study),
+    the same hazard on observed wave-1 contextual risk before every wave."""
     hazard = 1 / (1 + np.exp(-(p.dropout_intercept + p.dropout_risk * z_crisk)))
-    drop = rng.random((len(z_crisk), 2)) < hazard[:, None]
-    present = np.ones((len(z_crisk), 3), dtype=bool)
-    present[:, 1] = ~drop[:, 0]
-    present[:, 2] = present[:, 1] & ~drop[:, 1]
+    drop = rng.random((len(z_crisk), p.n_waves - 1)) < hazard[:, None]
+    present = np.ones((len(z_crisk), p.n_waves), dtype=bool)
+    for t in range(1, p.n_waves):
+        present[:, t] = present[:, t - 1] & ~drop[:, t - 1]
     present[in_qual] = True  # the subsample was interviewed annually
     return present
 
@@ -164,7 +167,7 @@ def _attrition(rng: np.random.Generator, p: SynthParams, z_crisk: np.ndarray,
 def _pmk_interviews(rng: np.random.Generator, p: SynthParams, nominated: np.ndarray,
                     present: np.ndarray, responds: np.ndarray,
                     qual: np.ndarray) -> np.ndarray:
-    """n x 3 PMK rows; in the subsample exactly ``n_qual_pmk_interviewed`` youth have any."""
+    """n x T PMK rows; in the subsample exactly ``n_qual_pmk_interviewed`` youth have any."""
     pmk_present = nominated[:, None] & present & responds
     sub_nominated = qual[nominated[qual]]
     never = sub_nominated[rng.integers(0, len(sub_nominated))]
@@ -192,7 +195,7 @@ def _long_table(ids: np.ndarray, present: np.ndarray, extra: dict[str, object],
                 items: dict[str, np.ndarray]) -> pd.DataFrame:
     """Rows of youth present at each wave: youth_id, wave, ``extra`` columns, items."""
     parts = []
-    for t in (1, 2, 3):
+    for t in range(1, present.shape[1] + 1):
         rows = np.flatnonzero(present[:, t - 1])
         head = pd.DataFrame({"youth_id": ids[rows], "wave": t})
         for name, values in extra.items():
@@ -225,7 +228,7 @@ def draw_sample(p: SynthParams, seed: int) -> Sample:
     rng = streams["pmk"]
     nominated = _nominate(rng, p, z1, qual)
     role = rng.choice(len(PMK_ROLES), size=n, p=p.pmk_role_probs)
-    responds = rng.random((n, 3)) < p.pmk_wave_response
+    responds = rng.random((n, p.n_waves)) < p.pmk_wave_response
     rng = streams["attrition"]
     present = _attrition(rng, p, z1[:, 0], in_qual)
     dates = _dates(rng, p, n)

@@ -1,9 +1,10 @@
 """Population truth of the synthetic study, and the calibration of its headline effect.
 
 The truth is computed on a large population draw from the same generative model
-(``population_size`` youth, default 200,000, with the sample's MSU share; all three waves,
-no attrition and no item missingness), never on the 1,366 sampled youth. It depends on the
-parameters only, not on the sample's seed (the population has its own ``population_seed``).
+(``population_size`` youth, default 200,000, with the sample's MSU share; every wave (three
+in the study, ``n_waves``), no attrition and no item missingness), never on the 1,366 sampled
+youth. It depends on the parameters only, not on the sample's seed (the population has its
+own ``population_seed``).
 """
 
 from __future__ import annotations
@@ -36,11 +37,12 @@ QUAL_EFFECTS = {
 
 def population_scores(p: SynthParams, *, n: int | None = None, seed: int | None = None,
                       workers: bool = False) -> dict[str, Any]:
-    """Scale scores of a population draw: rq and wellbeing at waves 1-3, pfn at wave 3.
+    """Scale scores of a population draw: rq and wellbeing at every wave, pfn at the last.
 
-    Returns arrays ``rq`` and ``wb`` (n x 3), ``pfn3`` (n), plus the youth draw as ``youth``;
+    Returns arrays ``rq`` and ``wb`` (n x T, ``T = n_waves``), ``pfn3`` (n: PMK-rated
+    functioning at the last wave, wave 3 in the study), plus the youth draw as ``youth``;
     with ``workers``, also ``workers`` (:class:`~.workers.Workers`, regions of ``n_youth``
-    youth) and ``change`` (n x 3 positive change), drawn after everything else.
+    youth) and ``change`` (n x T positive change), drawn after everything else.
     """
     n = p.population_size if n is None else n
     seed = p.population_seed if seed is None else seed
@@ -52,7 +54,7 @@ def population_scores(p: SynthParams, *, n: int | None = None, seed: int | None 
                             _SPEC["relationship_quality"])
     out["wb"] = score_items(draw_items(rng, lat.wellbeing, _SPEC["wellbeing"]),
                             _SPEC["wellbeing"])
-    out["pfn3"] = score_items(draw_items(rng, lat.pfn[:, 2], _SPEC["pmk_functioning"]),
+    out["pfn3"] = score_items(draw_items(rng, lat.pfn[:, -1], _SPEC["pmk_functioning"]),
                               _SPEC["pmk_functioning"])
     if workers:  # drawn last, so the draws above are the same with or without them
         out["workers"] = draw_workers(rng, p, lat.rq)
@@ -122,7 +124,8 @@ def compute_truth(p: SynthParams) -> dict[str, Any]:
     """
     pop = population_scores(p)
     rq, wb, pfn3 = pop["rq"], pop["wb"], pop["pfn3"]
-    r2 = _r2(rq[:, 0], wb[:, 2])
+    last = p.n_waves  # the headline's outcome wave: the last (3 in the study)
+    r2 = _r2(rq[:, 0], wb[:, -1])
     n = rq.shape[0]
     slope, pr2 = _ols(rq[:, 0], pfn3)
     ml = multilevel_truth(rq, wb)
@@ -130,12 +133,13 @@ def compute_truth(p: SynthParams) -> dict[str, Any]:
         "headline_r2": {
             "value": r2,
             "mc_se": float(2 * np.sqrt(r2) * (1 - r2) / np.sqrt(n)),
-            "definition": "squared Pearson correlation of the wave-3 wellbeing score with the "
+            "definition": f"squared Pearson correlation of the wave-{last} wellbeing score "
+                          "with the "
                           "wave-1 relationship_quality score over all youth of the population "
                           "(no attrition, no item missingness); calibrated to 0.14",
         },
         "r2_by_wave": {
-            "value": {str(t + 1): _r2(rq[:, t], wb[:, t]) for t in range(3)},
+            "value": {str(t + 1): _r2(rq[:, t], wb[:, t]) for t in range(last)},
             "definition": "squared Pearson correlation of relationship_quality and wellbeing "
                           "scores at the same wave, all youth of the population",
         },
@@ -143,14 +147,16 @@ def compute_truth(p: SynthParams) -> dict[str, Any]:
             "value": {k: v for k, v in ml.items() if k != "parameters"},
             "model_parameters": ml["parameters"],
             "definition": "Rights & Sterba (2019) R² measures (r2mlm names) of wellbeing ~ "
-                          "rq_within + rq_between + (1 | youth_id), waves 1-3, rq_between = "
+                          f"rq_within + rq_between + (1 | youth_id), waves 1-{last}, "
+                          "rq_between = "
                           "youth mean of relationship_quality, rq_within = deviation from it; "
                           "delta = full minus reduced (wellbeing ~ 1 + (1 | youth_id)); "
                           "population ML values from balanced-data moments",
         },
         "pmk": {
             "value": {"slope": slope, "r2": pr2},
-            "definition": "OLS slope and R² of the wave-3 pmk_functioning score on the wave-1 "
+            "definition": f"OLS slope and R² of the wave-{last} pmk_functioning score on the "
+                          "wave-1 "
                           "relationship_quality score had every youth of the population a "
                           "PMK report; PMK availability is missing at random given wave-1 "
                           "contextual risk, individual risk, resilience and wellbeing scores",
@@ -164,7 +170,7 @@ def compute_truth(p: SynthParams) -> dict[str, Any]:
                          zip(DIMENSIONS, y.active.mean(axis=0), strict=True)},
         "share_trap": float(y.trap.mean()),
         "wellbeing_change_all4_minus_other": float(
-            (wb[all4, 2] - wb[all4, 0]).mean() - (wb[~all4, 2] - wb[~all4, 0]).mean()),
+            (wb[all4, -1] - wb[all4, 0]).mean() - (wb[~all4, -1] - wb[~all4, 0]).mean()),
     }
     return _rounded({"population_size": n, "population_seed": p.population_seed,
                      "estimands": est, "qual_population": qual_pop})
@@ -177,6 +183,8 @@ def calibrate_b_between(p: SynthParams, *, target: float = 0.14, n: int | None =
 
     Notes
     -----
+    The headline is the last wave's wellbeing explained by wave-1 relationship quality
+    (wave 3 in the study; wave ``n_waves`` for a study of another length).
     Secant iterations on ``r(b) - sqrt(target)`` with common random numbers (by default the
     truth's own population draw: ``population_size`` youth, ``population_seed``), so ``r`` is
     a smooth function of ``b`` and the truth's ``headline_r2`` equals ``target`` up to the
@@ -188,7 +196,7 @@ def calibrate_b_between(p: SynthParams, *, target: float = 0.14, n: int | None =
 
     def r_of(b: float) -> float:
         pop = population_scores(replace(p, b_between=b), n=n, seed=seed)
-        return float(np.corrcoef(pop["rq"][:, 0], pop["wb"][:, 2])[0, 1])
+        return float(np.corrcoef(pop["rq"][:, 0], pop["wb"][:, -1])[0, 1])
 
     goal = np.sqrt(target)
     b0, b1 = p.b_between, p.b_between * 1.2 + 0.05

@@ -20,9 +20,9 @@ __all__ = ["Workers", "draw_workers", "draw_positive_change", "worker_ids", "wor
 
 @dataclass
 class Workers:
-    """Worker draws of ``n`` youth at waves 1-3.
+    """Worker draws of ``n`` youth at waves 1-T (``T = n_waves``).
 
-    ``worker`` (n x 3 int) indexes ``trait``; -1 where the youth named no worker.
+    ``worker`` (n x T int) indexes ``trait``; -1 where the youth named no worker.
     ``trait`` holds the standardised worker traits w_j (mean 0, variance 1 over workers).
     """
 
@@ -30,7 +30,7 @@ class Workers:
     trait: np.ndarray
 
     def trait_at(self) -> np.ndarray:
-        """n x 3 trait of the worker named at each wave (NaN where none was named)."""
+        """n x T trait of the worker named at each wave (NaN where none was named)."""
         out = np.full(self.worker.shape, np.nan)
         named = self.worker >= 0
         out[named] = self.trait[self.worker[named]]
@@ -58,9 +58,10 @@ def _youth_part(rng: np.random.Generator, p: SynthParams, rq: np.ndarray) -> np.
     """Draw a_i | rq*_i under the working model (worker parts treated as Gaussian)."""
     sa2, omega, se2 = working_variances(p)
     q = 1 - p.worker_switch
-    lag = np.abs(np.subtract.outer(np.arange(3), np.arange(3)))
-    sigma = sa2 + omega * q**lag + se2 * np.eye(3)
-    weights = sa2 * np.linalg.solve(sigma, np.ones(3))
+    t = rq.shape[1]
+    lag = np.abs(np.subtract.outer(np.arange(t), np.arange(t)))
+    sigma = sa2 + omega * q**lag + se2 * np.eye(t)
+    weights = sa2 * np.linalg.solve(sigma, np.ones(t))
     var = sa2 - sa2 * float(weights.sum())
     return rq @ weights + np.sqrt(var) * rng.standard_normal(len(rq))
 
@@ -68,19 +69,19 @@ def _youth_part(rng: np.random.Generator, p: SynthParams, rq: np.ndarray) -> np.
 def _assign_region(rng: np.random.Generator, resid: np.ndarray, trait: np.ndarray,
                    p: SynthParams, se2: float) -> np.ndarray:
     """Forward filtering, backward sampling of the worker sequence of each youth."""
-    n, k = len(resid), len(trait)
+    (n, waves), k = resid.shape, len(trait)
     q = 1 - p.worker_switch
     loglik = -0.5 * (resid[:, :, None] - np.sqrt(p.worker_rq_share) * trait) ** 2 / se2
     like = np.exp(loglik - loglik.max(axis=2, keepdims=True))
-    alpha = np.empty((n, 3, k))
+    alpha = np.empty((n, waves, k))
     alpha[:, 0] = like[:, 0] / like[:, 0].sum(axis=1, keepdims=True)
-    for t in (1, 2):
+    for t in range(1, waves):
         a = like[:, t] * (q * alpha[:, t - 1] + (1 - q) / k)
         alpha[:, t] = a / a.sum(axis=1, keepdims=True)
-    out = np.empty((n, 3), dtype=np.int64)
+    out = np.empty((n, waves), dtype=np.int64)
     rows = np.arange(n)
-    out[:, 2] = _categorical(rng, alpha[:, 2])
-    for t in (1, 0):
+    out[:, -1] = _categorical(rng, alpha[:, -1])
+    for t in range(waves - 2, -1, -1):
         back = alpha[:, t] * (1 - q) / k
         back[rows, out[:, t + 1]] += alpha[rows, t, out[:, t + 1]] * q
         out[:, t] = _categorical(rng, back / back.sum(axis=1, keepdims=True))
@@ -94,7 +95,7 @@ def _categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
 
 
 def draw_workers(rng: np.random.Generator, p: SynthParams, rq: np.ndarray) -> Workers:
-    """The worker each youth names at waves 1-3, given the latent rq* (n x 3).
+    """The worker each youth names at waves 1-T, given the latent rq* (n x T).
 
     Notes
     -----
@@ -102,8 +103,8 @@ def draw_workers(rng: np.random.Generator, p: SynthParams, rq: np.ndarray) -> Wo
     ``n_workers`` workers (a sample is one region; the truth's population has many), whose
     traits w_j ~ N(0, 1) are drawn first. Under the working model of
     :func:`working_variances`, worker sequences follow a Markov chain (wave 1 uniform over
-    the region's workers; a new uniform draw with probability ``worker_switch`` before waves
-    2 and 3, else the same worker). A youth's part a_i is drawn from its Gaussian
+    the region's workers; a new uniform draw with probability ``worker_switch`` before each
+    later wave, else the same worker). A youth's part a_i is drawn from its Gaussian
     conditional given rq*_i (the worker parts treated as Gaussian with covariance
     ``omega q^|t-t'|``), then the sequence from its exact conditional given a_i and rq*_i
     (forward filtering, backward sampling). Finally each youth-wave names no worker with
@@ -113,7 +114,7 @@ def draw_workers(rng: np.random.Generator, p: SynthParams, rq: np.ndarray) -> Wo
     _, _, se2 = working_variances(p)
     a = _youth_part(rng, p, rq)
     resid = rq - a[:, None]
-    worker = np.empty((n, 3), dtype=np.int64)
+    worker = np.empty(rq.shape, dtype=np.int64)
     traits = []
     for start in range(0, n, p.n_youth):
         stop = min(n, start + p.n_youth)
@@ -122,13 +123,13 @@ def draw_workers(rng: np.random.Generator, p: SynthParams, rq: np.ndarray) -> Wo
         worker[start:stop] = _assign_region(rng, resid[start:stop], trait, p, se2) \
             + sum(len(t) for t in traits)
         traits.append(trait)
-    worker[rng.random((n, 3)) < p.worker_missing] = -1
+    worker[rng.random(rq.shape) < p.worker_missing] = -1
     return Workers(worker, np.concatenate(traits))
 
 
 def draw_positive_change(rng: np.random.Generator, p: SynthParams,
                          rq: np.ndarray) -> np.ndarray:
-    """The 0/1 positive-change outcome at waves 1-3 (n x 3 int8).
+    """The 0/1 positive-change outcome at waves 1-T (n x T int8, like ``rq``).
 
     Notes
     -----
@@ -139,7 +140,7 @@ def draw_positive_change(rng: np.random.Generator, p: SynthParams,
     n = len(rq)
     v = p.change_sd_youth * rng.standard_normal(n)
     eta = p.change_intercept + p.change_rq * rq + v[:, None]
-    return (rng.random((n, 3)) < 1 / (1 + np.exp(-eta))).astype(np.int8)
+    return (rng.random(rq.shape) < 1 / (1 + np.exp(-eta))).astype(np.int8)
 
 
 def worker_ids(worker: np.ndarray) -> np.ndarray:

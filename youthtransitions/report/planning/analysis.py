@@ -24,7 +24,8 @@ from ...synthetic.evaluate import flatten_truth
 from ...synthetic.params import make_params
 from ...synthetic.sample import draw_sample
 
-__all__ = ["PmkMethod", "ESTIMANDS", "REPLICATE_COLUMNS", "analyse", "one_replicate"]
+__all__ = ["PmkMethod", "ESTIMANDS", "WORKER_ESTIMANDS", "REPLICATE_COLUMNS", "analyse",
+           "one_replicate"]
 
 #: how missing PMK reports are handled: complete cases (fast) or MI with normal draws
 PmkMethod = Literal["complete_cases", "multiple_imputation"]
@@ -33,12 +34,16 @@ OUTCOME, PREDICTOR, GROUP, WAVE = "wellbeing", "relationship_quality", "youth_id
 _W, _B = f"{PREDICTOR}_within", f"{PREDICTOR}_between"
 #: estimand -> the test whose rejection rate is its power
 ESTIMANDS = {
-    "headline_r2": "t test of the wave-1/wave-3 correlation (n - 2 df)",
+    "headline_r2": "t test of the wave-1/last-wave correlation (n - 2 df)",
     "multilevel.delta.total.f": "LRT of both relationship-quality terms (2 df, ML fits)",
     "multilevel.delta.within.f1": "LRT of the within-youth term (1 df, ML fits)",
     "multilevel.delta.between.f2": "LRT of the between-youth term (1 df, ML fits)",
     "pmk.slope": "test of the PMK slope (t, or Rubin's rules after MI)",
     "pmk.r2": "test of the PMK slope (t, or Rubin's rules after MI)",
+}
+#: planned when a workforce lever is given: estimand -> its test (none: no cheap valid one)
+WORKER_ESTIMANDS = {
+    "worker_rq_share": "none (point estimate: bias and RMSE only)",
 }
 REPLICATE_COLUMNS = ["estimand", "estimate", "conf_low", "conf_high", "p_value", "truth"]
 #: seeds tried per replicate when the generator rejects a draw (deterministic given the seed)
@@ -93,15 +98,17 @@ def _multilevel(frame: pd.DataFrame, ve, level: float) -> list[dict[str, Any]]:
 def _pmk(study: Study, method: str, level: float, m: int,
          rng: np.random.Generator) -> list[dict[str, Any]]:
     from ...missing.estimate import cc_estimate, mi_estimate
-    from ...missing.frames import PMK_OUTCOME, PMK_PREDICTOR, youth_wide
+    from ...missing.frames import PMK_PREDICTOR, wide_name, youth_wide
     from ...missing.impute import impute
 
     wide = youth_wide(study)
+    # the last wave's PMK functioning: the study's wave 3, or the planned study's last wave
+    outcome = wide_name("pmk_functioning", int(study.waves[WAVE].max()))
     if method == "complete_cases":
-        row = cc_estimate(wide, outcome=PMK_OUTCOME, predictor=PMK_PREDICTOR, level=level)
+        row = cc_estimate(wide, outcome=outcome, predictor=PMK_PREDICTOR, level=level)
     else:
         imp = impute(wide, m=m, n_iter=5, method="norm", seed=int(rng.integers(0, 2**31 - 1)))
-        row = mi_estimate(imp.datasets, outcome=PMK_OUTCOME, predictor=PMK_PREDICTOR,
+        row = mi_estimate(imp.datasets, outcome=outcome, predictor=PMK_PREDICTOR,
                           level=level)
     return [{"estimand": "pmk.slope", "estimate": row["estimate"],
              "conf_low": row["conf_low"], "conf_high": row["conf_high"],
@@ -110,46 +117,68 @@ def _pmk(study: Study, method: str, level: float, m: int,
              "conf_high": row["r2_high"], "p_value": row["p_value"]}]
 
 
+def _workers(study: Study, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    from ...models.worker_share import worker_rq_share
+
+    named = frame[[GROUP, WAVE, PREDICTOR]].merge(
+        study.waves[[GROUP, WAVE, "worker_id"]], on=[GROUP, WAVE], validate="one_to_one")
+    return [{"estimand": "worker_rq_share", "estimate": worker_rq_share(named),
+             "conf_low": np.nan, "conf_high": np.nan, "p_value": np.nan}]
+
+
 def analyse(study: Study, truth: dict[str, float], *, pmk_method: str = "complete_cases",
-            level: float = 0.95, m: int = 5,
-            rng: np.random.Generator | None = None) -> pd.DataFrame:
+            level: float = 0.95, m: int = 5, rng: np.random.Generator | None = None,
+            workers: bool = False) -> pd.DataFrame:
     """The planned estimands of one study with analytic intervals, tests and their truth.
 
-    Returns one row per :data:`ESTIMANDS` entry, columns :data:`REPLICATE_COLUMNS`.
+    Returns one row per :data:`ESTIMANDS` entry (and, with ``workers``, per
+    :data:`WORKER_ESTIMANDS` entry), columns :data:`REPLICATE_COLUMNS`.
 
     Notes
     -----
-    * ``headline_r2``: the replication's estimate; Fisher-z interval
+    * ``headline_r2``: the replication's estimate (the last wave's outcome on the first
+      wave's predictor: wave 3 of the study, wave ``n_waves`` of a planned study); Fisher-z
+      interval
       (:func:`~youthtransitions.stats.fisher.fisher_ci`), test
       :math:`t = \\sqrt{r^2(n-2)/(1-r^2)}` on n - 2 df, exact for a bivariate normal pair.
     * ``multilevel.delta.*``: the replication's REML shares (``total.f = total.f1 +
       total.f2``); delta-method logit intervals from the ML fit of the full model
       (:func:`~youthtransitions.models.r2_delta.share_intervals`); likelihood-ratio tests
       (:func:`~youthtransitions.lrt`) of ML fits with and without the term(s).
-    * ``pmk.*``: the PMK slope and R² by complete cases (t and Fisher-z intervals) or by
+    * ``pmk.*``: the PMK slope and R² (the last wave's PMK functioning on wave-1
+      relationship quality) by complete cases (t and Fisher-z intervals) or by
       multiple imputation with normal draws (``m`` imputations, 5 cycles; Rubin's rules),
       tested by the slope's t statistic.
+    * ``worker_rq_share`` (with ``workers``): the worker share of relationship-quality
+      variance, one crossed REML fit
+      (:func:`~youthtransitions.models.worker_share.worker_rq_share`); no interval or test
+      (the package's interval is a cluster bootstrap, too slow inside a replicate, and the
+      boundary of a variance at 0 makes a Wald interval invalid), so its rows give bias and
+      RMSE only.
     """
     frame = study.analysis_frame()
     ve = variance_explained(frame, outcome=OUTCOME, predictor=PREDICTOR, group=GROUP,
                             wave=WAVE, B=0)
     rows = [_headline(ve, level), *_multilevel(frame, ve, level),
-            *_pmk(study, pmk_method, level, m, rng or np.random.default_rng(0))]
+            *_pmk(study, pmk_method, level, m, rng or np.random.default_rng(0)),
+            *(_workers(study, frame) if workers else [])]
     out = pd.DataFrame(rows)
-    out["truth"] = out["estimand"].map(_truth_values(truth))
+    out["truth"] = out["estimand"].map(_truth_values(truth, workers))
     return out[REPLICATE_COLUMNS]
 
 
-def _truth_values(truth: dict[str, Any]) -> dict[str, float]:
+def _truth_values(truth: dict[str, Any], workers: bool = False) -> dict[str, float]:
     flat = flatten_truth(truth)
     flat["multilevel.delta.total.f"] = (flat["multilevel.delta.total.f1"]
                                         + flat["multilevel.delta.total.f2"])
-    return {k: flat[k] for k in ESTIMANDS}
+    return {k: flat[k] for k in (*ESTIMANDS, *(WORKER_ESTIMANDS if workers else ()))}
 
 
 def one_replicate(rng: np.random.Generator, overrides: dict[str, Any], truth: dict[str, Any],
-                  pmk_method: str, level: float, m: int) -> pd.DataFrame:
+                  pmk_method: str, level: float, m: int,
+                  workers: bool = False) -> pd.DataFrame:
     """:func:`analyse` of a fresh study of the cell (the replicate function of the grid)."""
     with single_blas_thread():
         study = _draw(rng, overrides)
-        return analyse(study, truth, pmk_method=pmk_method, level=level, m=m, rng=rng)
+        return analyse(study, truth, pmk_method=pmk_method, level=level, m=m, rng=rng,
+                       workers=workers)

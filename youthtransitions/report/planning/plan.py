@@ -12,7 +12,14 @@ from ...synthetic.evaluate import summarise_design
 from ...synthetic.params import GENERATOR
 from .analysis import PmkMethod, one_replicate
 from .cells import CellStore, run_cells
-from .levers import cell_label, cell_overrides, cell_truth, check_overrides, grid_cells
+from .levers import (
+    WORKER_LEVERS,
+    cell_label,
+    cell_overrides,
+    cell_truth,
+    check_overrides,
+    grid_cells,
+)
 from .result import DESIGN_TABLE_COLUMNS, DesignResult
 
 __all__ = ["design", "QUICK_N", "QUICK_SHARE", "QUICK_REPS"]
@@ -25,7 +32,8 @@ QUICK_REPS = 25
 
 def design(n: Any = QUICK_N, share: Any = QUICK_SHARE, *, msu_share: Any = None,
            attrition: Any = None, pmk_nomination: Any = None, pmk_response: Any = None,
-           reps: int = QUICK_REPS, seed: int = DEFAULT_SEED, alpha: float = 0.05,
+           waves: Any = None, caseload: Any = None, reps: int = QUICK_REPS,
+           seed: int = DEFAULT_SEED, alpha: float = 0.05,
            level: float = 0.95, pmk_method: PmkMethod = "complete_cases", m: int = 5,
            workers: int = 1, scheduler: Any = None, progress: bool | None = None,
            out: str | Path | None = None, **overrides: Any) -> DesignResult:
@@ -36,13 +44,23 @@ def design(n: Any = QUICK_N, share: Any = QUICK_SHARE, *, msu_share: Any = None,
     n : int or sequence of int, default (300, 600, 1366)
         Youth in the study.
     share : float or sequence, default (0.07, 0.14)
-        The effect size: the population share of wave-3 wellbeing explained by wave-1
-        relationship quality (truth.json ``headline_r2``; published 0.14).
+        The effect size: the population share of the last wave's wellbeing (wave 3 of the
+        published study) explained by wave-1 relationship quality (truth.json
+        ``headline_r2``; published 0.14).
     msu_share, attrition, pmk_nomination, pmk_response : float or sequence, optional
         Share of multiple-service users; per-wave dropout probability; probability of
         nominating a PMK; probability a nominated PMK is interviewed at a wave. Each at the
         published value when not given (see
         :func:`~youthtransitions.report.planning.levers.cell_overrides`).
+    waves : int or sequence of int, optional
+        Annual waves, 2 to 6 (published 3). With ``W`` waves the headline, the multilevel
+        shares and the PMK estimand use waves 1 to ``W``: ``headline_r2`` and the PMK outcome
+        are the last wave's (wave ``W``), their truth follows.
+    caseload : float or sequence, optional
+        Youth per worker (published 1,366 / 300 = 4.55): the study has ``round(n /
+        caseload)`` workers. Given, the worker share of relationship-quality variance
+        (``worker_rq_share``) is planned too, with bias and RMSE against its truth (one
+        crossed fit more per replicate, about 0.2 s at 1,366 youth).
     reps : int, default 25
         Replicates per cell (a quick look; see Notes for a planning run).
     seed : int, default :data:`youthtransitions.parallel.DEFAULT_SEED`
@@ -68,9 +86,11 @@ def design(n: Any = QUICK_N, share: Any = QUICK_SHARE, *, msu_share: Any = None,
     Returns
     -------
     DesignResult
-        ``to_frame()``: one row per cell and estimand (:data:`~youthtransitions.report.planning.analysis.ESTIMANDS`): the levers,
-        ``estimand, power, power_mcse, median_width, width_mcse, bias, bias_mcse, coverage,
-        coverage_mcse, reps, truth``.
+        ``to_frame()``: one row per cell and estimand
+        (:data:`~youthtransitions.report.planning.analysis.ESTIMANDS`, and
+        :data:`~youthtransitions.report.planning.analysis.WORKER_ESTIMANDS` with
+        ``caseload``): the levers, ``estimand, power, power_mcse, median_width, width_mcse,
+        bias, bias_mcse, rmse, rmse_mcse, coverage, coverage_mcse, reps, truth``.
 
     Notes
     -----
@@ -101,7 +121,9 @@ def design(n: Any = QUICK_N, share: Any = QUICK_SHARE, *, msu_share: Any = None,
     overrides = check_overrides(overrides)
     cells, shown = grid_cells({"n": n, "share": share, "msu_share": msu_share,
                                "attrition": attrition, "pmk_nomination": pmk_nomination,
-                               "pmk_response": pmk_response})
+                               "pmk_response": pmk_response, "waves": waves,
+                               "caseload": caseload})
+    workforce = any(k in shown for k in WORKER_LEVERS)  # else no worker fit: default speed
     for cell in cells:  # refuse an impossible cell before any work
         cell_overrides(cell, overrides)
     # flat, scalar settings: the disclosure gate publishes them as design parameters
@@ -112,8 +134,9 @@ def design(n: Any = QUICK_N, share: Any = QUICK_SHARE, *, msu_share: Any = None,
                 "generator": GENERATOR}
 
     def prepare(cell: dict[str, Any]) -> tuple:
-        return (cell_overrides(cell, overrides), cell_truth(cell, overrides), pmk_method,
-                level, m)
+        return (cell_overrides(cell, overrides),
+                cell_truth(cell, overrides, workers=workforce), pmk_method, level, m,
+                workforce)
 
     long = run_cells(cells, one_replicate, reps, seed=seed, prepare=prepare,
                      settings=settings, store=None if out is None else CellStore(out),

@@ -14,7 +14,7 @@ __all__ = ["DesignResult", "DESIGN_TABLE_COLUMNS"]
 
 #: the summary's columns after the levers and the estimand
 DESIGN_TABLE_COLUMNS = ["power", "power_mcse", "median_width", "width_mcse", "bias",
-                        "bias_mcse", "coverage", "coverage_mcse", "reps"]
+                        "bias_mcse", "rmse", "rmse_mcse", "coverage", "coverage_mcse", "reps"]
 
 
 class DesignResult(TidyResult):
