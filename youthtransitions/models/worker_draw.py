@@ -5,7 +5,7 @@ and arrays once; :func:`draw_estimates` then resamples youth with numpy and refi
 models warm-started at the full-sample estimates, with no DataFrame merge or formula parse
 per draw: the two crossed models through the sparse engine
 (:func:`~youthtransitions.models.engine.sparse_fit.refit_sparse`), the binary model through
-the GLMM's own design (:func:`~youthtransitions.models.glmm.fit.fit_design`). The numbers
+the GLMM's own design and optimiser (:mod:`~youthtransitions.models.glmm.laplace`). The numbers
 are those of the formula path (``worker_share._replicate``) on the same draw, to the
 optimisers' tolerance (tests/models/test_worker_draw.py).
 """
@@ -119,8 +119,12 @@ def _crossed(y, X, youth, worker, start: dict[str, float]) -> tuple[np.ndarray, 
 
 
 def _binary_r2(a: WorkerArrays, draw: np.ndarray) -> float:
-    """Marginal R² of the binary model on the draw (the null model's is 0: no fixed part)."""
-    from .glmm.fit import fit_design
+    """Marginal R² of the binary model on the draw (the null model's is 0: no fixed part).
+
+    Fitted as :func:`~youthtransitions.models.glmm.fit.fit_design` with the full sample's
+    theta as the ``nAGQ = 0`` stage's start, without the standard errors' Hessian.
+    """
+    from .glmm.laplace import GLMMDeviance, optimize_deviance, start_values
 
     full = a.binary
     d = full.design
@@ -129,11 +133,12 @@ def _binary_r2(a: WorkerArrays, draw: np.ndarray) -> float:
                                labels=np.arange(int(codes.max()) + 1))
     design = dataclasses.replace(d, y=d.y[rows], n=d.n[rows], X=d.X[rows],
                                  offset=d.offset[rows], terms=[term], frame=None)
-    fit = fit_design(design, full.family_obj, 1, formula=full.formula, data=None,
-                     start=full._x)
-    fixed = float(np.var(design.X @ fit.params.to_numpy(), ddof=1))
-    random = float(fit.theta.iloc[0] ** 2)
-    return fixed / (fixed + random + np.pi ** 2 / 3)
+    dev = GLMMDeviance(design, full.family_obj, 1)
+    x0 = start_values(dev, np.maximum(full._x[:dev.n_theta], dev.lower_theta))
+    x = optimize_deviance(dev, x0, final_hessian=False)[0]
+    theta, beta = x[:dev.n_theta], x[dev.n_theta:]
+    fixed = float(np.var(design.X @ beta, ddof=1))
+    return fixed / (fixed + float(theta[0] ** 2) + np.pi ** 2 / 3)
 
 
 def draw_estimates(rng: np.random.Generator, a: WorkerArrays) -> np.ndarray:

@@ -233,12 +233,15 @@ def worker_share(data: pd.DataFrame, *, predictor: str = "relationship_quality",
     ci = {k: (float("nan"), float("nan")) for k in ESTIMANDS}
     reps = np.empty((0, len(ESTIMANDS)))
     if B > 0:
+        from ..parallel import single_blas_thread
         from .worker_draw import draw_estimates, worker_arrays
 
-        reps = np.vstack(run_replicates(draw_estimates, B, seed=seed,
-                                        args=(worker_arrays(lmm, glmm, fits),),
-                                        workers=workers, scheduler=scheduler,
-                                        description="worker-share bootstrap"))
+        # a draw is many small products: BLAS threads would only wait on each other
+        with single_blas_thread():
+            reps = np.vstack(run_replicates(draw_estimates, B, seed=seed,
+                                            args=(worker_arrays(lmm, glmm, fits),),
+                                            workers=workers, scheduler=scheduler,
+                                            description="worker-share bootstrap"))
         lo, hi = percentile_ci(reps, level)
         ci = {k: (float(lo[i]), float(hi[i])) for i, k in enumerate(ESTIMANDS)}
     ok = int(np.isfinite(reps).all(axis=1).sum())

@@ -43,6 +43,8 @@ FINAL_STEP = 1e-5
 #: an optimum with a diagonal element of Lambda below this (lme4's singularity tolerance)
 #: may be on the boundary, which the warm refit leaves to the general optimiser
 BOUNDARY = 1e-4
+#: where a variance held at 0 has negative curvature, Newton restarts it from the best of these
+RELEASE_GRID = (0.025, 0.05, 0.1, 0.2, 0.4)
 
 
 def _pieces(st: dict) -> np.ndarray:
@@ -194,23 +196,37 @@ def fit_sparse(y, X, terms: list[TermSpec], *, reml: bool = True,
     return fit, dev, st
 
 
-def _warm_newton(dev: SparseDeviance, start: np.ndarray, max_iter: int = 10):
+def _released(dev: SparseDeviance, theta: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``theta`` with the held elements ``index`` moved off 0 to the best of
+    :data:`RELEASE_GRID` (one at a time, the deviance's lowest value)."""
+    theta = theta.copy()
+    for i in np.flatnonzero(index):
+        trials = [np.where(np.arange(theta.size) == i, g, theta) for g in RELEASE_GRID]
+        theta = min(trials, key=dev)
+    return theta
+
+
+def _warm_newton(dev: SparseDeviance, start: np.ndarray, max_iter: int = 12):
     """Newton's method from ``start`` on the finite-difference derivatives; None if it
     cannot (a Hessian not positive definite, a free variance stepping towards the boundary,
-    a held one leaving it, no convergence).
+    no convergence).
 
     A diagonal element of Lambda that starts below :data:`BOUNDARY` is held at 0: the
     deviance is even in it, so 0 is a stationary point, and a minimum while the deviance's
-    curvature in it stays positive.
+    curvature in it is positive. Where the curvature is negative the minimum is inside:
+    the element starts again from the best of :data:`RELEASE_GRID` (on the convex side of
+    an even profile's inflection for optima between about 0.02 and 0.5) and is free.
     """
     theta = np.asarray(start, float).copy()
     held = dev.diagonal & (theta < BOUNDARY)
     theta[held] = 0.0
-    free = ~held
     for _ in range(max_iter):
         grad, hess = _profiled_derivatives(dev, theta_derivatives(dev, theta))
-        if not np.all(np.diag(hess)[held] > 0):
-            return None
+        leave = held & (np.diag(hess) <= 0)
+        if leave.any():
+            theta, held = _released(dev, theta, leave), held & ~leave
+            continue
+        free = ~held
         if not free.any():
             return theta
         H = hess[np.ix_(free, free)]
