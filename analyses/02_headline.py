@@ -4,7 +4,11 @@ Two-level models of wellbeing over the three waves with relationship quality spl
 within- and between-youth parts, their Rights & Sterba decomposition beside the model without
 relationship quality, the share at each wave, and the wave-3 outcome explained by wave-1
 relationship quality ("14% of positive outcomes three years after services"), with cluster
-bootstrap intervals.
+bootstrap intervals. When the study names each youth's worker (``worker_id`` and
+``positive_change`` in waves), the worker share of relationship quality, what its worker-mean
+part explains and the positive-change outcome's R² difference (``workers.json``; step 07
+tables it after every other table, so the numbers of the tables do not depend on whether a
+study names workers).
 """
 
 from __future__ import annotations
@@ -14,10 +18,16 @@ import pandas as pd
 import youthtransitions as yt
 from youthtransitions.report import figures
 from youthtransitions.report.gate import TableSpec, estimate, identifier, model_size, text
-from youthtransitions.report.pipeline import run_standalone
-from youthtransitions.report.summaries import SUMMARY_SPECS, headline_summary
+from youthtransitions.report.pipeline import run_standalone, step_seed
+from youthtransitions.report.summaries import (
+    SUMMARY_SPECS,
+    WORKER_SHARE_B,
+    headline_summary,
+    worker_share_summary,
+)
 
 OUTCOME, PREDICTOR, GROUP, WAVE = "wellbeing", "relationship_quality", "youth_id", "wave"
+WORKER, CHANGE = "worker_id", "positive_change"
 
 DECOMPOSITION_SPEC = TableSpec({"model": text(), "level": text(), "component": text(),
                                 "value": estimate(), "n": model_size("youth")},
@@ -98,6 +108,23 @@ def run(ctx) -> None:
                    "95% CIs by tertile of wave-1 relationship quality.")
     ctx.write_figure("trajectories", figure, caption=caption, data=means)
     ctx.write_json("headline", headline_summary(shares), spec=SUMMARY_SPECS["headline"])
+    if {WORKER, CHANGE} <= set(ctx.study.waves.columns):
+        write_worker_share(ctx, frame)
+
+
+def write_worker_share(ctx, frame: pd.DataFrame) -> None:
+    """The worker share with its cluster-bootstrap intervals, in ``workers.json``.
+
+    Its seed is a sub-stream of the step's (``step_seed(ctx.seed, 1)``), so the draws of
+    the analyses above stay those of a study without workers.
+    """
+    waves = ctx.study.waves[[GROUP, WAVE, WORKER, CHANGE]]
+    data = frame.merge(waves, on=[GROUP, WAVE], how="left", validate="one_to_one")
+    B = min(ctx.options["B"], WORKER_SHARE_B)
+    shares = yt.worker_share(data, predictor=PREDICTOR, outcome=OUTCOME, binary=CHANGE,
+                             youth=GROUP, worker=WORKER, B=B, seed=step_seed(ctx.seed, 1),
+                             workers=ctx.workers, scheduler=ctx.scheduler)
+    ctx.write_json("workers", worker_share_summary(shares, B))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """07 — The replication table and the self-contained report.
 
 One row per figure the paper reports (Sanders & Liebenberg 2024) with the reproduced value,
-its interval, the tolerance and pass/fail; then ``report.html`` with every table and figure.
+its interval, the tolerance and pass/fail; when step 02 estimated the worker share (the study
+names workers), its table, last so that no other table's number depends on it; then
+``report.html`` with every table and figure.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from youthtransitions.report.html import build_report
 from youthtransitions.report.manifest import Manifest
 from youthtransitions.report.pipeline import run_standalone
 from youthtransitions.report.replication import PUBLISHED, replication_table
+from youthtransitions.report.summaries import ESTIMATE_ROWS, WORKER_SHARE_B
 
 #: every cell is text: reported figures are the paper's, reproduced values passed the gate in
 #: the step that computed them
@@ -57,6 +60,9 @@ def run(ctx) -> None:
              f"{ctx.next_table_number() - 1}, shown first, sets each figure the paper reports "
              "beside the value reproduced here; the other tables and the figures follow the "
              "analysis steps.")
+    if any("workers.json" in step.get("outputs", [])
+           for step in manifest.get("steps", {}).values()):
+        write_worker_table(ctx)
     ctx.gate.artefact("report", "report", files=["report.html"], comments=[
         "assembles the gated tables and figures of the folder and this log; no values of "
         "its own"])
@@ -65,6 +71,23 @@ def run(ctx) -> None:
     atomic_write_text(ctx.out / "report.html", page)
     ctx.catalog.append({"kind": "report", "name": "report", "caption": title,
                         "files": ["report.html"]})
+
+
+def write_worker_table(ctx) -> None:
+    """The worker share of step 02 (``workers.json``) as a table."""
+    shares = ctx.read_json("workers")
+    B = shares.get("settings", shares).get("B")
+    draws = f"{B:.0f}-draw " if isinstance(B, (int, float)) else ""
+    ctx.write_table(
+        "worker_share", pd.DataFrame(shares["estimates"], columns=list(ESTIMATE_ROWS.columns)),
+        spec=ESTIMATE_ROWS,
+        caption="Youth who share workers: the worker share of relationship-quality variance, "
+                "the share of wellbeing variance explained by the worker-mean part of "
+                "relationship quality, and the positive-change outcome's marginal R² with "
+                f"relationship quality minus without, with {draws}cluster bootstrap 95% "
+                "intervals (youth resampled, a youth's second copy meeting second copies of "
+                f"its workers; at most {WORKER_SHARE_B} draws, fewer when B is smaller)",
+        formats=dict.fromkeys(("estimate", "conf_low", "conf_high"), "bounded"))
 
 
 if __name__ == "__main__":

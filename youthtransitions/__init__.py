@@ -47,6 +47,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "bootstrap_r2": ("youthtransitions.models", "bootstrap_r2"),
     "panel_compare": ("youthtransitions.models", "panel_compare"),
     "variance_explained": ("youthtransitions.models", "variance_explained"),
+    "worker_share": ("youthtransitions.models.worker_share", "worker_share"),
     "lrt": ("youthtransitions.models", "lrt"),
     # missing data (PMK availability); also reachable as yt.pmk.<name>
     "pmk": ("youthtransitions.missing", None),

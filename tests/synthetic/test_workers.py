@@ -102,3 +102,31 @@ def test_worker_truth_can_be_left_out_for_simulations():
     assert "worker_id" in study.waves.columns
     with pytest.raises(UsageError, match="worker_population_regions"):
         yt.synthesize(seed=3, worker_population_regions=1)
+
+
+@pytest.mark.slow
+def test_replication_reports_the_worker_truth_inside_its_intervals(tmp_path):
+    """``yt replicate`` on the shipped study (default seed): its worker_share table holds
+    each estimand's population truth (truth.json) inside the 95% interval.
+
+    B = 200 is the replication's number of worker-share draws whatever larger B it is given
+    (WORKER_SHARE_B), so this run's table is the default run's; the fewest imputations and
+    permutations keep the other steps short (about a minute in all).
+    """
+    import json
+
+    import youthtransitions as yt
+    from youthtransitions.report.summaries import WORKER_SHARE_B
+
+    out = tmp_path / "results"
+    yt.replicate(out=out, options={"m": 2, "B": WORKER_SHARE_B, "n_perm": 1}, progress=False)
+    table = pd.read_csv(out / "worker_share.csv")
+    assert list(table["estimand"]) == list(ESTIMANDS)
+    truth = json.loads((yt.shipped_study_path() / "truth.json").read_text())
+    for row in table.itertuples():
+        value = truth["workers"]["estimands"][row.estimand]["value"]
+        assert row.conf_low < value < row.conf_high, row.estimand
+    published = json.loads((out / "workers.json").read_text())
+    assert published["settings"]["B"] == WORKER_SHARE_B
+    assert [r["estimate"] for r in published["estimates"]] == list(table["estimate"])
+    assert "worker_share" in (out / "report.html").read_text()

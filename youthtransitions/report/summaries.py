@@ -19,9 +19,10 @@ from ..errors import UsageError
 from .gate import TableSpec, count, denominator, design, estimate, mean_indicator, text
 from .replication import decide
 
-__all__ = ["SampleCounts", "Estimate", "HeadlineSummary", "Synergy", "QualitativeSummary",
-           "SUMMARIES", "SUMMARY_SPECS", "check_summary", "sample_counts",
-           "first_interview_age", "headline_summary", "qualitative_summary",
+__all__ = ["SampleCounts", "Estimate", "HeadlineSummary", "WorkerShareSummary", "Synergy",
+           "QualitativeSummary", "SUMMARIES", "SUMMARY_SPECS", "ESTIMATE_ROWS",
+           "WORKER_SHARE_B", "check_summary", "sample_counts", "first_interview_age",
+           "headline_summary", "worker_share_summary", "qualitative_summary",
            "excerpt_segments"]
 
 
@@ -71,6 +72,23 @@ class HeadlineSummary(TypedDict):
     output_rules: NotRequired[str]
 
 
+class WorkerSettings(TypedDict):
+    """Design parameters of the worker share (``settings`` of ``workers.json``)."""
+
+    B: float
+
+
+class WorkerShareSummary(TypedDict):
+    """``workers.json`` (step 02, when the study names workers): the three estimands
+    of :func:`~youthtransitions.models.worker_share.worker_share` with their intervals and
+    the bootstrap draws taken (``B``, a design parameter, published under ``settings``)."""
+
+    estimates: list[Estimate]
+    B: NotRequired[float]
+    settings: NotRequired[WorkerSettings]
+    output_rules: NotRequired[str]
+
+
 class Synergy(TypedDict):
     """The synergy test of the integration table."""
 
@@ -93,7 +111,12 @@ class QualitativeSummary(TypedDict):
 
 #: summary file stem -> its declaration
 SUMMARIES: dict[str, type] = {"sample_counts": SampleCounts, "headline": HeadlineSummary,
+                              "workers": WorkerShareSummary,
                               "qualitative": QualitativeSummary}
+
+#: the kinds of one estimand per row with its interval (:class:`Estimate`)
+ESTIMATE_ROWS = TableSpec({"estimand": text(), "estimate": estimate(), "conf_low": estimate(),
+                           "conf_high": estimate()}, totals="none")
 
 #: summary file stem -> what each key is, for the disclosure gate
 SUMMARY_SPECS: dict[str, TableSpec] = {
@@ -104,9 +127,8 @@ SUMMARY_SPECS: dict[str, TableSpec] = {
         "youth_interviews": count("youth"), "pmk_interviews": count("youth"),
         "case_summaries": count("youth"),
         "subsample_mean_age": estimate(rests_on="n_subsample"), "checks": text()}),
-    "headline": TableSpec({"estimates": TableSpec(
-        {"estimand": text(), "estimate": estimate(), "conf_low": estimate(),
-         "conf_high": estimate()}, totals="none"), "checks": text()}),
+    "headline": TableSpec({"estimates": ESTIMATE_ROWS, "checks": text()}),
+    "workers": TableSpec({"estimates": ESTIMATE_ROWS, "B": design(), "settings.B": design()}),
     "qualitative": TableSpec({
         "all_four_share": mean_indicator("n_youth"), "n_youth": denominator("youth"),
         "all_four_ci": estimate(rests_on="n_youth"), "synergy": estimate(),
@@ -211,6 +233,20 @@ def sample_counts(description: Any, study: Any, *, checks: bool = False,
 def headline_summary(shares: Any) -> HeadlineSummary:
     """Every estimand of :func:`~youthtransitions.variance_explained` with its interval."""
     return check_summary("headline", {"estimates": shares.to_records()})
+
+
+#: most cluster-bootstrap draws of the worker share in ``yt replicate`` (fewer when its B
+#: option is smaller): a draw refits two crossed models and a GLMM (about 0.17 CPU seconds on
+#: the shipped study), so the headline's B = 1000 would add about three minutes, past the
+#: run's two-minute budget; at 200 the Monte Carlo error of a 95% percentile limit is about a
+#: fifth of the bootstrap SD, 0.003 or less here (docs/methods.md)
+WORKER_SHARE_B = 200
+
+
+def worker_share_summary(result: Any, B: int) -> WorkerShareSummary:
+    """The estimands of a :class:`~youthtransitions.models.worker_share.WorkerShareResult`
+    with their intervals, and the ``B`` bootstrap draws asked for."""
+    return check_summary("workers", {"estimates": result.to_records(), "B": float(B)})
 
 
 def qualitative_summary(features: pd.DataFrame, integration: Any, *,

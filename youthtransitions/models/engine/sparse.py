@@ -127,6 +127,13 @@ class SparseDeviance:
         self._lam2_pattern = self._lambda_pattern(terms[1:])
         self.dense = self.Q2 <= dense_max
         self._perm: np.ndarray | None = None
+        # scalar terms factored sparse: S's pattern and layout formed once (scalar_schur)
+        self._scalar = None
+        if not self.dense and self.Q2 and all(t.q == 1 for t in terms):
+            from .scalar_schur import ScalarSchur
+
+            self._scalar = ScalarSchur(self.ZtZ21, self.ZtZ22)
+            self._perm = self._scalar.perm
         self.n_evals = 0
 
     # -- Lambda --------------------------------------------------------------------------
@@ -169,8 +176,11 @@ class SparseDeviance:
         return sp.csr_matrix((np.asarray(theta, float)[i], (r, c)), shape=(self.Q2, self.Q2))
 
     # -- the factor and the solves -------------------------------------------------------
-    def _schur(self, K: np.ndarray, lam2: sp.csr_matrix):
+    def _schur(self, K: np.ndarray, lam2: sp.csr_matrix, theta: np.ndarray):
         """``S = Lambda_2'(Z_2'Z_2 - Z_2'Z_1 Lambda_1 A^{-1} Lambda_1' Z_1'Z_2) Lambda_2 + I``."""
+        if self._scalar is not None:  # Lambda_2's diagonal, level by level, is theta[i]
+            lam = np.asarray(theta, float)[self._lam2_pattern[2]]
+            return self._scalar.matrix(K[:, 0, 0], lam)
         Kbd = sp.csr_matrix((K.ravel(), self._bd_pattern), shape=(self.Q1, self.Q1))
         T = self.ZtZ22 - self.ZtZ21 @ (Kbd @ self.ZtZ12)
         if self.dense:
@@ -201,7 +211,7 @@ class SparseDeviance:
         if self.Q2:
             K = (lam1[0, 0] ** 2 * Ainv if self.q1 == 1 else
                  np.einsum("ij,gjk,lk->gil", lam1, Ainv, lam1))
-            S = self._schur(K, lam2)
+            S = self._schur(K, lam2, theta)
             if self.dense:
                 cf = sla.cho_factor(S, lower=True, check_finite=False)
                 logdet += 2.0 * float(np.log(np.diag(cf[0])).sum())

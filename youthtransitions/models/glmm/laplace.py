@@ -163,13 +163,14 @@ def start_values(dev: GLMMDeviance, theta0: np.ndarray | None = None) -> np.ndar
     return np.concatenate([theta, res.beta])
 
 
-def _newton(f, x, fx, lower, max_iter, tol=1e-7):
+def _newton(f, x, fx, lower, max_iter, tol=1e-7, final_hessian=True):
     """Quasi-Newton steps on ``f`` from the finite-difference Hessian at the start.
 
     The finite-difference Hessian (:func:`fd_hessian`) is computed at the start and then
     updated by BFGS from central-difference gradients (superlinear convergence for a tenth
     of the evaluations of a new Hessian per step); a step that does not descend makes it
-    recomputed. The Hessian returned is recomputed at the final point. Returns
+    recomputed. The Hessian returned is recomputed at the final point (with
+    ``final_hessian``; otherwise ``g`` and ``H`` are the last ones used). Returns
     ``(x, fx, g, H, ok)``; ``ok`` is False when the Hessian is not positive definite on the
     free parameters or no step descends.
     """
@@ -214,25 +215,34 @@ def _newton(f, x, fx, lower, max_iter, tol=1e-7):
         if yg @ sx > 1e-12 * np.linalg.norm(yg) * np.linalg.norm(sx):  # BFGS update
             H = H - np.outer(Hs, Hs) / (sx @ Hs) + np.outer(yg, yg) / (yg @ sx)
         g, fresh = g_new, False
-    g, H = fd_hessian(f, x, lower, fx=fx)
+    if final_hessian:
+        g, H = fd_hessian(f, x, lower, fx=fx)
     return x, fx, g, H, ok
 
 
-def optimize_deviance(dev: GLMMDeviance, x0: np.ndarray, *, max_newton: int = 12):
+def optimize_deviance(dev: GLMMDeviance, x0: np.ndarray, *, max_newton: int = 12,
+                      final_hessian: bool = True):
     """Minimise ``dev`` from ``x0``; returns ``(x, value, converged, hessian)``.
 
     Newton steps with the finite-difference Hessian from ``x0`` (the ``nAGQ = 0`` solution is
     close to the optimum, so a few steps suffice); when that fails (a Hessian that is not
-    positive definite far from the optimum), L-BFGS-B first, then Newton again.
+    positive definite far from the optimum), L-BFGS-B first, then Newton again. Without
+    ``final_hessian`` (a bootstrap draw, which needs the optimum only) the Hessian is not
+    recomputed at the optimum: the one returned is the last Newton's, and ``converged`` is
+    the steps' convergence alone.
     """
     lower = np.concatenate([dev.lower_theta, np.full(x0.size - dev.n_theta, -np.inf)])
     x, fx = np.maximum(np.asarray(x0, dtype=float), lower), dev(x0)
-    x, fx, g, H, ok = _newton(dev, x, fx, lower, max_newton)
+    x, fx, g, H, ok = _newton(dev, x, fx, lower, max_newton, final_hessian=final_hessian)
     if not ok:
         opt = _minimize(dev, x, lower)
         if opt.fun <= fx:
             x, fx = opt.x.copy(), float(opt.fun)
-        x, fx, g, H, ok = _newton(dev, x, fx, lower, max_newton)
+        x, fx, g, H, ok = _newton(dev, x, fx, lower, max_newton,
+                                  final_hessian=final_hessian)
+    if not final_hessian:
+        dev.evaluate(x)
+        return x, fx, ok, H
     free = ~((x <= lower + 1e-10) & (g > 0))
     scaled = np.abs(g[free]) / (1 + np.abs(fx))
     converged = bool(ok and np.all(scaled < 1e-4))
