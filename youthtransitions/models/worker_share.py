@@ -86,13 +86,23 @@ def _variances(fit) -> dict[str, float]:
     return {str(g): float(v) for g, v in zip(vc["group"], vc["vcov"], strict=True)}
 
 
+#: the crossed model of relationship quality whose worker share is the first estimand
+RQ_FORMULA = "x ~ 1 + (1 | _youth) + (1 | _worker)"
+
+
+def _rq_share(fit) -> float:
+    """``tau_w / (tau_y + tau_w + sigma^2)`` of a fit of :data:`RQ_FORMULA`."""
+    v = _variances(fit)
+    return v["_worker"] / (v["_youth"] + v["_worker"] + v["Residual"])
+
+
 def _fits(lmm: pd.DataFrame, glmm: pd.DataFrame) -> dict[str, Any]:
     """The full-sample fits: ``rq`` and ``mean`` (crossed), ``binary`` (GLMM)."""
     from .crossed import fit_lmm_terms
     from .glmm import fit_glmm
 
     d = lmm.assign(_x_cwm=lmm["x"] - lmm["_x_wm"])
-    return {"rq": fit_lmm_terms("x ~ 1 + (1 | _youth) + (1 | _worker)", lmm),
+    return {"rq": fit_lmm_terms(RQ_FORMULA, lmm),
             "mean": fit_lmm_terms("y ~ _x_cwm + _x_wm + (1 | _youth) + (1 | _worker)", d),
             "binary": fit_glmm("b ~ x + (1 | _youth)", glmm)}
 
@@ -100,8 +110,7 @@ def _fits(lmm: pd.DataFrame, glmm: pd.DataFrame) -> dict[str, Any]:
 def _values(fits: dict[str, Any], lmm: pd.DataFrame) -> np.ndarray:
     """The three estimands from :func:`_fits` (the null binary model's marginal R² is 0:
     its fixed part is the intercept alone, whose variance over rows is 0)."""
-    v = _variances(fits["rq"])
-    rq = v["_worker"] / (v["_youth"] + v["_worker"] + v["Residual"])
+    rq = _rq_share(fits["rq"])
     b = fits["mean"].params
     x_wm, x_cwm = lmm["_x_wm"], lmm["x"] - lmm["_x_wm"]
     fixed = float(np.var(b["_x_cwm"] * x_cwm + b["_x_wm"] * x_wm))
@@ -183,7 +192,9 @@ def worker_rq_share(data: pd.DataFrame, *, predictor: str = "relationship_qualit
                       "_worker": data[worker].to_numpy(dtype=object),
                       "x": pd.to_numeric(data[predictor]).astype(float).to_numpy()})
     d = d[pd.notna(d["_worker"]) & d["x"].notna()].reset_index(drop=True)
-    return float(_rq_share(d.assign(_worker=d["_worker"].astype(str)), "x"))
+    from .crossed import fit_lmm_terms
+
+    return float(_rq_share(fit_lmm_terms(RQ_FORMULA, d.assign(_worker=d["_worker"].astype(str)))))
 
 
 def _replicate(rng: np.random.Generator, lmm: pd.DataFrame, glmm: pd.DataFrame) -> np.ndarray:
