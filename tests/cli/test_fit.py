@@ -339,6 +339,22 @@ def test_family_binomial_matches_fit_glmm(capsys, study_csv):
     assert same["loglik"] == pytest.approx(fit.loglik, rel=1e-12)
 
 
+def test_family_with_a_random_slope_fits_without_r2(capsys, study_csv):
+    """Nakagawa's R² is defined here for random intercepts only: a random slope is fitted and
+    reported without it, and asking for its bootstrap is a clear error (exit 2)."""
+    import youthtransitions as yt
+
+    path, df = study_csv
+    formula = "high ~ relationship_quality + wave + (1 + wave | youth_id)"
+    out = _json(capsys, path, "--formula", formula, "--family", "binomial", "--json")
+    fit = yt.fit_glmm(formula, df, family="binomial")
+    assert "r2" not in out
+    assert out["loglik"] == pytest.approx(fit.loglik, rel=1e-12)
+    assert main(["fit", str(path), "--formula", formula, "--family", "binomial",
+                 "--bootstrap", "5"]) == 2
+    assert "random intercepts only" in capsys.readouterr().err
+
+
 def test_family_compare_is_a_likelihood_ratio_test(capsys, study_csv):
     import youthtransitions as yt
 

@@ -279,6 +279,7 @@ def _run_terms(args, data, gate, level, kind) -> int:
     from .._disclosure import TableSpec
     from ..models import fit_glmm
     from ..models.crossed import fit_lmm_terms
+    from ..models.glmm.r2 import random_intercepts_only
     from . import _fit_terms as views
     from ._common import gate_result, json_with_rules, table_text
     from ._fit_sections import (
@@ -300,7 +301,8 @@ def _run_terms(args, data, gate, level, kind) -> int:
     reduced = fit_glmm(_with_terms(args.compare, formula),
                        data.loc[full.design.frame.index], **glmm) if args.compare else None
     r2, boot = None, None
-    if kind == "glmm":
+    # R² is shown when it is defined; asked for with --bootstrap it is computed (or refused)
+    if kind == "glmm" and (args.bootstrap is not None or random_intercepts_only(full)):
         if args.bootstrap is not None:
             boot = {"B": args.bootstrap, "seed": _seed(args), "level": level}
             r2 = full.r2(B=args.bootstrap, seed=boot["seed"], workers=args.workers,

@@ -103,12 +103,18 @@ def _null_design(design):
                                fixed_spec=None)
 
 
+def random_intercepts_only(result) -> bool:
+    """Whether every random term of a fitted GLMM is an intercept: the models whose
+    Nakagawa R² :meth:`GLMMResult.r2` computes."""
+    return all(t.names == ["(Intercept)"] for t in result.design.terms)
+
+
 def _parts(result, null_intercept: float | None) -> tuple[dict, dict]:
     d = result.design
-    for t in d.terms:
-        if t.names != ["(Intercept)"]:
-            raise UsageError("r2(): Nakagawa's R² is implemented for random intercepts only; "
-                             f"the term for {t.group!r} has {', '.join(t.names)}")
+    if not random_intercepts_only(result):
+        t = next(t for t in d.terms if t.names != ["(Intercept)"])
+        raise UsageError("r2(): Nakagawa's R² is implemented for random intercepts only; "
+                         f"the term for {t.group!r} has {', '.join(t.names)}")
     var_fixed = float(np.var(d.X @ result.params.to_numpy(), ddof=1))
     var_random = float(result.varcorr()["vcov"].sum())
     if result.link == "logit":
