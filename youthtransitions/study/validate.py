@@ -4,7 +4,7 @@
 broken rule (file row, column, value, rule), bounded: the first problems of each rule and
 column are listed, the rest counted (:mod:`.problems`); :func:`validate_study` is its public
 face for a folder. The rules are listed for users in ``docs/data-contract.md``; each is tested one by one
-in ``tests/study/test_validate.py``.
+in ``tests/study/test_rules.py``.
 """
 
 from __future__ import annotations

@@ -175,7 +175,7 @@ def summarise_design(replicates: pd.DataFrame, *, by: Sequence[str] = ("estimand
     width with the McKean–Schrader standard error of a median
     (:func:`~youthtransitions.stats.median.median_se`). Replicates needed for a target MCSE
     follow by inverting these: :math:`R = p(1-p)/\\mathrm{MCSE}^2`. Checked by hand in
-    ``tests/synthetic/test_planning.py``.
+    ``tests/synthetic/test_evaluate_design.py``.
     """
     from ..stats.median import median_se
 
@@ -183,6 +183,7 @@ def summarise_design(replicates: pd.DataFrame, *, by: Sequence[str] = ("estimand
     base = summarise_simulation(replicates, by=by)
     rows = []
     for key, part in replicates.groupby(by, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
         p = part[p_value].dropna().to_numpy(float)
         power = float(np.mean(p < alpha)) if p.size else np.nan
         width = (part["conf_high"] - part["conf_low"]).dropna().to_numpy(float)
@@ -191,12 +192,14 @@ def summarise_design(replicates: pd.DataFrame, *, by: Sequence[str] = ("estimand
         mse_mcse = (float(np.sqrt(((err2 - mse) ** 2).sum() / (len(err2) * (len(err2) - 1))))
                     if len(err2) > 1 else np.nan)
         rows.append({
+            **dict(zip(by, key, strict=True)),
             "rmse_mcse": mse_mcse / (2 * np.sqrt(mse)) if mse > 0 else np.nan,
             "power": power,
             "power_mcse": float(np.sqrt(power * (1 - power) / p.size)) if p.size else np.nan,
             "median_width": float(np.median(width)) if width.size else np.nan,
             "width_mcse": median_se(width)})
-    out = pd.concat([base.reset_index(drop=True), pd.DataFrame(rows)], axis=1)
+    # joined on the grouping keys, not by position: nothing ties the two loops' orders
+    out = base.merge(pd.DataFrame(rows), on=by, how="left", validate="one_to_one")
     out["bias_mcse"] = out["empirical_se"] / np.sqrt(out["reps"])
     return out[[*by, *DESIGN_COLUMNS]]
 
