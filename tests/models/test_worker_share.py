@@ -78,3 +78,14 @@ def test_usage_errors():
         worker_share([1, 2, 3])
     with pytest.raises(UsageError):
         worker_share(_crossed(5, n=50, k=10), B=-1)
+
+
+def test_a_column_that_is_not_numeric_names_its_row_and_value():
+    data = _crossed(5, n=50, k=10)
+    data["relationship_quality"] = data["relationship_quality"].astype(object)
+    data.loc[3, "relationship_quality"] = "high"
+    with pytest.raises(UsageError, match=r"'relationship_quality' must hold numbers; row 4 "
+                                          r"holds 'high'"):
+        worker_share(data)
+    with pytest.raises(UsageError, match="worker_rq_share: column 'relationship_quality'"):
+        worker_rq_share(data)

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
               "study (docs/output-rules.md)", file=sys.stderr)
     folder = study_dir(args.dir)
     study = load_study(folder)
-    gate = gate_for_study(study, output_rules=args.output_rules, study_folder=folder)
+    gate = gate_for_study(study, output_rules=args.output_rules)
     result = describe(study, gate=gate)
     written = []
     if out is not None:

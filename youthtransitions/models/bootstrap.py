@@ -22,6 +22,7 @@ from .._options import check_choice, check_count, check_level
 from ..errors import UsageError
 from ..parallel import run_replicates, single_blas_thread
 from ..stats.intervals import percentile_ci
+from ..stats.resampling import bootstrap_counts
 from .engine import refit, refit_weighted, sufficient_statistics
 from .engine.deviance import theta_lower_bounds
 from .engine.first_step import BOUNDARY, MAX_TABLE, FirstStep
@@ -159,12 +160,11 @@ def _parametric(spec, kinds, y, n_groups) -> np.ndarray:
 
 def _cluster_block(rngs: list, full: dict, reduced: dict | None, kinds_full: list,
                    kinds_reduced: list | None) -> list[np.ndarray]:
-    """A block of cluster replicates: each draw's multiplicities (as :func:`_replicate`
-    draws them), the first Newton step of every draw of the block in one product
+    """A block of cluster replicates: each draw's multiplicities (one resample of the
+    groups per generator), the first Newton step of every draw of the block in one product
     (:func:`cluster_first_steps`), then each draw's refits; NaN rows on failure."""
     n_groups = int(full["groups"].max()) + 1
-    W = np.array([np.bincount(rng.integers(0, n_groups, size=n_groups), minlength=n_groups)
-                  for rng in rngs])
+    W = np.array([bootstrap_counts(rng, n_groups) for rng in rngs])
     models = [(full, kinds_full)] + ([] if reduced is None else [(reduced, kinds_reduced)])
     firsts = [cluster_first_steps(spec["cluster"], W) for spec, _ in models]
     k = len(MEASURES)
@@ -182,29 +182,24 @@ def _cluster_block(rngs: list, full: dict, reduced: dict | None, kinds_full: lis
     return out
 
 
-def _replicate(rng: np.random.Generator, full: dict, reduced: dict | None, kinds_full: list,
-               kinds_reduced: list | None, kind: str) -> np.ndarray:
-    """One bootstrap replicate: the measures of full (and reduced), stacked; NaN on failure."""
+def _parametric_replicate(rng: np.random.Generator, full: dict, reduced: dict | None,
+                          kinds_full: list, kinds_reduced: list | None) -> np.ndarray:
+    """One parametric replicate: responses simulated from the fitted full model, the
+    measures of full (and reduced) refitted to them, stacked; NaN on failure."""
     g = full["groups"]
     n_groups = int(g.max()) + 1
     models = [(full, kinds_full)] + ([] if reduced is None else [(reduced, kinds_reduced)])
     out = np.full(2 * len(MEASURES), np.nan)
     k = len(MEASURES)
     try:
-        if kind == "cluster":
-            w = np.bincount(rng.integers(0, n_groups, size=n_groups), minlength=n_groups)
-            for j, (spec, kinds) in enumerate(models):
-                out[j * k:(j + 1) * k] = _as_array(cluster_measures(
-                    spec["cluster"], w, reml=spec["reml"], start=spec["start"], kinds=kinds))
-        else:
-            # T = V diag(w) V' = L L' with L = V diag(sqrt(w)); works for singular (boundary) T
-            ev, V = np.linalg.eigh(full["tau"])
-            L = V * np.sqrt(np.clip(ev, 0.0, None))
-            b = rng.standard_normal((n_groups, L.shape[0])) @ L.T
-            y = (full["X"] @ full["beta"] + np.einsum("ij,ij->i", full["Z"], b[g])
-                 + rng.normal(0.0, np.sqrt(full["sigma2"]), size=g.size))
-            for j, (spec, kinds) in enumerate(models):
-                out[j * k:(j + 1) * k] = _parametric(spec, kinds, y, n_groups)
+        # T = V diag(w) V' = L L' with L = V diag(sqrt(w)); works for singular (boundary) T
+        ev, V = np.linalg.eigh(full["tau"])
+        L = V * np.sqrt(np.clip(ev, 0.0, None))
+        b = rng.standard_normal((n_groups, L.shape[0])) @ L.T
+        y = (full["X"] @ full["beta"] + np.einsum("ij,ij->i", full["Z"], b[g])
+             + rng.normal(0.0, np.sqrt(full["sigma2"]), size=g.size))
+        for j, (spec, kinds) in enumerate(models):
+            out[j * k:(j + 1) * k] = _parametric(spec, kinds, y, n_groups)
     except (np.linalg.LinAlgError, FloatingPointError, ValueError):
         out[:] = np.nan
     return out
@@ -284,8 +279,8 @@ def bootstrap_r2(full: Any, reduced: Any = None, *, B: int = 1000,
                               workers=workers, scheduler=scheduler, progress=progress,
                               description="cluster bootstrap", block=CLUSTER_BLOCK)
     else:
-        reps = run_replicates(_replicate, int(B), seed=seed,
-                              args=(spec_full, spec_red, kinds_full, kinds_red, kind),
+        reps = run_replicates(_parametric_replicate, int(B), seed=seed,
+                              args=(spec_full, spec_red, kinds_full, kinds_red),
                               workers=workers, scheduler=scheduler, progress=progress,
                               description=f"{kind} bootstrap")
     reps = np.asarray(reps)

@@ -26,7 +26,7 @@ from ..errors import UsageError
 from ..parallel import run_replicates
 from .bootstrap import percentile_ci
 
-__all__ = ["WorkerShareResult", "worker_share", "worker_share_estimates", "worker_rq_share",
+__all__ = ["WorkerShareResult", "worker_share", "worker_rq_share",
            "ESTIMANDS"]
 
 #: the estimands of :func:`worker_share`, in table order
@@ -130,9 +130,9 @@ def _frames(data: pd.DataFrame, names: dict[str, str]) -> tuple[pd.DataFrame, pd
                          f"has {', '.join(map(str, data.columns))}")
     d = pd.DataFrame({"_youth": data[names["youth"]].astype(str).to_numpy(),
                       "_worker": data[names["worker"]].to_numpy(dtype=object),
-                      "x": pd.to_numeric(data[names["predictor"]]).astype(float).to_numpy(),
-                      "y": pd.to_numeric(data[names["outcome"]]).astype(float).to_numpy(),
-                      "b": pd.to_numeric(data[names["binary"]]).astype(float).to_numpy()})
+                      "x": _numeric(data, names["predictor"], "worker_share"),
+                      "y": _numeric(data, names["outcome"], "worker_share"),
+                      "b": _numeric(data, names["binary"], "worker_share")})
     d["_worker"] = d["_worker"].where(pd.notna(d["_worker"]), None)
     lmm = d.dropna(subset=["_worker", "x", "y"]).reset_index(drop=True)
     lmm["_worker"] = lmm["_worker"].astype(str)
@@ -141,16 +141,20 @@ def _frames(data: pd.DataFrame, names: dict[str, str]) -> tuple[pd.DataFrame, pd
     return lmm, glmm
 
 
+def _numeric(data: pd.DataFrame, column: str, who: str) -> np.ndarray:
+    """``data[column]`` as floats (missing as NaN), or a UsageError naming the first row and
+    value that is not a number."""
+    values = pd.to_numeric(data[column], errors="coerce")
+    bad = values.isna() & data[column].notna()
+    if bad.any():
+        row = bad.to_numpy().argmax()
+        raise UsageError(f"{who}: column {column!r} must hold numbers; row {row + 1} holds "
+                         f"{data[column].iloc[row]!r}")
+    return values.astype(float).to_numpy()
+
+
 def _estimate(lmm: pd.DataFrame, glmm: pd.DataFrame) -> np.ndarray:
     return _values(_fits(lmm, glmm), lmm)
-
-
-def worker_share_estimates(lmm: pd.DataFrame, glmm: pd.DataFrame) -> np.ndarray:
-    """The three point estimates on prepared frames (columns ``_youth, _worker, x, y, b``).
-
-    For the population truth of the synthetic study, which builds these frames itself.
-    """
-    return _estimate(lmm, glmm)
 
 
 def worker_rq_share(data: pd.DataFrame, *, predictor: str = "relationship_quality",
@@ -190,7 +194,7 @@ def worker_rq_share(data: pd.DataFrame, *, predictor: str = "relationship_qualit
                          f"has {', '.join(map(str, data.columns))}")
     d = pd.DataFrame({"_youth": data[youth].astype(str).to_numpy(),
                       "_worker": data[worker].to_numpy(dtype=object),
-                      "x": pd.to_numeric(data[predictor]).astype(float).to_numpy()})
+                      "x": _numeric(data, predictor, "worker_rq_share")})
     d = d[pd.notna(d["_worker"]) & d["x"].notna()].reset_index(drop=True)
     from .crossed import fit_lmm_terms
 

@@ -195,8 +195,7 @@ def replicate(data_dir: str | Path | None = None, *, out: str | Path = "results"
     check_scheduler(scheduler)
     data_dir = Path(data_dir) if data_dir is not None else Path(shipped_study_path())
     study = load_study(data_dir)
-    gate = gate_for_study(study, output_rules=output_rules, publish_excerpts=publish_excerpts,
-                          study_folder=data_dir)
+    gate = gate_for_study(study, output_rules=output_rules, publish_excerpts=publish_excerpts)
     rules = gate.applied
     inputs = folder_hashes(data_dir)
     from .._version import __version__

@@ -77,3 +77,28 @@ def test_secret_never_appears_in_outputs_or_the_log(secret_file):
                  str(secret_file), __import__("base64").b64encode(secret).decode()]
     for out in published:
         assert not find_leaks(out, forbidden=forbidden, design_values=range(10**6))
+
+
+def test_every_command_gate_refuses_a_secret_inside_its_study_folder(tmp_path, monkeypatch):
+    """The gates of yt replicate and describe (a study) and of the commands on a file of a
+    study folder (fit, pmk, pool, ...) all check where the secret lies, without being told."""
+    from types import SimpleNamespace
+
+    from youthtransitions.report.gate import gate_for_file, gate_for_study
+
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "study.json").write_text('{"synthetic": false}')
+    (folder / "waves.csv").write_text("youth_id,wave\nA,1\n")
+    monkeypatch.setenv("YT_DISCLOSURE_SECRET_FILE", str(folder / ".secret"))
+    counts = pd.DataFrame({"group": ["a", "b"], "n": [12, 30]})
+    spec = TableSpec({"group": design(), "n": count("youth")})
+    study = SimpleNamespace(source=str(folder), synthetic=False, tables={})
+    for gate in (gate_for_study(study), gate_for_file(folder / "waves.csv")):
+        with pytest.raises(UsageError, match="inside the study folder"):
+            gate.table(counts, spec, name="counts")
+    # a loose file outside any study folder: its folder is not a study's
+    loose = tmp_path / "loose.csv"
+    loose.write_text("x\n1\n")
+    monkeypatch.setenv("YT_DISCLOSURE_SECRET_FILE", str(tmp_path / ".secret"))
+    gate_for_file(loose).table(counts, spec, name="counts")

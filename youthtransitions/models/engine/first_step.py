@@ -21,14 +21,12 @@ import numpy as np
 from .deviance import ProfiledDeviance, profiled_gradient, theta_lower_bounds, theta_to_lambda
 from .hessian import profiled_hessian, varpar_hessian_exact
 from .suffstats import SuffStats
+from .warm_start import BOUNDARY
 
-__all__ = ["FirstStep", "MAX_TABLE"]
+__all__ = ["FirstStep", "MAX_TABLE", "BOUNDARY"]
 
 #: the table is built only while it holds at most this many numbers (160 MB)
 MAX_TABLE = 20_000_000
-#: a step to a diagonal element of Lambda below this is not taken (the boundary needs the
-#: general optimiser)
-BOUNDARY = 1e-4
 
 
 class FirstStep:

@@ -27,21 +27,19 @@ from __future__ import annotations
 import numpy as np
 
 from . import SINGULAR_TOL, EngineFit
+from .deviance import theta_to_lambda
 from .optimize import newton_candidate
 from .satterthwaite import EIG_TOL
 from .sparse import SparseDeviance, TermSpec
+
+# a warm refit's last step and its boundary, as the two-level engine's warm refits
+from .warm_start import BOUNDARY, FINAL_STEP
 
 __all__ = ["fit_sparse", "refit_sparse", "theta_derivatives"]
 
 STEP = 2e-4
 SCALED_GRAD_TOL = 1e-3
 BOUND_TOL = 1e-7
-#: a relative Newton step below this is a warm refit's last: the error after it is about its
-#: square times the deviance's third derivative over its second, i.e. about 1e-10
-FINAL_STEP = 1e-5
-#: an optimum with a diagonal element of Lambda below this (lme4's singularity tolerance)
-#: may be on the boundary, which the warm refit leaves to the general optimiser
-BOUNDARY = 1e-4
 #: where a variance held at 0 has negative curvature, Newton restarts it from the best of these
 RELEASE_GRID = (0.025, 0.05, 0.1, 0.2, 0.4)
 
@@ -180,10 +178,8 @@ def fit_sparse(y, X, terms: list[TermSpec], *, reml: bool = True,
     vcov = sigma2 * (C + C.T) / 2
     df, sat = satterthwaite(dev, d, sigma)
     blocks = []
-    for lam_t, t, pos in zip(dev.split_theta(theta), terms, dev.positions, strict=True):
-        lam = np.zeros((t.q, t.q))
-        for v, (r, c) in zip(lam_t, pos, strict=True):
-            lam[r, c] = v
+    for lam_t, t in zip(dev.split_theta(theta), terms, strict=True):
+        lam = theta_to_lambda(lam_t, t.q)
         blocks.append(sigma2 * lam @ lam.T)
     from scipy.linalg import block_diag
 

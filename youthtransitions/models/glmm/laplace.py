@@ -228,8 +228,8 @@ def optimize_deviance(dev: GLMMDeviance, x0: np.ndarray, *, max_newton: int = 12
     close to the optimum, so a few steps suffice); when that fails (a Hessian that is not
     positive definite far from the optimum), L-BFGS-B first, then Newton again. Without
     ``final_hessian`` (a bootstrap draw, which needs the optimum only) the Hessian is not
-    recomputed at the optimum: the one returned is the last Newton's, and ``converged`` is
-    the steps' convergence alone.
+    recomputed at the optimum and None is returned in its place; ``converged`` is then the
+    steps' convergence alone.
     """
     lower = np.concatenate([dev.lower_theta, np.full(x0.size - dev.n_theta, -np.inf)])
     x, fx = np.maximum(np.asarray(x0, dtype=float), lower), dev(x0)
@@ -240,11 +240,9 @@ def optimize_deviance(dev: GLMMDeviance, x0: np.ndarray, *, max_newton: int = 12
             x, fx = opt.x.copy(), float(opt.fun)
         x, fx, g, H, ok = _newton(dev, x, fx, lower, max_newton,
                                   final_hessian=final_hessian)
+    dev.evaluate(x)
     if not final_hessian:
-        dev.evaluate(x)
-        return x, fx, ok, H
+        return x, fx, ok, None
     free = ~((x <= lower + 1e-10) & (g > 0))
     scaled = np.abs(g[free]) / (1 + np.abs(fx))
-    converged = bool(ok and np.all(scaled < 1e-4))
-    dev.evaluate(x)
-    return x, fx, converged, H
+    return x, fx, bool(ok and np.all(scaled < 1e-4)), H

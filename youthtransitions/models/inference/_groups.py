@@ -65,12 +65,7 @@ def group_arrays(fit) -> GroupArrays:
 
 def lambda_of(fit) -> np.ndarray:
     """The relative covariance factor ``Lambda`` (lower triangular, ``Sigma_b = sigma^2
-    Lambda Lambda'``) from ``fit.theta``, its lower triangle in column-major order (lme4's)."""
-    q = len(fit.random_names)
-    lam = np.zeros((q, q))
-    k = 0
-    for c in range(q):
-        for r in range(c, q):
-            lam[r, c] = fit.theta[k]
-            k += 1
-    return lam
+    Lambda Lambda'``) of a fit, from its ``theta`` (lme4's column-major lower triangle)."""
+    from ..engine.deviance import theta_to_lambda
+
+    return theta_to_lambda(np.asarray(fit.theta, float), len(fit.random_names))

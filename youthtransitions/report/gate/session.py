@@ -60,10 +60,17 @@ def file_fingerprint(path: str | Path) -> str:
     return hashlib.sha256(b"loose-file\0" + path.read_bytes()).hexdigest()
 
 
+def _study_folder(study: Any) -> Path | None:
+    source = getattr(study, "source", None)
+    return Path(source) if source and Path(source).is_dir() else None
+
+
 def gate_for_study(study: Any, *, output_rules: bool | None = None,
                    publish_excerpts: bool = False, **options: Any) -> Gate:
     """The gate of a run on ``study``: rules on unless it is marked synthetic or
-    ``output_rules=False`` (``--no-output-rules``)."""
+    ``output_rules=False`` (``--no-output-rules``). A rounding secret kept inside the
+    study's folder is refused (it would travel with the data)."""
+    options.setdefault("study_folder", _study_folder(study))
     return Gate(study_fingerprint(study), bool(getattr(study, "synthetic", False)),
                 output_rules, publish_excerpts=publish_excerpts, **options)
 
@@ -71,6 +78,9 @@ def gate_for_study(study: Any, *, output_rules: bool | None = None,
 def gate_for_file(path: str | Path, *, output_rules: bool | None = None,
                   publish_excerpts: bool = False, **options: Any) -> Gate:
     """The gate of a command run on a loose file: it carries no synthetic marker, so the
-    rules apply unless ``output_rules=False``."""
+    rules apply unless ``output_rules=False``. A rounding secret inside the file's study
+    folder, when it lies in one, is refused."""
+    parent = Path(path).parent
+    options.setdefault("study_folder", parent if (parent / _MARKER).is_file() else None)
     return Gate(file_fingerprint(path), False, output_rules,
                 publish_excerpts=publish_excerpts, **options)
