@@ -13,12 +13,13 @@ import math
 import pandas as pd
 
 from youthtransitions._atomic import atomic_write_text
+from youthtransitions.models.worker_share import WORKER_SHARE_SPEC
 from youthtransitions.report.gate import TableSpec, text
 from youthtransitions.report.html import build_report
 from youthtransitions.report.manifest import Manifest
 from youthtransitions.report.pipeline import run_standalone
 from youthtransitions.report.replication import PUBLISHED, replication_table
-from youthtransitions.report.summaries import ESTIMATE_ROWS, WORKER_SHARE_B
+from youthtransitions.report.summaries import WORKER_SHARE_B
 
 #: every cell is text: reported figures are the paper's, reproduced values passed the gate in
 #: the step that computed them
@@ -79,8 +80,9 @@ def write_worker_table(ctx) -> None:
     B = shares.get("settings", shares).get("B")
     draws = f"{B:.0f}-draw " if isinstance(B, (int, float)) else ""
     ctx.write_table(
-        "worker_share", pd.DataFrame(shares["estimates"], columns=list(ESTIMATE_ROWS.columns)),
-        spec=ESTIMATE_ROWS,
+        "worker_share", pd.DataFrame(shares["estimates"],
+                                     columns=list(WORKER_SHARE_SPEC.columns)),
+        spec=WORKER_SHARE_SPEC,
         caption="Youth who share workers: the worker share of relationship-quality variance, "
                 "the share of wellbeing variance explained by the worker-mean part of "
                 "relationship quality, and the positive-change outcome's marginal R² with "

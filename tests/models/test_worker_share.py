@@ -89,3 +89,21 @@ def test_a_column_that_is_not_numeric_names_its_row_and_value():
         worker_share(data)
     with pytest.raises(UsageError, match="worker_rq_share: column 'relationship_quality'"):
         worker_rq_share(data)
+
+
+def test_on_real_data_an_estimand_resting_on_few_workers_is_withheld():
+    """The table declares the youth and workers each estimand rests on: a study naming 4
+    workers publishes neither worker estimand (the binary outcome's, on 50 youth and no
+    worker term, stays), and the sizes are rounded to base 3."""
+    from youthtransitions.report.gate import Gate
+
+    result = worker_share(_crossed(5, n=50, k=4))
+    assert result.to_frame()["n_workers"].tolist()[:2] == [4, 4]
+    gate = Gate("fp", synthetic=False, secret=bytes(range(32)))
+    table = gate.table(result.to_frame(), result.disclosure_spec, name="worker_share").frame
+    rows = table.set_index("estimand")
+    assert rows.loc[["worker_rq_share", "worker_mean_share"], "estimate"].isna().all()
+    assert np.isfinite(rows.loc["binary_r2_difference", "estimate"])
+    assert rows.loc["binary_r2_difference", "n_youth"] % 3 == 0
+    assert "model rests on fewer than 10 worker" in gate.table(
+        result.to_frame(), result.disclosure_spec, name="again").record.reasons

@@ -392,3 +392,27 @@ def test_no_output_rules_on_real_data_says_so_on_every_artefact(run, tmp_path):
     # and the scan sees in it what the rules prevent
     cells = sample["all"].dropna().str.extract(r"^([\d,]+)")[0].dropna().str.replace(",", "")
     assert find_leaks(" ".join(cells))
+
+
+def test_worker_share_is_published_through_the_gate(run, log):
+    """The shipped study names workers, so the real-marked run writes the worker share: its
+    model sizes are RR3-rounded (an exact youth or worker count that is no multiple of 3
+    appears nowhere in its files), and it is logged like every other artefact."""
+    from youthtransitions.models.worker_share import _frames
+
+    listed = {f for r in log["results"].values() for f in r["files"]}
+    assert {"workers.json", "worker_share.csv", "worker_share.md"} <= listed
+    table = pd.read_csv(run["out"] / "worker_share.csv")
+    sizes = pd.concat([table["n_youth"], table["n_workers"]]).dropna()
+    assert len(sizes) == 5 and (sizes % 3 == 0).all()
+    names = {"predictor": "relationship_quality", "outcome": "wellbeing",
+             "binary": "positive_change", "youth": "youth_id", "worker": "worker_id"}
+    data = run["study"].analysis_frame().merge(
+        run["study"].waves[["youth_id", "wave", "worker_id", "positive_change"]],
+        on=["youth_id", "wave"], how="left")
+    lmm, glmm = _frames(data, names)
+    exact = {lmm["_youth"].nunique(), lmm["_worker"].nunique(), glmm["_youth"].nunique()}
+    texts = [(run["out"] / f).read_text() for f in ("workers.json", "worker_share.csv",
+                                                    "worker_share.md", "worker_share.html")]
+    for n in (n for n in exact if n % 3):
+        assert not any(re.search(rf"\b{n}\b", t) for t in texts), n

@@ -20,17 +20,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._disclosure import TableSpec, estimate, model_size, text
 from .._options import check_count, check_level
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import run_replicates
 from .bootstrap import percentile_ci
 
-__all__ = ["WorkerShareResult", "worker_share", "worker_rq_share",
+__all__ = ["WorkerShareResult", "WORKER_SHARE_SPEC", "worker_share", "worker_rq_share",
            "ESTIMANDS"]
 
 #: the estimands of :func:`worker_share`, in table order
 ESTIMANDS = ("worker_rq_share", "worker_mean_share", "binary_r2_difference")
+
+
+#: kinds of :meth:`WorkerShareResult.to_frame`'s columns
+WORKER_SHARE_SPEC = TableSpec({"estimand": text(), "estimate": estimate(),
+                               "conf_low": estimate(), "conf_high": estimate(),
+                               "n_youth": model_size("youth"),
+                               "n_workers": model_size("worker")}, totals="none")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -62,19 +70,22 @@ class WorkerShareResult(TidyResult):
 
     @property
     def disclosure_spec(self):
-        """Kinds of :meth:`to_frame`: shares of variance and their interval limits (the
-        sizes behind them stay in the summary header, which the gate does not publish)."""
-        from .._disclosure import TableSpec, estimate, text
-
-        return TableSpec({"estimand": text(), "estimate": estimate(), "conf_low": estimate(),
-                          "conf_high": estimate()}, totals="none")
+        """Kinds of :meth:`to_frame`: shares of variance and their interval limits, and the
+        youth and workers each rests on (model sizes: rounded on real data, and an estimand
+        resting on fewer than 10 of either withheld)."""
+        return WORKER_SHARE_SPEC
 
     def to_frame(self) -> pd.DataFrame:
-        """Columns ``estimand, estimate, conf_low, conf_high``."""
+        """Columns ``estimand, estimate, conf_low, conf_high, n_youth, n_workers`` (the binary
+        outcome's model has no worker term: its ``n_workers`` is missing)."""
+        n = self.n_obs
+        youth = [n["n_youth"], n["n_youth"], n.get("n_youth_binary", n["n_youth"])]
         return pd.DataFrame({"estimand": list(ESTIMANDS),
                              "estimate": [self.estimates[k] for k in ESTIMANDS],
                              "conf_low": [self.ci[k][0] for k in ESTIMANDS],
-                             "conf_high": [self.ci[k][1] for k in ESTIMANDS]})
+                             "conf_high": [self.ci[k][1] for k in ESTIMANDS],
+                             "n_youth": youth,
+                             "n_workers": [n["n_workers"], n["n_workers"], np.nan]})
 
     def _summary_header(self) -> list[tuple[str, Any]]:
         return [("Level", self.level), ("Bootstrap replicates", self.n_boot),
@@ -287,7 +298,8 @@ def worker_share(data: pd.DataFrame, *, predictor: str = "relationship_quality",
     point = _values(fits, lmm)
     n_obs = {"n_obs_workers": int(len(lmm)), "n_obs_binary": int(len(glmm)),
              "n_youth": int(lmm["_youth"].nunique()),
-             "n_workers": int(lmm["_worker"].nunique())}
+             "n_workers": int(lmm["_worker"].nunique()),
+             "n_youth_binary": int(glmm["_youth"].nunique())}
     ci = {k: (float("nan"), float("nan")) for k in ESTIMANDS}
     reps = np.empty((0, len(ESTIMANDS)))
     if B > 0:

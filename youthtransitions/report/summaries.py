@@ -16,6 +16,7 @@ from typing import Any, NotRequired, TypedDict, get_type_hints, is_typeddict
 import pandas as pd
 
 from ..errors import UsageError
+from ..models.worker_share import WORKER_SHARE_SPEC
 from .gate import TableSpec, count, denominator, design, estimate, mean_indicator, text
 from .replication import decide
 
@@ -78,12 +79,20 @@ class WorkerSettings(TypedDict):
     B: float
 
 
+class WorkerEstimate(Estimate):
+    """One row of :meth:`WorkerShareResult.to_frame`: an estimate with the youth and
+    workers its model rests on (``n_workers`` missing for the binary outcome's model)."""
+
+    n_youth: float
+    n_workers: float | None
+
+
 class WorkerShareSummary(TypedDict):
     """``workers.json`` (step 02, when the study names workers): the three estimands
     of :func:`~youthtransitions.models.worker_share.worker_share` with their intervals and
     the bootstrap draws taken (``B``, a design parameter, published under ``settings``)."""
 
-    estimates: list[Estimate]
+    estimates: list[WorkerEstimate]
     B: NotRequired[float]
     settings: NotRequired[WorkerSettings]
     output_rules: NotRequired[str]
@@ -128,7 +137,8 @@ SUMMARY_SPECS: dict[str, TableSpec] = {
         "case_summaries": count("youth"),
         "subsample_mean_age": estimate(rests_on="n_subsample"), "checks": text()}),
     "headline": TableSpec({"estimates": ESTIMATE_ROWS, "checks": text()}),
-    "workers": TableSpec({"estimates": ESTIMATE_ROWS, "B": design(), "settings.B": design()}),
+    "workers": TableSpec({"estimates": WORKER_SHARE_SPEC, "B": design(),
+                          "settings.B": design()}),
     "qualitative": TableSpec({
         "all_four_share": mean_indicator("n_youth"), "n_youth": denominator("youth"),
         "all_four_ci": estimate(rests_on="n_youth"), "synergy": estimate(),
