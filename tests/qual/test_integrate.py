@@ -9,8 +9,8 @@ import statsmodels.formula.api as smf
 
 from youthtransitions.errors import UsageError
 from youthtransitions.qual import integrate
-from youthtransitions.stats import holm
 from youthtransitions.qual.integrate import FAMILIES, INTEGRATION_COLUMNS
+from youthtransitions.stats import holm
 from youthtransitions.study import Study
 
 ALPHA = 0.05

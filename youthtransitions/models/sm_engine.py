@@ -17,8 +17,8 @@ import numpy as np
 
 from ..errors import UsageError
 from .engine import (
-    EngineFit,
     SINGULAR_TOL,
+    EngineFit,
     ProfiledDeviance,
     inference,
     inference_without_df,

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..study.study import youth_msu
 from ..stats.smd import smd, smd_binary
+from ..study.study import youth_msu
 
 __all__ = ["collect_rows", "SERVICES", "GROUPS", "PROFILE_SCALES"]
 

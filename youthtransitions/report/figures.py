@@ -40,14 +40,14 @@ def group_means(frame: pd.DataFrame, value: str, by: list[str], *,
     -----
     :math:`\\bar x \\pm t_{(1+\\text{level})/2,\\,n-1}\\, s/\\sqrt{n}` (NaN for n < 2).
     """
-    from scipy import stats
+    from ..stats.distributions import t_ppf
 
     rows = []
     for key, part in frame.dropna(subset=[value]).groupby(by, sort=True, observed=True):
         x = part[value].to_numpy(float)
         n = len(x)
         mean = float(x.mean())
-        half = (stats.t.ppf((1 + level) / 2, n - 1) * x.std(ddof=1) / np.sqrt(n)
+        half = (t_ppf((1 + level) / 2, n - 1) * x.std(ddof=1) / np.sqrt(n)
                 if n > 1 else np.nan)
         key = key if isinstance(key, tuple) else (key,)
         rows.append({**dict(zip(by, key, strict=True)), "mean": mean,

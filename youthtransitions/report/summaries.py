@@ -209,8 +209,7 @@ def _code_counts(study: Any) -> dict[str, float]:
     return {k: float(by_source.get(s, 0)) for k, s in names.items()}
 
 
-def sample_counts(description: Any, study: Any, *, checks: bool = False,
-                  **deprecated: Any) -> SampleCounts:
+def sample_counts(description: Any, study: Any, *, checks: bool = False) -> SampleCounts:
     """The sample's figures, exact: publish them with ``ctx.write_json(...,
     spec=SUMMARY_SPECS["sample_counts"])``.
 
@@ -219,12 +218,6 @@ def sample_counts(description: Any, study: Any, *, checks: bool = False,
     table does (one count, one value). ``checks=True`` (the output rules apply) adds each
     figure's pass or fail decided on these exact values (:func:`~.replication.decide`).
     """
-    if deprecated:
-        import warnings
-
-        warnings.warn(f"sample_counts({', '.join(deprecated)}=...) is ignored: the values are "
-                      "exact and the disclosure gate publishes them", DeprecationWarning,
-                      stacklevel=2)
     value = description.value
     counts: dict[str, Any] = {
         "n_youth": value("sample", "youth"), "n_msu": value("sample", "msu"),

@@ -13,9 +13,11 @@ import pytest
 from youthtransitions._tidy import COEF_COLUMNS
 from youthtransitions.errors import UsageError
 from youthtransitions.models import fit_lmm
-from youthtransitions.models.inference.kenward_roger import (KenwardRoger,
-                                                             kenward_roger_table,
-                                                             use_kenward_roger)
+from youthtransitions.models.inference.kenward_roger import (
+    KenwardRoger,
+    kenward_roger_table,
+    use_kenward_roger,
+)
 
 from .conftest import SHARED_LMMS, fit_model, r_name, read_ref
 

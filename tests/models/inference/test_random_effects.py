@@ -13,8 +13,13 @@ import pandas as pd
 import pytest
 
 from youthtransitions.errors import UsageError
-from youthtransitions.models.inference import (conditional_modes, fitted, predict,
-                                               random_effects, residuals)
+from youthtransitions.models.inference import (
+    conditional_modes,
+    fitted,
+    predict,
+    random_effects,
+    residuals,
+)
 
 from .conftest import MODELS, read_ref
 

@@ -25,6 +25,7 @@ from youthtransitions.report.gate import (
 )
 from youthtransitions.report.output_rules import secondary_suppression
 
+
 def _pmk():
     # 66 of 107 could nominate a PMK: the exact share 0.617 must not be published
     frame = pd.DataFrame({"group": ["msu", "all"], "k": [66, 700], "n": [107, 1366],

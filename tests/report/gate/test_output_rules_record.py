@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from youthtransitions.errors import UsageError
-from youthtransitions.report.output_rules import apply_output_rules, secondary_suppression
-
 # the independent rank test of exact recoverability (tests/report is on the path through its
 # conftest)
 from test_output_rules import recoverable_cells  # noqa: E402
+
+from youthtransitions.errors import UsageError
+from youthtransitions.report.output_rules import apply_output_rules, secondary_suppression
 
 
 def test_record_in_attrs_names_what_was_done():

@@ -72,16 +72,16 @@ class KenwardRoger:
         HSX = [h @ SX for h in H]                          # V^{-1} G_r V^{-1} X
         k = len(Gs)
         P = [-np.einsum("gip,giq->pq", SX, G @ SX) for G in Gs]
-        I = np.empty((k, k))
+        info = np.empty((k, k))
         Q = {}
         for r in range(k):
             for s in range(r, k):
                 Q[r, s] = np.einsum("gip,giq->pq", Gs[r] @ SX, HSX[s])
                 trace = float(np.einsum("gij,gji->", H[r], H[s]))
-                I[r, s] = I[s, r] = (trace - 2 * np.sum(Phi * Q[r, s])
-                                     + np.trace(Phi @ P[r] @ Phi @ P[s]))
-        ev = np.linalg.eigvalsh(I)
-        W = 2 * (np.linalg.inv(I) if np.min(np.abs(ev)) > 1e-10 else np.linalg.pinv(I))
+                info[r, s] = info[s, r] = (trace - 2 * np.sum(Phi * Q[r, s])
+                                        + np.trace(Phi @ P[r] @ Phi @ P[s]))
+        ev = np.linalg.eigvalsh(info)
+        W = 2 * (np.linalg.inv(info) if np.min(np.abs(ev)) > 1e-10 else np.linalg.pinv(info))
         U = np.zeros_like(Phi)
         for r in range(k):
             for s in range(r, k):

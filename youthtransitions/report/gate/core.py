@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..._options import check_count
 from ...errors import UsageError
-from ..output_rules import SUPPRESSED, flag_column, output_rules_note, resolve_output_rules
+from ..output_rules import SUPPRESSED, output_rules_note, resolve_output_rules
 from .engine import SUPPRESSED_FLAG, gate_frame
 from .figures import check_mark_spec, marks_below
 from .kinds import COUNT_KINDS, Column, Kind, TableSpec
@@ -69,15 +69,6 @@ class GatedTable:
             flags = self.flags[c]
             out.loc[flags == SUPPRESSED_FLAG, c] = SUPPRESSED
             out.loc[(flags != "") & (flags != SUPPRESSED_FLAG), c] = WITHHELD_TEXT
-        return out
-
-    def with_flags(self) -> pd.DataFrame:
-        """The frame with a boolean ``<column>_suppressed`` beside each count column (the
-        layout :func:`~youthtransitions.report.tables.apa_table` marks with ``S``)."""
-        out = self.frame.copy()
-        for c in self.spec.of_kind(*COUNT_KINDS):
-            if c in out.columns:
-                out[flag_column(c)] = (self.flags[c] != "").to_numpy()
         return out
 
     def apa_frame(self) -> pd.DataFrame:

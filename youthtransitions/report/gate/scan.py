@@ -20,9 +20,9 @@ counts only; on free text it flags every integer and leaves the judgement to the
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
