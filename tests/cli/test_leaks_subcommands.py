@@ -48,6 +48,9 @@ def world(tmp_path_factory):
         subsample = frame.loc[frame["youth_id"].isin(sub), cols]
         # a binary outcome for the GLMM
         subsample = subsample.assign(high=(subsample["wellbeing"] >= 3.5).astype(float))
+        # and the worker each youth named, for a model of youth who share workers
+        subsample = subsample.merge(study.waves[["youth_id", "wave", "worker_id"]],
+                                    on=["youth_id", "wave"], how="left")
         subsample.to_parquet(study_dir / "subsample.parquet")
         loose = root / "loose"
         loose.mkdir()
@@ -68,7 +71,8 @@ def world(tmp_path_factory):
         study = yt.load_study(study_dir)  # with the subsample file: the fingerprint used
         excerpts = [e for e in study.codes["excerpt"].dropna().unique() if len(e) > 25][:50]
         yield {"root": root, "study": study_dir, "loose": loose, "ids": sorted(
-            study.youth["youth_id"]), "excerpts": excerpts, "secret_path":
+            study.youth["youth_id"]), "excerpts": excerpts,
+            "workers": sorted(study.waves["worker_id"].dropna().astype(str).unique()), "secret_path":
             root / "config" / "disclosure-secret", "exact": _exact(study)}
 
 
@@ -91,7 +95,7 @@ def _run(world, capsys, *argv) -> str:
 
 def _forbidden(world) -> list[str]:
     secret = world["secret_path"].read_bytes() if world["secret_path"].exists() else b""
-    return [secret.hex(), *world["ids"], *world["excerpts"]]
+    return [secret.hex(), *world["ids"], *world["workers"], *world["excerpts"]]
 
 
 def _scan(world, text: str, design=()):
@@ -152,10 +156,26 @@ def _commands(world):
         "fit_terms": (["fit", s / "subsample.parquet", "--formula",
                        "wellbeing ~ relationship_quality + (1 | youth_id) + (1 | wave)",
                        "--ranef"], {0, *range(11)}),
+        "fit_workers": (["fit", s / "subsample.parquet", "--formula",
+                         "wellbeing ~ relationship_quality + (1 | youth_id) + (1 | worker_id)",
+                         "--ranef"], {0, *range(11)}),
+        # the bootstrap's B and seed are design values
+        "fit_boot": (["fit", s / "subsample.parquet", "--formula",
+                      "wellbeing ~ relationship_quality + wave", "--group", "youth_id",
+                      "--compare", "wellbeing ~ wave", "--bootstrap", 20, "--seed", 11],
+                     {0, 11, 20, 95, *range(11)}),
+        "fit_glmm_boot": (["fit", s / "subsample.parquet", "--formula",
+                           "high ~ relationship_quality + (1 | youth_id)", "--family",
+                           "binomial", "--bootstrap", 20, "--seed", 11], {0, 11, 20, 95}),
+        # a random slope: the model without its R²
+        "fit_glmm_slope": (["fit", s / "subsample.parquet", "--formula",
+                            "high ~ relationship_quality + wave + (1 + wave | youth_id)",
+                            "--family", "binomial"], {0, 95}),
     }
 
 
-FIT = ["fit_inference", "fit_profile", "fit_glmm", "fit_terms"]
+FIT = ["fit_inference", "fit_profile", "fit_glmm", "fit_terms", "fit_workers", "fit_boot",
+       "fit_glmm_boot", "fit_glmm_slope"]
 
 
 @pytest.mark.parametrize("name", ["codes", "codes_loose", "qca", "pmk", "fit", "pool", *FIT])
@@ -246,3 +266,11 @@ def test_the_scan_finds_per_youth_random_effects_with_the_rules_off(world, capsy
     argv, design = _commands(world)["fit_terms"]
     with pytest.raises(AssertionError, match="forbidden"):
         _scan(world, _run(world, capsys, *argv, "--json", "--no-output-rules"), design)
+
+
+def test_worker_ids_are_published_only_with_the_rules_off(world, capsys):
+    """Positive control of the worker scan: with the rules off the per-level modes name the
+    workers, with them on (the scan above) no worker id appears."""
+    argv, _ = _commands(world)["fit_workers"]
+    out = _run(world, capsys, *argv, "--json", "--no-output-rules")
+    assert any(w in out for w in world["workers"])
