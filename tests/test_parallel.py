@@ -140,14 +140,20 @@ def test_a_block_function_must_return_one_result_per_replicate():
         run_replicates(_too_few, 3, seed=1, block=3)
 
 
-def test_forked_and_fresh_worker_pools_give_the_same_numbers():
+def test_forked_and_fresh_worker_pools_give_the_same_numbers(monkeypatch):
     from youthtransitions import parallel
 
+    serial = run_replicates(_draw, 23, seed=11, kwargs={"scale": 2.0})
     units = [[g] for g in replicate_generators(11, 23)]
     chunks = [units[i:i + 4] for i in range(0, 23, 4)]
     forked = parallel._run_forked(_draw, chunks, False, (), {"scale": 2.0}, 2, False, "")
-    assert forked == run_replicates(_draw, 23, seed=11, kwargs={"scale": 2.0})
+    assert forked == serial
     assert parallel._FORK_TASK is None  # the task is not kept after the pool
+    # the fresh interpreters of loky, used where forking is not safe, blocks included
+    monkeypatch.setattr(parallel, "_can_fork", lambda: False)
+    assert run_replicates(_draw, 23, seed=11, kwargs={"scale": 2.0}, workers=2) == serial
+    assert run_replicates(_block_of_draws, 23, seed=11, kwargs={"scale": 2.0}, workers=2,
+                          block=5) == serial
 
 
 def test_local_workers_fork_when_no_other_thread_runs():

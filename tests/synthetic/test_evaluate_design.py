@@ -47,3 +47,21 @@ def test_groups_keep_their_order_and_nan_p_values_are_left_out():
     assert out["power"].tolist() == [1.0, 0.0]
     assert out["power_mcse"].tolist() == [0.0, 0.0]
     assert out["reps"].tolist() == [2, 2]
+
+
+def test_a_failed_replicate_is_left_out_of_every_summary():
+    """A replicate whose fit failed (NaN estimate) counts in no mean, SE or MCSE: the
+    summary is that of the replicates with an estimate (Morris, White & Crowther 2019)."""
+    good = pd.DataFrame({"estimand": "a", "estimate": [1.0, 2.0, 4.0], "truth": 2.0,
+                         "conf_low": [0.0, 1.0, 3.0], "conf_high": [2.0, 3.0, 5.0],
+                         "p_value": [0.01, 0.2, 0.03]})
+    failed = pd.concat([good, good.iloc[:1].assign(estimate=np.nan, conf_low=np.nan,
+                                                   conf_high=np.nan, p_value=np.nan)])
+    want = summarise_design(good).iloc[0]
+    got = summarise_design(failed).iloc[0]
+    assert got["reps"] == 3
+    for column in ("bias", "bias_mcse", "rmse", "rmse_mcse", "power", "coverage"):
+        assert got[column] == pytest.approx(want[column], rel=1e-12), column
+    # by hand: errors -1, 0, 2; bias 1/3, SD of (1, 2, 4) = sqrt(7/3), MCSE sqrt(7/9)
+    assert got["bias"] == pytest.approx(1 / 3) and got["bias_mcse"] == pytest.approx(
+        np.sqrt(7 / 9))

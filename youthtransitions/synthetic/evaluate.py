@@ -134,7 +134,8 @@ def summarise_simulation(replicates: pd.DataFrame, *, by: Sequence[str] = ("esti
             "coverage": c,
             "coverage_mcse": float(np.sqrt(c * (1 - c) / len(cover))) if len(cover) else np.nan,
             "mean_width": float((hi - lo)[has_ci].mean()) if has_ci.any() else np.nan,
-            "reps": int(len(part))})
+            # replicates with an estimate: a failed fit (NaN) is in no mean above either
+            "reps": int(est.notna().sum())})
     return pd.DataFrame(rows, columns=[*by, *SIMULATION_COLUMNS])
 
 
@@ -187,7 +188,7 @@ def summarise_design(replicates: pd.DataFrame, *, by: Sequence[str] = ("estimand
         p = part[p_value].dropna().to_numpy(float)
         power = float(np.mean(p < alpha)) if p.size else np.nan
         width = (part["conf_high"] - part["conf_low"]).dropna().to_numpy(float)
-        err2 = ((part["estimate"] - part["truth"]) ** 2).to_numpy(float)
+        err2 = ((part["estimate"] - part["truth"]) ** 2).dropna().to_numpy(float)
         mse = float(err2.mean())
         mse_mcse = (float(np.sqrt(((err2 - mse) ** 2).sum() / (len(err2) * (len(err2) - 1))))
                     if len(err2) > 1 else np.nan)
