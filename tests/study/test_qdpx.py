@@ -96,7 +96,8 @@ def test_case_variables_are_read(tmp_path):
     assert project.case_variables.loc["YT0077", "n_active"] == 3
 
 
-@pytest.mark.parametrize(("kind", "value"), [("Integer", "17.5"), ("Float", "lots")])
+@pytest.mark.parametrize(("kind", "value"), [("Integer", "17.5"), ("Float", "lots"),
+                                           ("Boolean", "yes")])
 def test_malformed_case_variable_is_left_out_and_reported(tmp_path, kind, value):
     """A case variable that is not of its type is listed as unmapped, not a crash."""
     path = _with_case_variable(tmp_path, value, kind)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._disclosure import TableSpec, design, estimate, text
+from .._options import check_level
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..stats import fisher_z_limits, percentile_ci
@@ -103,8 +104,7 @@ def pool_r2(values: Sequence[float], *, n: int | None = None,
         raise UsageError("pool_r2 needs the R² of at least 2 imputations")
     if np.any(~np.isfinite(vals)) or np.any(vals < 0) or np.any(vals >= 1):
         raise UsageError(f"R² values must lie in [0, 1), got {vals.tolist()}")
-    if not 0 < level < 1:
-        raise UsageError(f"level must lie strictly between 0 and 1, got {level!r}")
+    level = check_level(level)
     if method is None:
         method = "bootstrap" if boot is not None else "fisher_z"
     m = vals.size

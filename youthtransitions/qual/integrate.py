@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._disclosure import TableSpec, estimate, model_size, text
+from .._options import check_level
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import run_replicates
@@ -313,8 +314,7 @@ def integrate(study: Any, *, n_perm: int = 5000, seed: int | None = None, B: int
     """
     if n_perm < 1 or B < 0:
         raise UsageError("n_perm must be at least 1 and B non-negative")
-    if not 0 < alpha < 1 or not 0 < level < 1:
-        raise UsageError("alpha and level must lie between 0 and 1")
+    alpha, level = check_level(alpha, "alpha"), check_level(level)
     features = quantitize(study, source=source, activation=activation)
     join = join_codes(study, features)
     outcomes = youth_outcomes(study)

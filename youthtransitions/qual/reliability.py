@@ -19,7 +19,7 @@ from .._disclosure import (
     split_rows,
     text,
 )
-from .._options import check_count
+from .._options import check_count, check_level
 from .._tidy import TidyResult
 from ..errors import UsageError
 from ..parallel import run_replicates
@@ -223,8 +223,7 @@ def code_reliability(codes: Any, *, B: int = 1000, seed: int | None = None,
     ['coders', 'youth_vs_pmk']
     """
     B = check_count("B", B, minimum=0)
-    if not 0 < level < 1:
-        raise UsageError(f"level must be between 0 and 1, got {level!r}")
+    level = check_level(level)
     frame = as_codes(codes)
     coder_t, n_seg = _coder_targets(frame)
     pmk_t, n_youth = _youth_pmk_targets(frame)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._options import check_level
 from .._tidy import TidyResult
-from ..errors import UsageError
 from ..parallel import single_blas_thread
 from ..stats.reliability import cronbach_alpha, omega_total
 from .scales import reflected_items, scale_items
@@ -65,8 +65,7 @@ def reliability(study: Study, *, level: float = 0.95) -> ReliabilityResult:
     and :func:`~youthtransitions.stats.reliability.omega_total`, also behind ``yt.alpha`` and
     ``yt.omega``). Reference: ``tests/reference/psych/reliability.R``.
     """
-    if not 0 < level < 1:
-        raise UsageError(f"level must be between 0 and 1, not {level!r}")
+    level = check_level(level)
     with single_blas_thread():
         rows = _reliability_rows(study, level)
     return ReliabilityResult(pd.DataFrame(rows, columns=RELIABILITY_COLUMNS), level)

@@ -215,8 +215,11 @@ def _typed(text: str | None, tag: str) -> Any:
     if text is None:
         return None
     text = text.strip()
-    if tag == "BooleanValue":
-        return text.lower() in ("true", "1")
+    if tag == "BooleanValue":  # xsd:boolean: true, false, 1 or 0
+        word = text.lower()
+        if word not in ("true", "false", "1", "0"):
+            raise ValueError(f"{text!r} is not a boolean (true, false, 1 or 0)")
+        return word in ("true", "1")
     if tag == "IntegerValue":
         return int(text)
     if tag == "FloatValue":
