@@ -153,8 +153,8 @@ def replication_table(counts: dict[str, Any], headline: dict[str, Any],
     values in the step that computed them) decides those rows; the value shown is the
     published one.
     """
-    decided = {**(counts.get("checks") or {}), **(qualitative.get("checks") or {}),
-               **(headline.get("checks") or {})}
+    # the headline's figures are estimates: their rows need no decision on exact counts
+    decided = {**(counts.get("checks") or {}), **(qualitative.get("checks") or {})}
     rows = []
     for figure, kw in _inputs(counts, headline, qualitative):
         if kw.pop("rounded", False):
