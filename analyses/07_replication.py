@@ -80,8 +80,8 @@ def write_worker_table(ctx) -> None:
     B = shares.get("settings", shares).get("B")
     draws = f"{B:.0f}-draw " if isinstance(B, (int, float)) else ""
     ctx.write_table(
-        "worker_share", pd.DataFrame(shares["estimates"],
-                                     columns=list(WORKER_SHARE_SPEC.columns)),
+        "worker_share", pd.DataFrame(shares["estimates"], columns=list(
+            WORKER_SHARE_SPEC.columns)).astype({"n_youth": "Int64", "n_workers": "Int64"}),
         spec=WORKER_SHARE_SPEC,
         caption="Youth who share workers: the worker share of relationship-quality variance, "
                 "the share of wellbeing variance explained by the worker-mean part of "

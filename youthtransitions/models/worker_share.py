@@ -85,7 +85,8 @@ class WorkerShareResult(TidyResult):
                              "conf_low": [self.ci[k][0] for k in ESTIMANDS],
                              "conf_high": [self.ci[k][1] for k in ESTIMANDS],
                              "n_youth": youth,
-                             "n_workers": [n["n_workers"], n["n_workers"], np.nan]})
+                             "n_workers": pd.array([n["n_workers"], n["n_workers"], None],
+                                                   dtype="Int64")})
 
     def _summary_header(self) -> list[tuple[str, Any]]:
         return [("Level", self.level), ("Bootstrap replicates", self.n_boot),
