@@ -2,7 +2,8 @@
 
 Checked against each draw's own weighted deviance (its analytic gradient at the full-sample
 theta, divided by the full sample's profiled Hessian), and by what it is for: the refit
-reaches the same optimum from it in fewer evaluations.
+reaches the same optimum from it in fewer evaluations. (The block refits that start from it
+are checked in test_block_newton.py.)
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from youthtransitions.models import bootstrap_r2, fit_lmm
+from youthtransitions.models import fit_lmm
 from youthtransitions.models.bootstrap import cluster_statistics
 from youthtransitions.models.engine import make_deviance
 from youthtransitions.models.engine.first_step import FirstStep
@@ -29,6 +30,7 @@ def _stats(formula, random, reml):
     G = fit.n_groups
     stats = cluster_statistics(fit.X, fit.Z, np.asarray(fit.y, float), np.asarray(fit.groups),
                                G, theta=fit.theta, reml=reml)
+    stats["first"] = FirstStep(stats["ss"], np.asarray(fit.theta, float), reml)
     return fit, stats, G
 
 
@@ -82,27 +84,3 @@ def test_degenerate_draws_take_no_step():
     W = np.zeros((2, G))
     W[1, 0] = G  # one group drawn G times: the fixed effects are not identified
     assert np.isnan(stats["first"].steps(W)).all()
-
-
-def test_no_first_step_on_the_boundary_or_without_theta():
-    fit, _, G = _stats("y ~ x_w + x_b + w", "1", True)
-    args = (fit.X, fit.Z, np.asarray(fit.y, float), np.asarray(fit.groups), G)
-    assert cluster_statistics(*args)["first"] is None
-    assert cluster_statistics(*args, theta=np.array([0.0]))["first"] is None
-
-
-def test_bootstrap_replicates_do_not_depend_on_the_block():
-    """The same draws with and without the shared first step: the same optimum, so the same
-    replicates to the Newton tolerance (1e-9 on R², optima within about 1e-10)."""
-    from youthtransitions.models import bootstrap as bootstrap_module
-
-    full = fit_lmm("y ~ x_w + x_b + w", DATA, group="id", random="1 + x_w")
-    reduced = fit_lmm("y ~ x_b", DATA, group="id", random="1 + x_w")
-    with_step = bootstrap_r2(full, reduced, B=12, seed=8).bootstrap["replicates"]
-    original = bootstrap_module.cluster_first_steps
-    bootstrap_module.cluster_first_steps = lambda stats, weights: None
-    try:
-        without = bootstrap_r2(full, reduced, B=12, seed=8).bootstrap["replicates"]
-    finally:
-        bootstrap_module.cluster_first_steps = original
-    np.testing.assert_allclose(with_step, without, rtol=0, atol=1e-9)

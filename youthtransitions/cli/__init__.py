@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``yt``; returns the exit status."""
+    from ..parallel import steady_heap
+
+    steady_heap()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

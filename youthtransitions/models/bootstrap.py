@@ -3,8 +3,10 @@
 Cluster bootstrap (resample youth with replacement, refit) and parametric bootstrap (simulate
 from the fitted model, refit). A cluster draw is a vector of group multiplicities: each model
 refits on its full-sample per-group sufficient statistics weighted by them
-(:func:`youthtransitions.models.engine.refit_weighted`, warm-started at the fitted theta) and
-takes its R² measures from weighted per-group moments of the design
+(warm-started at the fitted theta; a block of draws refits together,
+:class:`~youthtransitions.models.engine.block_newton.BlockNewton`, and a draw it cannot refit
+alone, :func:`youthtransitions.models.engine.refit_weighted`) and takes its R² measures
+from weighted per-group moments of the design
 (:func:`~youthtransitions.models.r2.measures_from_moments`), so no row of the data is copied
 per draw. A parametric draw refits the simulated response on the fitted design
 (:func:`~youthtransitions.models.engine.refit`). Draws run through
@@ -24,24 +26,25 @@ from ..parallel import run_replicates, single_blas_thread
 from ..stats.intervals import percentile_ci
 from ..stats.resampling import bootstrap_counts
 from .engine import refit, refit_weighted, sufficient_statistics
+from .engine.block_newton import BOUNDARY, MAX_TABLE, BlockNewton
 from .engine.deviance import theta_lower_bounds
-from .engine.first_step import BOUNDARY, MAX_TABLE, FirstStep
 from .r2 import (
     MEASURES,
     DesignMoments,
     R2Result,
     classify_predictors,
+    measures_at_moments,
     measures_from_moments,
     measures_from_parts,
     r2_difference,
 )
 
-__all__ = ["bootstrap_r2", "cluster_measures", "cluster_rows", "cluster_statistics",
-           "percentile_ci"]
+__all__ = ["bootstrap_r2", "cluster_measures", "cluster_measures_block", "cluster_rows",
+           "cluster_statistics", "percentile_ci"]
 
 Kind = Literal["cluster", "parametric"]
 
-#: cluster draws computed together: their first Newton steps are one matrix product
+#: cluster draws computed together (:class:`~.engine.block_newton.BlockNewton`)
 CLUSTER_BLOCK = 50
 
 
@@ -105,46 +108,71 @@ def cluster_statistics(X: np.ndarray, Z: np.ndarray, y: np.ndarray, groups: np.n
                        reml: bool = True) -> dict[str, Any]:
     """What a cluster-bootstrap refit of one model needs, computed once from the rows: the
     per-group sufficient statistics (``"ss"``) and design moments (``"moments"``); with the
-    full-sample ``theta``, also the pieces of every draw's first Newton step (``"first"``, a
-    :class:`~youthtransitions.models.engine.first_step.FirstStep`, or None where it does
-    not apply: a table too large, a theta on the boundary)."""
+    full-sample ``theta``, also the tables that refit blocks of draws together (``"block"``,
+    a :class:`~youthtransitions.models.engine.block_newton.BlockNewton`, or None where it
+    does not apply: tables too large, a theta on the boundary)."""
     ss = sufficient_statistics(y, X, Z, groups, n_groups, per_group=True)
     out = {"ss": ss, "moments": DesignMoments.from_design(X, Z, groups, n_groups),
-           "first": None}
-    if theta is not None and theta.size and FirstStep.table_size(ss) <= MAX_TABLE:
+           "block": None}
+    if theta is not None and theta.size and BlockNewton.table_size(ss) <= MAX_TABLE:
         diag = np.isfinite(theta_lower_bounds(ss.q))
         if np.isfinite(theta).all() and (theta[diag] >= BOUNDARY).all():
             try:
                 with single_blas_thread():
-                    out["first"] = FirstStep(ss, theta, reml)
+                    out["block"] = BlockNewton(ss, theta, reml)
             except (np.linalg.LinAlgError, FloatingPointError, ValueError):
-                out["first"] = None
+                out["block"] = None
     return out
 
 
-def cluster_first_steps(stats: dict[str, Any], weights: np.ndarray) -> np.ndarray | None:
-    """Every draw's first Newton step (rows of ``weights``, draws x groups), or None."""
-    first = stats.get("first")
-    if first is None:
-        return None
-    with single_blas_thread():
-        return first.steps(weights)
-
-
 def cluster_measures(stats: dict[str, Any], weights: np.ndarray, *, reml: bool,
-                     start: np.ndarray | None, kinds: list[str],
-                     first: np.ndarray | None = None) -> dict[str, float | None]:
+                     start: np.ndarray | None, kinds: list[str]) -> dict[str, float | None]:
     """Every R² measure of the refit to the cluster resample of multiplicities ``weights``.
 
-    The one cluster-bootstrap refit of :func:`bootstrap_r2` and
+    The one-draw cluster-bootstrap refit of :func:`bootstrap_r2` and
     :func:`~youthtransitions.models.variance_explained`: the weighted-statistics refit
     (:func:`~youthtransitions.models.engine.refit_weighted`) and the weighted design moments
-    (:func:`~youthtransitions.models.r2.measures_from_moments`); ``first``, a first Newton
-    step computed for a block of draws at once (:func:`cluster_first_steps`).
+    (:func:`~youthtransitions.models.r2.measures_from_moments`).
     """
-    fit = refit_weighted(stats["ss"], weights, reml=reml, start=start, first=first)
+    fit = refit_weighted(stats["ss"], weights, reml=reml, start=start)
     return measures_from_moments(stats["moments"], weights, beta=fit.beta, tau=fit.random_cov,
                                  sigma2=fit.sigma2, kinds=kinds)
+
+
+def cluster_measures_block(stats: dict[str, Any], weights: np.ndarray, *, reml: bool,
+                           start: np.ndarray | None, kinds: list[str]) -> np.ndarray:
+    """:func:`cluster_measures` of many draws (rows of ``weights``), as an array (draws x
+    ``MEASURES``, NaN where a refit fails).
+
+    The draws refit together where ``stats`` has the block tables
+    (:class:`~youthtransitions.models.engine.block_newton.BlockNewton`); a draw the block
+    gives up on, and every draw without the tables, refits alone. The same numbers either
+    way, to the Newton tolerance (tests/models/test_block_newton.py).
+    """
+    with single_blas_thread():  # small products: BLAS threads only wait on each other
+        return _measures_block(stats, np.asarray(weights, float), reml=reml, start=start,
+                               kinds=kinds)
+
+
+def _measures_block(stats, W, *, reml, start, kinds) -> np.ndarray:
+    out = np.full((len(W), len(MEASURES)), np.nan)
+    block = stats.get("block")
+    fits = None
+    if block is not None:
+        fits = block.fit(W)
+        n, mean, cov = stats["moments"].weighted_block(W)
+    for i, w in enumerate(W):
+        try:
+            if fits is not None and fits.ok[i]:
+                values = measures_at_moments(stats["moments"], n[i], mean[i], cov[i],
+                                             beta=fits.beta[i], tau=fits.random_cov[i],
+                                             sigma2=fits.sigma2[i], kinds=kinds)
+            else:
+                values = cluster_measures(stats, w, reml=reml, start=start, kinds=kinds)
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError):
+            continue
+        out[i] = _as_array(values)
+    return out
 
 
 def _as_array(values: dict) -> np.ndarray:
@@ -161,25 +189,21 @@ def _parametric(spec, kinds, y, n_groups) -> np.ndarray:
 def _cluster_block(rngs: list, full: dict, reduced: dict | None, kinds_full: list,
                    kinds_reduced: list | None) -> list[np.ndarray]:
     """A block of cluster replicates: each draw's multiplicities (one resample of the
-    groups per generator), the first Newton step of every draw of the block in one product
-    (:func:`cluster_first_steps`), then each draw's refits; NaN rows on failure."""
+    groups per generator), then every model's refits of the block at once
+    (:func:`cluster_measures_block`); a row is NaN where any of its refits failed."""
     n_groups = int(full["groups"].max()) + 1
     W = np.array([bootstrap_counts(rng, n_groups) for rng in rngs])
     models = [(full, kinds_full)] + ([] if reduced is None else [(reduced, kinds_reduced)])
-    firsts = [cluster_first_steps(spec["cluster"], W) for spec, _ in models]
     k = len(MEASURES)
-    out = []
-    for i, w in enumerate(W):
-        row = np.full(2 * k, np.nan)
-        try:
-            for j, (spec, kinds) in enumerate(models):
-                row[j * k:(j + 1) * k] = _as_array(cluster_measures(
-                    spec["cluster"], w, reml=spec["reml"], start=spec["start"], kinds=kinds,
-                    first=None if firsts[j] is None else firsts[j][i]))
-        except (np.linalg.LinAlgError, FloatingPointError, ValueError):
-            row[:] = np.nan
-        out.append(row)
-    return out
+    out = np.full((len(W), 2 * k), np.nan)
+    for j, (spec, kinds) in enumerate(models):
+        out[:, j * k:(j + 1) * k] = cluster_measures_block(
+            spec["cluster"], W, reml=spec["reml"], start=spec["start"], kinds=kinds)
+    failed = np.zeros(len(W), bool)
+    for j in range(len(models)):
+        failed |= np.isnan(out[:, j * k:(j + 1) * k]).all(axis=1)
+    out[failed] = np.nan
+    return list(out)
 
 
 def _parametric_replicate(rng: np.random.Generator, full: dict, reduced: dict | None,

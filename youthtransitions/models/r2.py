@@ -22,8 +22,8 @@ from .._tidy import TidyResult, to_jsonable
 from ..errors import UsageError
 
 __all__ = ["R2Result", "MEASURES", "RS_MEASURES", "DesignMoments", "classify_predictors",
-           "measures_from_moments", "measures_from_parts", "r2", "r2_difference",
-           "r2_from_parts"]
+           "measures_at_moments", "measures_from_moments", "measures_from_parts", "r2",
+           "r2_difference", "r2_from_parts"]
 
 #: Rights & Sterba measures by partition, in r2mlm's order and names.
 RS_MEASURES: dict[str, tuple[str, ...]] = {
@@ -384,6 +384,21 @@ class DesignMoments:
         cov = (m - np.outer(s, s) / n) / (n - 1) if n > 1 else np.full((k, k), np.nan)
         return n, mean, cov
 
+    def weighted_block(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`weighted` for many resamples at once (rows of ``weights``, resamples x
+        clusters): ``n`` (K,), ``mean`` (K, k), ``cov`` (K, k, k)."""
+        W = np.asarray(weights, float)
+        k = self.center.size
+        n = W @ self.sizes
+        S = W @ self.sums.T
+        Mx = (W @ self.cross.T).reshape(len(W), k, k)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = self.center + S / n[:, None]
+            cov = (Mx - S[:, :, None] * S[:, None, :] / n[:, None, None]) \
+                / (n - 1)[:, None, None]
+        cov[n <= 1] = np.nan
+        return n, mean, cov
+
 
 def measures_from_moments(moments: DesignMoments, weights: np.ndarray, *, beta: np.ndarray,
                           tau: np.ndarray, sigma2: float,
@@ -400,6 +415,15 @@ def measures_from_moments(moments: DesignMoments, weights: np.ndarray, *, beta: 
     rounding (tests/models/test_bootstrap.py).
     """
     n, mean, cov = moments.weighted(weights)
+    return measures_at_moments(moments, n, mean, cov, beta=beta, tau=tau, sigma2=sigma2,
+                               kinds=kinds)
+
+
+def measures_at_moments(moments: DesignMoments, n: float, mean: np.ndarray, cov: np.ndarray,
+                        *, beta: np.ndarray, tau: np.ndarray, sigma2: float,
+                        kinds: Sequence[str]) -> dict[str, float | None]:
+    """:func:`measures_from_moments` given the resample's ``(n, mean, cov)`` of ``[X Z]``
+    (:meth:`DesignMoments.weighted`, or a row of :meth:`DesignMoments.weighted_block`)."""
     p = moments.p
     beta = np.asarray(beta, float)
     kind_arr = np.asarray(kinds)

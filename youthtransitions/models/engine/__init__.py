@@ -195,8 +195,7 @@ def refit(y, X, Z, groups, *, n_groups: int | None = None, reml: bool = True,
 
 
 def refit_weighted(stats, weights: np.ndarray, *, reml: bool = True,
-                   start: np.ndarray | None = None,
-                   first: np.ndarray | None = None) -> EngineFit:
+                   start: np.ndarray | None = None) -> EngineFit:
     """Refit to a cluster resample given only as group multiplicities (estimates only).
 
     Parameters
@@ -208,10 +207,6 @@ def refit_weighted(stats, weights: np.ndarray, *, reml: bool = True,
     reml : bool, default True
     start : ndarray, optional
         Starting theta; the full-sample fit's theta is the natural warm start.
-    first : ndarray, optional
-        Theta after a first Newton step from ``start`` computed elsewhere
-        (:class:`.first_step.FirstStep`, for a block of draws at once); Newton's method
-        continues from it, and starts again from ``start`` if it cannot.
 
     Returns
     -------
@@ -232,11 +227,7 @@ def refit_weighted(stats, weights: np.ndarray, *, reml: bool = True,
     tests/models/test_bootstrap.py and tests/models/test_engine.py.
     """
     dev = make_deviance(stats.reweighted(weights), reml=reml)
-    theta = None
-    if first is not None and np.isfinite(first).all():
-        theta = warm_newton(dev, first)
-    if theta is None and start is not None:
-        theta = warm_newton(dev, start)
+    theta = None if start is None else warm_newton(dev, start)
     if theta is not None:
         return _estimates(dev, theta, True, "Newton from the warm start: converged")
     if dev.q == 1:

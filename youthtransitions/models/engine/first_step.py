@@ -54,9 +54,7 @@ class FirstStep:
     """
 
     def __init__(self, ss: SuffStats, theta: np.ndarray, reml: bool):
-        if ss.UU is None or ss.sizes is None or ss.weights is not None:
-            raise ValueError("FirstStep needs the per-group statistics of an unweighted "
-                             "sample (sufficient_statistics(..., per_group=True))")
+        ss.require_per_group("FirstStep")
         q, p, G = ss.q, ss.p, ss.n_groups
         m = p + 1
         self.q, self.p, self.reml = q, p, reml

@@ -36,16 +36,17 @@ import numpy as np
 
 from .deviance import ProfiledDeviance, theta_positions
 
-__all__ = ["varpar_hessian_exact", "profiled_hessian"]
+__all__ = ["varpar_hessian_exact", "hessian_from_moments", "profiled_hessian"]
 
 
 def _deltas(lam: np.ndarray, positions) -> np.ndarray:
-    """``Delta_k = E_k Lambda' + Lambda E_k'`` for every theta_k, shape (K, q, q)."""
-    q = lam.shape[0]
-    out = np.zeros((len(positions), q, q))
+    """``Delta_k = E_k Lambda' + Lambda E_k'`` for every theta_k, shape (..., K, q, q)
+    (leading axes of ``lam``, shape (..., q, q), are separate problems)."""
+    q = lam.shape[-1]
+    out = np.zeros(lam.shape[:-2] + (len(positions), q, q))
     for k, (r, c) in enumerate(positions):
-        out[k, r, :] += lam[:, c]
-        out[k, :, r] += lam[:, c]
+        out[..., k, r, :] += lam[..., :, c]
+        out[..., k, :, r] += lam[..., :, c]
     return out
 
 
@@ -63,17 +64,25 @@ def _delta2(q: int) -> np.ndarray:
     return out.reshape(K * K, q * q)
 
 
+def _t(a: np.ndarray) -> np.ndarray:
+    """The transpose of the last two axes."""
+    return np.swapaxes(a, -1, -2)
+
+
 def _pair(D: np.ndarray, S: np.ndarray, order: str) -> np.ndarray:
     """``sum D_k[.,.] D_l[.,.] S[a,b,c,d]`` over the four indices, as two matrix products.
 
     ``order`` names the positions of S (a, b, c, d for its four axes) that the two indices
     of ``D_k`` and of ``D_l`` meet: ``"bc,da"`` is ``sum D_k[b,c] D_l[d,a] S[a,b,c,d]``.
+    Leading axes of ``D`` (..., K, q, q) and ``S`` (..., q, q, q, q) are separate problems.
     """
-    K, q = D.shape[0], D.shape[1]
+    q = D.shape[-1]
+    lead = S.ndim - 4
     k_idx, l_idx = order.split(",")
-    perm = ["abcd".index(ch) for ch in k_idx + l_idx]
-    S2 = S.transpose(perm).reshape(q * q, q * q)
-    return D.reshape(K, q * q) @ S2 @ D.reshape(K, q * q).T
+    perm = list(range(lead)) + [lead + "abcd".index(ch) for ch in k_idx + l_idx]
+    S2 = S.transpose(perm).reshape(S.shape[:lead] + (q * q, q * q))
+    Df = D.reshape(D.shape[:-2] + (q * q,))
+    return Df @ S2 @ _t(Df)
 
 
 def varpar_hessian_exact(dev: ProfiledDeviance, varpar: np.ndarray, st: dict | None = None
@@ -89,33 +98,53 @@ def varpar_hessian_exact(dev: ProfiledDeviance, varpar: np.ndarray, st: dict | N
     mom = dev.hessian_moments(st)
     q, K = dev.q, len(theta)
     D = _deltas(st["lam"], dev.positions)                                   # (K, q, q)
-    D2 = _delta2(q)                                                         # (K*K, q*q)
-    C = st["C"]
-    G1 = st["sumA"] - st["sumBCB"] if dev.reml else st["sumA"]
-    trPP = _pair(D, mom["S_AA"], "bc,da")
-    if dev.reml:
-        trAF = _pair(D, mom["S_AF"], "da,bc")  # sum D_k[a,b] D_l[c,d] A[b,c] F[d,a]
-        p = C.shape[0]
-        Kk = (D.reshape(K, q * q) @ mom["Kb"].reshape(q * q, p * p)).reshape(K, p, p)
-        CK = C @ Kk
-        trCKCK = np.einsum("kij,lji->kl", CK, CK)
-        trPP = trPP - (trAF + trAF.T) + trCKCK
-    quad = _pair(D, mom["S_Aww"], "ca,bd")  # sum D_k[a,b] D_l[c,d] A[b,c] w[a] w[d]
+    p = st["C"].shape[0]
+    Df = D.reshape(K, q * q)
+    Kk = (Df @ mom["Kb"].reshape(q * q, p * p)).reshape(K, p, p)
     BW = mom["BW"]                                                          # (q, p, q)
-    u = D.reshape(K, q * q) @ BW.transpose(0, 2, 1).reshape(q * q, BW.shape[1])  # (K, p)
-    quad = quad - u @ C @ u.T
-    trD2G = (D2 @ G1.T.reshape(-1)).reshape(K, K)
-    sumww = st["sumww"]
-    trD2w = (D2 @ sumww.T.reshape(-1)).reshape(K, K)
-    s2 = sigma * sigma
-    H = np.empty((K + 1, K + 1))
-    H[:K, :K] = trD2G - trPP + (2.0 * quad - trD2w) / s2
-    H[:K, K] = H[K, :K] = 2.0 * (D.reshape(K, -1) @ sumww.T.reshape(-1)) / (s2 * sigma)
-    H[K, K] = 6.0 * st["pwrss"] / (s2 * s2) - 2.0 * dev.dof / s2
-    return (H + H.T) / 2
+    u = Df @ BW.transpose(0, 2, 1).reshape(q * q, BW.shape[1])              # (K, p)
+    return hessian_from_moments(D, st["C"], st["sumA"], st["sumBCB"], st["sumww"],
+                                mom, Kk, u, st["pwrss"], sigma, dev.dof, dev.reml)
+
+
+def hessian_from_moments(D, C, sumA, sumBCB, sumww, mom: dict, Kk, u, pwrss, sigma, dof,
+                         reml: bool) -> np.ndarray:
+    """The Hessian in ``(theta, sigma)`` from the sums over groups (module notes).
+
+    ``D``: the ``Delta_k`` (..., K, q, q); ``mom``: ``S_AA``, ``S_AF`` and ``S_Aww`` of
+    :meth:`ProfiledDeviance.hessian_moments`; ``Kk`` (..., K, p, p) the ``K_k = sum_i
+    B_i' Delta_k B_i`` and ``u`` (..., K, p). Leading axes (draws of a bootstrap) are
+    separate problems, computed at once.
+    """
+    K, q = D.shape[-3], D.shape[-1]
+    lead = np.shape(pwrss)
+    G1 = sumA - sumBCB if reml else sumA
+    trPP = _pair(D, mom["S_AA"], "bc,da")
+    if reml:
+        trAF = _pair(D, mom["S_AF"], "da,bc")  # sum D_k[a,b] D_l[c,d] A[b,c] F[d,a]
+        CK = C[..., None, :, :] @ Kk
+        trCKCK = np.einsum("...kij,...lji->...kl", CK, CK)
+        trPP = trPP - (trAF + _t(trAF)) + trCKCK
+    quad = _pair(D, mom["S_Aww"], "ca,bd")  # sum D_k[a,b] D_l[c,d] A[b,c] w[a] w[d]
+    quad = quad - u @ C @ _t(u)
+    D2 = _delta2(q)                                                         # (K*K, q*q)
+    trD2G = (_t(G1).reshape(lead + (q * q,)) @ D2.T).reshape(lead + (K, K))
+    ww = _t(sumww).reshape(lead + (q * q,))
+    trD2w = (ww @ D2.T).reshape(lead + (K, K))
+    s2 = np.asarray(sigma * sigma)
+    H = np.empty(lead + (K + 1, K + 1))
+    H[..., :K, :K] = trD2G - trPP + (2.0 * quad - trD2w) / s2[..., None, None]
+    cross = 2.0 * (D.reshape(lead + (K, q * q)) @ ww[..., None])[..., 0] \
+        / (s2 * sigma)[..., None]
+    H[..., :K, K] = cross
+    H[..., K, :K] = cross
+    H[..., K, K] = 6.0 * pwrss / (s2 * s2) - 2.0 * dof / s2
+    return (H + _t(H)) / 2
 
 
 def profiled_hessian(hv: np.ndarray) -> np.ndarray:
     """Hessian of the profiled deviance from that in ``(theta, sigma)`` at sigma-hat(theta):
-    the Schur complement ``f_tt - f_ts f_st / f_ss`` (``f_s = 0`` there)."""
-    return hv[:-1, :-1] - np.outer(hv[:-1, -1], hv[-1, :-1]) / hv[-1, -1]
+    the Schur complement ``f_tt - f_ts f_st / f_ss`` (``f_s = 0`` there); leading axes are
+    separate problems."""
+    return hv[..., :-1, :-1] - hv[..., :-1, -1, None] * hv[..., None, -1, :-1] \
+        / hv[..., -1, -1, None, None]

@@ -55,6 +55,13 @@ class SuffStats:
         """Number of groups: ``n_groups``, or the sum of the weights of a reweighted set."""
         return self.n_groups if self.weights is None else float(self.weights.sum())
 
+    def require_per_group(self, who: str) -> None:
+        """ValueError unless these are the per-group statistics of an unweighted sample,
+        which a cluster-bootstrap refit (``who``) starts from."""
+        if self.UU is None or self.sizes is None or self.weights is not None:
+            raise ValueError(f"{who} needs the per-group statistics of an unweighted "
+                             "sample (sufficient_statistics(..., per_group=True))")
+
     def reweighted(self, multiplicities: np.ndarray) -> SuffStats:
         """The statistics of the resample that takes group ``i`` ``multiplicities[i]`` times.
 
@@ -78,9 +85,7 @@ class SuffStats:
         the group's own cross-products only, and the global terms are the sums above.
         Checked against fits of the resampled rows in tests/models/test_engine.py.
         """
-        if self.UU is None or self.sizes is None or self.weights is not None:
-            raise ValueError("reweighted() needs the per-group statistics of an unweighted "
-                             "sample (sufficient_statistics(..., per_group=True))")
+        self.require_per_group("reweighted()")
         w = np.asarray(multiplicities, dtype=float)
         if w.shape != (self.n_groups,) or (w < 0).any():
             raise ValueError(f"multiplicities must be {self.n_groups} non-negative counts")
