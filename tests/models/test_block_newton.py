@@ -193,3 +193,44 @@ def test_bootstrap_replicates_do_not_depend_on_the_block(monkeypatch, random):
     alone = bootstrap_r2(full, reduced, B=30, seed=8).bootstrap["replicates"]
     assert np.isfinite(together).any()
     np.testing.assert_allclose(together, alone, rtol=0, atol=1e-8)
+
+
+@pytest.mark.parametrize("random", ["1", "1 + x_w + z_w"])
+def test_estimates_are_those_at_the_optimum_found(random):
+    """beta and sigma² come from the last point evaluated, moved to first order by the last
+    step: equal to an evaluation at the optimum itself (to 1e-10 relative)."""
+    _, stats, G = _setup(random, True)
+    W = _draws(G, 6, seed=12)
+    got = stats["block"].fit(W)
+    ok = np.flatnonzero(got.ok)
+    assert ok.size >= 3  # the others are left to the one-draw path (optimum near 0)
+    exact = stats["block"].evaluate(got.theta[ok], W[ok])
+    assert _rel(got.beta[ok], exact["beta"]) < 1e-10
+    assert _rel(got.sigma2[ok], exact["pwrss"] / exact["dof"]) < 1e-10
+
+
+def test_a_step_that_raises_the_deviance_is_halved():
+    """warm_newton's step rule: a step above 1e-4 relative that raises the deviance is halved
+    until it does not (here an uphill step, so down to the 1e-4 that is taken as it is)."""
+    fit, stats, G = _setup("1 + x_w", True)
+    block = stats["block"]
+    W = _draws(G, 3)
+    theta = np.tile(np.asarray(fit.theta, float), (3, 1))
+    nt = theta.shape[1]
+    store = {"deviance": np.zeros(3), "grad": np.zeros((3, nt)),
+             "hessian": np.zeros((3, nt, nt)), "valid": np.zeros(3, bool),
+             "beta": np.zeros((3, block.p)), "pwrss": np.zeros(3), "dof": np.zeros(3),
+             "dbeta": np.zeros((3, nt, block.p)), "dpwrss": np.zeros((3, nt))}
+    rows = np.arange(3)
+    block._evaluate_into(store, theta, W, rows)
+    dev0 = store["deviance"].copy()
+    uphill = -0.05 * store["grad"] / np.linalg.norm(store["grad"], axis=1, keepdims=True)
+    scaled = np.max(np.abs(uphill) / np.maximum(np.abs(theta), 1.0), axis=1)
+    start = theta.copy()
+    full = block.evaluate(start - uphill, W)["deviance"]
+    accepted = block._line_search(store, theta, W, rows, uphill, scaled)
+    assert accepted.all()
+    moved = np.max(np.abs(theta - start) / np.maximum(np.abs(start), 1.0), axis=1)
+    assert (moved <= block_newton.NEAR * 1.0000001).all() and (moved > 0).all()
+    # the deviance rises by what a step of 1e-4 uphill costs, far less than the full step's
+    assert ((store["deviance"] - dev0) < 0.05 * (full - dev0)).all()

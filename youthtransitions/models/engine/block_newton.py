@@ -27,7 +27,10 @@ pieces of :mod:`.deviance` and :mod:`.hessian` are, for a draw with multipliciti
 rule and reasons to give up), started from every draw's first Newton step, which is computed
 for the whole block in one product at the full-sample optimum
 (:class:`.first_step.FirstStep`). The optimum reached is warm_newton's, to about 1e-10
-relative. A draw given up on (a resample whose fixed effects are not identified, an optimum
+relative. The estimates there are taken from the last point evaluated, moved by the last
+step to first order (``d beta/d theta_l = -C u_l`` and ``d r^2/d theta_l = -tr(Delta_l
+sum_i w_i w_i')``, beta minimising r^2): the last step is below 1e-5 relative, so what is
+left out is of the order of 1e-10, and no evaluation at the optimum itself is needed. A draw given up on (a resample whose fixed effects are not identified, an optimum
 that may be on the boundary, a Hessian that is not positive definite, a step that does not
 lower the deviance) is marked, for the caller to refit alone with the general optimiser
 (:func:`~youthtransitions.models.engine.refit_weighted`).
@@ -244,8 +247,12 @@ class BlockNewton:
         sigma = np.sqrt(pwrss / dof)
         hv = hessian_from_moments(D, C, sumA, sumBCB, sumww, mom, Kk, u, pwrss, sigma, dof,
                                   self.reml)
+        # first derivatives of beta and of the penalised RSS in theta (beta minimises r^2):
+        # d beta / d theta_l = -C u_l, d r^2 / d theta_l = -tr(Delta_l sum_i w_i w_i')
         return {"grad": profiled_gradient(sumA, sumww, sumBCB, pwrss, dof, lam, self.reml),
-                "hessian": profiled_hessian(hv)}
+                "hessian": profiled_hessian(hv),
+                "dbeta": -np.einsum("kij,klj->kli", C, u),
+                "dpwrss": -np.einsum("klab,kab->kl", D, sumww)}
 
     # -- the iteration ---------------------------------------------------------------
     def fit(self, weights: np.ndarray) -> BlockFit:
@@ -264,8 +271,13 @@ class BlockNewton:
         theta[~np.isfinite(theta).all(axis=1)] = self.theta
         found = np.full((K, nt), np.nan)
         # per draw: the last evaluation (deviance, gradient, Hessian, validity)
+        p = self.p
         store = {"deviance": np.full(K, np.nan), "grad": np.full((K, nt), np.nan),
-                 "hessian": np.full((K, nt, nt), np.nan), "valid": np.zeros(K, bool)}
+                 "hessian": np.full((K, nt, nt), np.nan), "valid": np.zeros(K, bool),
+                 "beta": np.full((K, p), np.nan), "pwrss": np.full(K, np.nan),
+                 "dof": np.full(K, np.nan), "dbeta": np.full((K, nt, p), np.nan),
+                 "dpwrss": np.full((K, nt), np.nan)}
+        last = np.full((K, nt), np.nan)  # each draw's last step, taken from ``store``'s point
         active = np.arange(K)
         self._evaluate_into(store, theta, W, active)
         for _ in range(MAX_ITER):
@@ -286,11 +298,12 @@ class BlockNewton:
             final = good & (scaled < FINAL_STEP)
             fin = final & ~(cand[:, self.diag] < BOUNDARY).any(axis=1)
             found[active[fin]] = cand[fin]
+            last[active[fin]] = step[fin]
             moving = np.flatnonzero(good & ~final)
             rows = active[moving]
             accepted = self._line_search(store, theta, W, rows, step[moving], scaled[moving])
             active = rows[accepted]
-        return self._estimates(found, W)
+        return self._estimates(found, last, store)
 
     def _evaluate_into(self, store: dict, theta: np.ndarray, W: np.ndarray,
                        rows: np.ndarray) -> None:
@@ -300,25 +313,26 @@ class BlockNewton:
             for name in store:
                 store[name][rows] = ev[name]
 
-    def _estimates(self, found: np.ndarray, W: np.ndarray) -> BlockFit:
-        K = len(W)
+    def _estimates(self, found: np.ndarray, step: np.ndarray, store: dict) -> BlockFit:
+        """beta, sigma^2 and Sigma_b at each draw's optimum ``found``, to first order from the
+        last point evaluated (``store``), one last step ``step`` away.
+
+        The last step is below 1e-5 relative, so what the first order leaves out is of the
+        order of its square (1e-10), as Newton's error after it.
+        """
         ok = np.isfinite(found).all(axis=1)
-        beta = np.full((K, self.p), np.nan)
-        sigma2 = np.full(K, np.nan)
-        cov = np.full((K, self.q, self.q), np.nan)
-        idx = np.flatnonzero(ok)
-        if idx.size:
-            last = self.evaluate(found[idx], W[idx])
-            fine = last["valid"]
-            ok[idx[~fine]] = False
-            s2 = last["pwrss"][fine] / last["dof"][fine]
-            lam = last["lam"][fine]
-            idx = idx[fine]
-            beta[idx], sigma2[idx] = last["beta"][fine], s2
-            cov[idx] = s2[:, None, None] * (lam @ lam.transpose(0, 2, 1))
+        delta = np.where(ok[:, None], -step, 0.0)
+        beta = store["beta"] + np.einsum("kli,kl->ki", store["dbeta"], delta)
+        pwrss = store["pwrss"] + np.einsum("kl,kl->k", store["dpwrss"], delta)
+        ok &= pwrss > 0
+        sigma2 = np.where(ok, pwrss / np.where(ok, store["dof"], 1.0), np.nan)
+        lam = self._lambda(np.where(ok[:, None], found, 0.0))
+        cov = sigma2[:, None, None] * (lam @ lam.transpose(0, 2, 1))
+        beta[~ok] = np.nan
         found = found.copy()
         found[~ok] = np.nan
         return BlockFit(beta=beta, sigma2=sigma2, random_cov=cov, theta=found, ok=ok)
+
     def _line_search(self, store: dict, theta: np.ndarray, W: np.ndarray, rows: np.ndarray,
                      step: np.ndarray, scaled: np.ndarray) -> np.ndarray:
         """warm_newton's step rule for the draws ``rows`` still moving: the full step where
