@@ -29,7 +29,7 @@ from .errors import UsageError
 
 __all__ = ["DEFAULT_SEED", "SCHEDULER_TIMEOUT", "check_seed", "check_workers",
            "check_scheduler", "replicate_generators", "run_replicates", "single_blas_thread",
-           "steady_heap"]
+           "heap_is_steady", "steady_heap"]
 
 #: master seed of every run that is not given one (replication, PMK comparison, simulation)
 DEFAULT_SEED = 20240501
@@ -93,6 +93,11 @@ def steady_heap() -> bool:
         return False
     _HEAP_STEADY = ok
     return ok
+
+
+def heap_is_steady() -> bool:
+    """Whether :func:`steady_heap` has set this process's allocator thresholds."""
+    return _HEAP_STEADY
 
 
 def check_seed(seed: Any, *, allow_none: bool = True) -> int | None:

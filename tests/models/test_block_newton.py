@@ -109,7 +109,8 @@ def test_passes_do_not_change_the_numbers(monkeypatch):
     _, stats, G = _setup("1 + x_w", True)
     W = _draws(G, 7)
     whole = stats["block"].fit(W)
-    monkeypatch.setattr(block_newton, "MAX_CELLS", 2 * G)  # passes of two draws
+    for name in ("MAX_CELLS", "MAX_CELLS_UNSTEADY"):
+        monkeypatch.setattr(block_newton, name, 2 * G)  # passes of two draws
     parts = stats["block"].fit(W)
     for name in ("theta", "beta", "sigma2", "random_cov"):
         np.testing.assert_allclose(getattr(parts, name), getattr(whole, name), rtol=1e-12,

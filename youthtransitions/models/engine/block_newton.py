@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...parallel import heap_is_steady
 from .blocks import cholesky_blocks, forward_solve_blocks
 from .deviance import LOG2PI, profiled_gradient, theta_lower_bounds, theta_positions
 from .first_step import FirstStep
@@ -53,8 +54,12 @@ __all__ = ["BlockNewton", "BlockFit", "MAX_TABLE"]
 
 #: the tables are built only while they hold at most this many numbers (160 MB)
 MAX_TABLE = 20_000_000
-#: draws x groups of one pass; a block of more draws is computed in passes of this size
-MAX_CELLS = 8_000
+#: draws x groups of one pass, a block of more draws being computed in passes of this size;
+#: larger passes are cheaper per draw once glibc keeps temporaries on the heap
+#: (:func:`youthtransitions.parallel.steady_heap`, which ``yt`` sets), smaller ones avoid
+#: its page faults otherwise (docs/performance.md)
+MAX_CELLS = 16_000
+MAX_CELLS_UNSTEADY = 4_000
 #: halvings of a step that raises the deviance before the draw is given up (as warm_newton)
 MAX_HALVINGS = 30
 
@@ -260,14 +265,17 @@ class BlockNewton:
         W = np.asarray(weights, float)
         if W.ndim != 2 or W.shape[1] != self.G or (W < 0).any():
             raise ValueError(f"weights must be draws x {self.G} non-negative counts")
-        step = max(1, MAX_CELLS // max(self.G, 1))
-        parts = [self._fit_pass(W[i:i + step]) for i in range(0, len(W), step)]
+        cells = MAX_CELLS if heap_is_steady() else MAX_CELLS_UNSTEADY
+        step = max(1, cells // max(self.G, 1))
+        starts = self.first.steps(W)  # one product for the whole block
+        parts = [self._fit_pass(W[i:i + step], starts[i:i + step])
+                 for i in range(0, len(W), step)]
         return BlockFit(*(np.concatenate([getattr(f, name) for f in parts])
                           for name in ("beta", "sigma2", "random_cov", "theta", "ok")))
 
-    def _fit_pass(self, W: np.ndarray) -> BlockFit:
+    def _fit_pass(self, W: np.ndarray, theta: np.ndarray) -> BlockFit:
         K, nt = len(W), self.theta.size
-        theta = self.first.steps(W)
+        theta = theta.copy()
         theta[~np.isfinite(theta).all(axis=1)] = self.theta
         found = np.full((K, nt), np.nan)
         # per draw: the last evaluation (deviance, gradient, Hessian, validity)
