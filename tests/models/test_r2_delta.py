@@ -73,6 +73,8 @@ def test_refuses_random_slopes_and_unknown_measures():
     fit = yt.fit_lmm("y ~ xw + xb", data, group="g", method="ml")
     with pytest.raises(UsageError, match="unknown measure"):
         share_intervals(fit, ["within.nope"])
+    with pytest.raises(UsageError, match=r"estimates has no value for \['between.f2'\]"):
+        share_intervals(fit, ["within.f1", "between.f2"], estimates={"within.f1": 0.2})
     slope = yt.fit_lmm("y ~ xw + xb", data, group="g", random="1 + xw", method="ml")
     with pytest.raises(UsageError, match="random-intercept"):
         share_intervals(slope, ["within.f1"])

@@ -70,3 +70,12 @@ def test_summary_groups_in_order_and_result_views():
     result = SimulationResult(table, reps, {"reps": 1}, title="A simulation")
     assert result.summary().startswith("A simulation") and "reps" in result.summary()
     pd.testing.assert_frame_equal(result.to_frame(), table)
+
+
+def test_rows_with_a_missing_key_are_summarised_not_dropped():
+    reps = pd.DataFrame({"estimand": ["a", np.nan, "a", np.nan], "estimate": [1.0, 2.0, 3.0, 6.0],
+                         "truth": 0.0, "conf_low": np.nan, "conf_high": np.nan})
+    table = summarise_simulation(reps)
+    assert len(table) == 2 and table["reps"].sum() == 4
+    missing = table[table["estimand"].isna()].iloc[0]
+    assert missing["mean_estimate"] == pytest.approx(4.0, abs=1e-12)

@@ -65,3 +65,13 @@ def test_a_failed_replicate_is_left_out_of_every_summary():
     # by hand: errors -1, 0, 2; bias 1/3, SD of (1, 2, 4) = sqrt(7/3), MCSE sqrt(7/9)
     assert got["bias"] == pytest.approx(1 / 3) and got["bias_mcse"] == pytest.approx(
         np.sqrt(7 / 9))
+
+
+def test_a_design_cell_with_a_missing_lever_is_kept():
+    reps = pd.DataFrame({"caseload": [10.0, np.nan, 10.0, np.nan], "estimand": "a",
+                         "estimate": [1.0, 2.0, 3.0, 6.0], "truth": 0.0,
+                         "conf_low": -1.0, "conf_high": 7.0, "p_value": [0.01, 0.2, 0.01, 0.3]})
+    table = summarise_design(reps, by=["caseload", "estimand"])
+    assert len(table) == 2 and table["reps"].sum() == 4
+    missing = table[table["caseload"].isna()].iloc[0]
+    assert missing["power"] == pytest.approx(0.0, abs=1e-12)

@@ -147,7 +147,13 @@ def share_intervals(fit: Any, measures: Sequence[str], *, level: float = 0.95,
         down[j] -= h
         grad[:, j] = (values(up) - values(down)) / (2 * h)
     se = np.sqrt(np.einsum("ij,jk,ik->i", grad, cov, grad))
-    est = values(theta) if estimates is None else np.array([estimates[m] for m in measures])
+    if estimates is not None:
+        absent = [m for m in measures if m not in estimates]
+        if absent:
+            raise UsageError(f"share_intervals: estimates has no value for {absent}; it "
+                             f"has {sorted(estimates)}")
+    est = values(theta) if estimates is None else np.array([estimates[m] for m in measures],
+                                                           dtype=float)
     z = norm_ppf(0.5 + level / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         inside = (est > 0) & (est < 1)

@@ -94,7 +94,8 @@ def summarise_simulation(replicates: pd.DataFrame, *, by: Sequence[str] = ("esti
         One row per replicate and estimand: the ``by`` columns, the estimate, its truth in
         that replicate, the interval limits and optionally a standard error.
     by : sequence of str
-        Grouping columns (rows keep their first-appearance order).
+        Grouping columns (rows keep their first-appearance order); a missing key (NaN) is a
+        group of its own.
     estimate, truth, conf_low, conf_high, std_error : str
         Column names.
 
@@ -117,7 +118,8 @@ def summarise_simulation(replicates: pd.DataFrame, *, by: Sequence[str] = ("esti
     value). Checked by hand in ``tests/synthetic/test_evaluate.py``.
     """
     rows = []
-    for key, part in replicates.groupby(list(by), sort=False):
+    # a missing key is a group of its own: its rows are summarised, not silently dropped
+    for key, part in replicates.groupby(list(by), sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         est, tru = part[estimate], part[truth]
         err = est - tru
@@ -183,7 +185,7 @@ def summarise_design(replicates: pd.DataFrame, *, by: Sequence[str] = ("estimand
     by = list(by)
     base = summarise_simulation(replicates, by=by)
     rows = []
-    for key, part in replicates.groupby(by, sort=False):
+    for key, part in replicates.groupby(by, sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         p = part[p_value].dropna().to_numpy(float)
         power = float(np.mean(p < alpha)) if p.size else np.nan

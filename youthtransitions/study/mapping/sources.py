@@ -70,7 +70,8 @@ def read_source(path: Path, sheet: str | int = 0) -> Source:
         frame, meta = reader(str(path), apply_value_formats=False,
                              dates_as_pandas_datetime=True)
         # SPSS and Stata strings have no missing value: a blank string is the missing one
-        text = frame.select_dtypes(include="object").columns
+        # text columns: object under pandas 2, "str" under pandas 3 (both ask by name)
+        text = [c for c, t in frame.dtypes.items() if pd.api.types.is_string_dtype(t)]
         frame[text] = frame[text].apply(lambda c: c.where(c.str.strip() != "", None))
         return Source(path, frame, dict(meta.variable_value_labels or {}),
                       meta.file_label or "")
