@@ -22,6 +22,7 @@ import pandas as pd
 from ..errors import UsageError
 from .bootstrap import cluster_rows
 from .engine.sparse import TermSpec
+from .worker_share import mean_share_of, rq_share_of
 
 __all__ = ["WorkerArrays", "worker_arrays", "draw_estimates"]
 
@@ -125,6 +126,7 @@ def _binary_r2(a: WorkerArrays, draw: np.ndarray) -> float:
     theta as the ``nAGQ = 0`` stage's start, without the standard errors' Hessian.
     """
     from .glmm.laplace import GLMMDeviance, optimize_deviance, start_values
+    from .glmm.r2 import nakagawa_parts
 
     full = a.binary
     d = full.design
@@ -138,7 +140,7 @@ def _binary_r2(a: WorkerArrays, draw: np.ndarray) -> float:
     x = optimize_deviance(dev, x0, final_hessian=False)[0]
     theta, beta = x[:dev.n_theta], x[dev.n_theta:]
     fixed = float(np.var(design.X @ beta, ddof=1))
-    return fixed / (fixed + float(theta[0] ** 2) + np.pi ** 2 / 3)
+    return nakagawa_parts(fixed, float(theta[0] ** 2), "logit")[0]["marginal"]
 
 
 def draw_estimates(rng: np.random.Generator, a: WorkerArrays) -> np.ndarray:
@@ -162,13 +164,11 @@ def draw_estimates(rng: np.random.Generator, a: WorkerArrays) -> np.ndarray:
         _, worker = np.unique(copy * a.n_workers + a.worker[rows], return_inverse=True)
         x, y, x_wm = a.x[rows], a.y[rows], a.x_wm[rows]
         _, v = _crossed(x, np.ones((x.size, 1)), youth, worker, a.theta_rq)
-        rq = v["_worker"] / (v["_youth"] + v["_worker"] + v["Residual"])
+        rq = rq_share_of(v)
         x_cwm = x - x_wm
         b, v = _crossed(y, np.column_stack([np.ones(x.size), x_cwm, x_wm]), youth, worker,
                         a.theta_mean)
-        fixed = float(np.var(b[1] * x_cwm + b[2] * x_wm))
-        total = fixed + v["_youth"] + v["_worker"] + v["Residual"]
-        mean = float(b[2] ** 2 * np.var(x_wm) / total)
+        mean = mean_share_of(b[1], b[2], x_cwm, x_wm, v)
         return np.array([rq, mean, _binary_r2(a, draw)])
     except (UsageError, np.linalg.LinAlgError, FloatingPointError, ValueError):
         return np.full(3, np.nan)

@@ -102,10 +102,24 @@ def _variances(fit) -> dict[str, float]:
 RQ_FORMULA = "x ~ 1 + (1 | _youth) + (1 | _worker)"
 
 
-def _rq_share(fit) -> float:
-    """``tau_w / (tau_y + tau_w + sigma^2)`` of a fit of :data:`RQ_FORMULA`."""
-    v = _variances(fit)
+def rq_share_of(v: dict[str, float]) -> float:
+    """``tau_w / (tau_y + tau_w + sigma^2)`` from the variances of a fit of
+    :data:`RQ_FORMULA` (keys ``_youth``, ``_worker``, ``Residual``)."""
     return v["_worker"] / (v["_youth"] + v["_worker"] + v["Residual"])
+
+
+def mean_share_of(b_cwm, b_wm, x_cwm, x_wm, v: dict[str, float]) -> float:
+    """Rights & Sterba's between part with workers as clusters, ``b_wm^2 var(x_wm) /
+    (var(b_cwm x_cwm + b_wm x_wm) + tau_y + tau_w + sigma^2)``, from the crossed model's
+    slopes on the worker-mean-centred and worker-mean predictor and its variances."""
+    fixed = float(np.var(b_cwm * x_cwm + b_wm * x_wm))
+    total = fixed + v["_youth"] + v["_worker"] + v["Residual"]
+    return float(b_wm ** 2 * np.var(x_wm) / total)
+
+
+def _rq_share(fit) -> float:
+    """:func:`rq_share_of` a fit of :data:`RQ_FORMULA`."""
+    return rq_share_of(_variances(fit))
 
 
 def _fits(lmm: pd.DataFrame, glmm: pd.DataFrame) -> dict[str, Any]:
@@ -125,10 +139,7 @@ def _values(fits: dict[str, Any], lmm: pd.DataFrame) -> np.ndarray:
     rq = _rq_share(fits["rq"])
     b = fits["mean"].params
     x_wm, x_cwm = lmm["_x_wm"], lmm["x"] - lmm["_x_wm"]
-    fixed = float(np.var(b["_x_cwm"] * x_cwm + b["_x_wm"] * x_wm))
-    v = _variances(fits["mean"])
-    total = fixed + v["_youth"] + v["_worker"] + v["Residual"]
-    mean = float(b["_x_wm"] ** 2 * np.var(x_wm) / total)
+    mean = mean_share_of(b["_x_cwm"], b["_x_wm"], x_cwm, x_wm, _variances(fits["mean"]))
     return np.array([rq, mean, float(fits["binary"].r2().marginal)])
 
 

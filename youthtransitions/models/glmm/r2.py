@@ -117,9 +117,17 @@ def _parts(result, null_intercept: float | None) -> tuple[dict, dict]:
                          f"the term for {t.group!r} has {', '.join(t.names)}")
     var_fixed = float(np.var(d.X @ result.params.to_numpy(), ddof=1))
     var_random = float(result.varcorr()["vcov"].sum())
-    if result.link == "logit":
+    return nakagawa_parts(var_fixed, var_random, result.link, null_intercept)
+
+
+def nakagawa_parts(var_fixed: float, var_random: float, link: str,
+                   null_intercept: float | None = None) -> tuple[dict, dict]:
+    """Nakagawa's marginal and conditional R² from the variance components (module Notes):
+    the fixed part's variance over rows, the random intercepts' variances summed, and the
+    link's distribution variance (``null_intercept``: the null model's, for the log link)."""
+    if link == "logit":
         var_dist = np.pi ** 2 / 3
-    elif result.link == "probit":
+    elif link == "probit":
         var_dist = 1.0
     else:
         var_dist = float(np.log1p(1 / np.exp(null_intercept)))
