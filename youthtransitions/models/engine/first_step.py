@@ -14,12 +14,10 @@ so the optimum it reaches does not depend on this step.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .deviance import ProfiledDeviance, profiled_gradient, theta_lower_bounds, theta_to_lambda
-from .hessian import profiled_hessian, varpar_hessian_exact
+from .hessian import profiled_hessian, varpar_hessian_at
 from .suffstats import SuffStats
 from .warm_start import BOUNDARY
 
@@ -74,8 +72,7 @@ class FirstStep:
         self.table = np.concatenate([A.reshape(-1, G), M.reshape(-1, G),
                                      PP.reshape(-1, G)]).T.copy()
         self._cuts = (q * q, q * q + m * m)
-        hv = varpar_hessian_exact(dev, np.append(self.theta, math.sqrt(st["pwrss"] / dev.dof)),
-                                  st)
+        hv = varpar_hessian_at(dev, self.theta, st)
         self.hessian = profiled_hessian(hv)
         np.linalg.cholesky(self.hessian)  # LinAlgError: no step from a saddle
 

@@ -31,12 +31,14 @@ tests/models/test_engine.py.
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
 from .deviance import ProfiledDeviance, theta_positions
 
-__all__ = ["varpar_hessian_exact", "hessian_from_moments", "profiled_hessian"]
+__all__ = ["varpar_hessian_exact", "varpar_hessian_at", "hessian_from_moments",
+           "profiled_hessian"]
 
 
 def _deltas(lam: np.ndarray, positions) -> np.ndarray:
@@ -105,6 +107,12 @@ def varpar_hessian_exact(dev: ProfiledDeviance, varpar: np.ndarray, st: dict | N
     u = Df @ BW.transpose(0, 2, 1).reshape(q * q, BW.shape[1])              # (K, p)
     return hessian_from_moments(D, st["C"], st["sumA"], st["sumBCB"], st["sumww"],
                                 mom, Kk, u, st["pwrss"], sigma, dev.dof, dev.reml)
+
+
+def varpar_hessian_at(dev: ProfiledDeviance, theta: np.ndarray, st: dict) -> np.ndarray:
+    """:func:`varpar_hessian_exact` at ``theta`` and sigma at its profiled value
+    ``sqrt(r^2 / dof)``, from ``st = dev.state(theta, need_grad=True)``."""
+    return varpar_hessian_exact(dev, np.append(theta, math.sqrt(st["pwrss"] / dev.dof)), st)
 
 
 def hessian_from_moments(D, C, sumA, sumBCB, sumww, mom: dict, Kk, u, pwrss, sigma, dof,

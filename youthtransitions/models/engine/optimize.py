@@ -23,12 +23,10 @@ returned for the Satterthwaite df.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .deviance import ProfiledDeviance, theta_lower_bounds
-from .hessian import profiled_hessian, varpar_hessian_exact
+from .hessian import profiled_hessian, varpar_hessian_at, varpar_hessian_exact
 from .starts import moment_start, unit_start
 
 __all__ = ["minimise_deviance", "newton_candidate", "varpar_hessian"]
@@ -78,8 +76,7 @@ def _newton(dev: ProfiledDeviance, theta: np.ndarray, lower: np.ndarray, diag: n
     it = 0
     while True:
         value, grad = st["deviance"], dev.grad_from_state(st)
-        hv = varpar_hessian_exact(dev, np.append(theta, math.sqrt(st["pwrss"] / dev.dof)),
-                                  st)
+        hv = varpar_hessian_at(dev, theta, st)
         H = profiled_hessian(hv)
         # a zero diagonal element stays there unless the deviance falls inward (a zero
         # gradient there is the stationary point of a zero column, left to the probes)

@@ -16,12 +16,10 @@ does not lower the deviance.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .deviance import ProfiledDeviance, theta_lower_bounds
-from .hessian import profiled_hessian, varpar_hessian_exact
+from .hessian import profiled_hessian, varpar_hessian_at
 
 __all__ = ["warm_newton"]
 
@@ -57,7 +55,7 @@ def warm_newton(dev: ProfiledDeviance, start: np.ndarray) -> np.ndarray | None:
     st = dev.state(theta, need_grad=True)
     for _ in range(MAX_ITER):
         grad = dev.grad_from_state(st)
-        hv = varpar_hessian_exact(dev, np.append(theta, math.sqrt(st["pwrss"] / dev.dof)), st)
+        hv = varpar_hessian_at(dev, theta, st)
         H = profiled_hessian(hv)
         try:
             step = np.linalg.solve(H, grad)
