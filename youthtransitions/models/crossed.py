@@ -101,12 +101,12 @@ class TermsLMMResult(TidyResult):
         """Satterthwaite denominator degrees of freedom."""
         return pd.Series(np.asarray(self.engine_fit.df, float), index=self._names, name="df")
 
-    @property
+    @cached_property
     def tvalues(self) -> pd.Series:
         """t statistics."""
         return self.to_frame().set_index("term")["statistic"].set_axis(self._names)
 
-    @property
+    @cached_property
     def pvalues(self) -> pd.Series:
         """Two-sided p values from t(df)."""
         return self.to_frame().set_index("term")["p_value"].set_axis(self._names)
