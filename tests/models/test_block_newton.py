@@ -235,3 +235,20 @@ def test_a_step_that_raises_the_deviance_is_halved():
     assert (moved <= block_newton.NEAR * 1.0000001).all() and (moved > 0).all()
     # the deviance rises by what a step of 1e-4 uphill costs, far less than the full step's
     assert ((store["deviance"] - dev0) < 0.05 * (full - dev0)).all()
+
+
+def test_a_block_that_fails_refits_its_draws_alone(monkeypatch):
+    fit, stats, G = _setup("1 + x_w", True)
+    W = _draws(G, 3)
+    kinds = bootstrap_module._kinds(bootstrap_module._spec(fit, "full"))
+    start = np.asarray(fit.theta)
+
+    def broken(weights):
+        raise np.linalg.LinAlgError("a singular matrix in the block")
+
+    monkeypatch.setattr(stats["block"], "fit", broken)
+    values = cluster_measures_block(stats, W, reml=True, start=start, kinds=kinds)
+    for k in range(len(W)):
+        expected = cluster_measures(stats, W[k], reml=True, start=start, kinds=kinds)
+        np.testing.assert_allclose(values[k], bootstrap_module._as_array(expected),
+                                   rtol=1e-12)

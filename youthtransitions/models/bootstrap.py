@@ -159,7 +159,10 @@ def _measures_block(stats, W, *, reml, start, kinds) -> np.ndarray:
     block = stats.get("block")
     fits = None
     if block is not None:
-        fits = block.fit(W)
+        try:
+            fits = block.fit(W)
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError):
+            fits = None  # every draw of the block refits alone, each with its own outcome
         n, mean, cov = stats["moments"].weighted_block(W)
     for i, w in enumerate(W):
         try:

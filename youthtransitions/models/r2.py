@@ -375,14 +375,8 @@ class DesignMoments:
     def weighted(self, weights: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """``(n, mean, cov)`` of ``[X Z]`` over the resample that takes cluster ``i``
         ``weights[i]`` times; ``cov`` with denominator ``n - 1`` (NaN when n < 2)."""
-        w = np.asarray(weights, float)
-        n = float(w @ self.sizes)
-        k = self.center.size
-        s = self.sums @ w
-        m = (self.cross @ w).reshape(k, k)
-        mean = self.center + s / n
-        cov = (m - np.outer(s, s) / n) / (n - 1) if n > 1 else np.full((k, k), np.nan)
-        return n, mean, cov
+        n, mean, cov = self.weighted_block(np.asarray(weights, float)[None, :])
+        return float(n[0]), mean[0], cov[0]
 
     def weighted_block(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`weighted` for many resamples at once (rows of ``weights``, resamples x

@@ -2,8 +2,9 @@
 
 :func:`refit` is the one fit path and returns an :class:`EngineFit`: ``fit_lmm(...,
 engine="fast")`` calls it (through :func:`fit_profiled`) with inference. A cluster-bootstrap
-draw refits through :func:`refit_weighted` on the full sample's per-group statistics
-weighted by the draw's group multiplicities (``bootstrap_r2`` and
+draw refits on the full sample's per-group statistics weighted by the draw's group
+multiplicities: a block of draws together (:class:`.block_newton.BlockNewton`, in
+``bootstrap_r2``), one draw through :func:`refit_weighted` (the block's fallback, and
 :func:`~youthtransitions.models.variance_explained`).
 """
 

@@ -44,16 +44,20 @@ import numpy as np
 
 from ...parallel import heap_is_steady
 from .blocks import cholesky_blocks, forward_solve_blocks
-from .deviance import LOG2PI, profiled_gradient, theta_lower_bounds, theta_positions
-from .first_step import FirstStep
+from .deviance import (
+    LOG2PI,
+    profiled_gradient,
+    theta_lower_bounds,
+    theta_positions,
+    theta_to_lambda,
+)
+from .first_step import MAX_TABLE, FirstStep
 from .hessian import _deltas, hessian_from_moments, profiled_hessian
 from .suffstats import SuffStats
 from .warm_start import BOUNDARY, FINAL_STEP, MAX_ITER, NEAR
 
 __all__ = ["BlockNewton", "BlockFit", "MAX_TABLE"]
 
-#: the tables are built only while they hold at most this many numbers (160 MB)
-MAX_TABLE = 20_000_000
 #: draws x groups of one pass, a block of more draws being computed in passes of this size;
 #: larger passes are cheaper per draw once glibc keeps temporaries on the heap
 #: (:func:`youthtransitions.parallel.steady_heap`, which ``yt`` sets), smaller ones avoid
@@ -143,12 +147,6 @@ class BlockNewton:
                               + m * (m + 1) // 2 + 2 * ss.q * m) + FirstStep.table_size(ss)
 
     # -- one evaluation for many draws -------------------------------------------------
-    def _lambda(self, theta: np.ndarray) -> np.ndarray:
-        lam = np.zeros((len(theta), self.q, self.q))
-        for t, (r, c) in enumerate(self.positions):
-            lam[:, r, c] = theta[:, t]
-        return lam
-
     @staticmethod
     def _symmetric(upper: np.ndarray, index: tuple, size: int) -> np.ndarray:
         out = np.empty(upper.shape[:-1] + (size, size))
@@ -167,7 +165,7 @@ class BlockNewton:
         q, p, G = self.q, self.p, self.G
         m = p + 1
         K = len(theta)
-        lam = self._lambda(theta)
+        lam = theta_to_lambda(theta, q)
         kron = np.einsum("kar,kbs->krsab", lam, lam).reshape(K, q * q, q * q)
         T = (kron @ self.ZtZ.reshape(q * q, G)).reshape(K, q, q, G).transpose(1, 2, 0, 3)
         T = T + np.eye(q)[:, :, None, None]
@@ -334,7 +332,7 @@ class BlockNewton:
         pwrss = store["pwrss"] + np.einsum("kl,kl->k", store["dpwrss"], delta)
         ok &= pwrss > 0
         sigma2 = np.where(ok, pwrss / np.where(ok, store["dof"], 1.0), np.nan)
-        lam = self._lambda(np.where(ok[:, None], found, 0.0))
+        lam = theta_to_lambda(np.where(ok[:, None], found, 0.0), self.q)
         cov = sigma2[:, None, None] * (lam @ lam.transpose(0, 2, 1))
         beta[~ok] = np.nan
         found = found.copy()

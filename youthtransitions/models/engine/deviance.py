@@ -60,10 +60,16 @@ def theta_lower_bounds(q: int) -> np.ndarray:
 
 
 def theta_to_lambda(theta: np.ndarray, q: int) -> np.ndarray:
-    """Lower-triangular ``Lambda`` from its column-major lower triangle."""
-    lam = np.zeros((q, q))
-    for t, (r, c) in zip(theta, theta_positions(q), strict=True):
-        lam[r, c] = t
+    """Lower-triangular ``Lambda`` from its column-major lower triangle (last axis of
+    ``theta``; leading axes, draws of a bootstrap, give a stack of them)."""
+    theta = np.asarray(theta, float)
+    positions = theta_positions(q)
+    if theta.shape[-1:] != (len(positions),):
+        raise ValueError(f"theta must have {len(positions)} elements for q = {q}, "
+                         f"got shape {theta.shape}")
+    lam = np.zeros(theta.shape[:-1] + (q, q))
+    for t, (r, c) in enumerate(positions):
+        lam[..., r, c] = theta[..., t]
     return lam
 
 

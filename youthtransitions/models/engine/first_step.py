@@ -23,7 +23,8 @@ from .warm_start import BOUNDARY
 
 __all__ = ["FirstStep", "MAX_TABLE", "BOUNDARY"]
 
-#: the table is built only while it holds at most this many numbers (160 MB)
+#: the tables of a block's refits (this one and :mod:`.block_newton`'s) are built only while
+#: they hold at most this many numbers (160 MB)
 MAX_TABLE = 20_000_000
 
 
