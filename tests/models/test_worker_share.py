@@ -107,3 +107,28 @@ def test_on_real_data_an_estimand_resting_on_few_workers_is_withheld():
     assert rows.loc["binary_r2_difference", "n_youth"] % 3 == 0
     assert "model rests on fewer than 10 worker" in gate.table(
         result.to_frame(), result.disclosure_spec, name="again").record.reasons
+
+
+def test_worker_rq_share_keeps_rows_whose_outcome_is_missing():
+    """worker_rq_share needs a worker and a predictor value only; worker_share's first
+    estimand also needs the outcome (the rows of its worker models), as documented."""
+    from youthtransitions.models.worker_share import _frames
+
+    rng = np.random.default_rng(3)
+    n_youth, waves = 120, 3
+    youth = np.repeat(np.arange(n_youth), waves)
+    worker = rng.integers(0, 15, youth.size)
+    x = rng.normal(size=youth.size) + rng.normal(size=15)[worker]
+    y = x + rng.normal(size=youth.size)
+    y[::4] = np.nan
+    data = pd.DataFrame({"youth_id": youth, "worker_id": worker, "relationship_quality": x,
+                         "wellbeing": y, "positive_change": (y > 0).astype(float)})
+    alone = worker_rq_share(data)
+    on_all = worker_rq_share(data.assign(wellbeing=0.0))
+    complete = worker_rq_share(data.dropna(subset=["wellbeing"]))
+    assert alone == pytest.approx(on_all, abs=1e-12)
+    assert abs(alone - complete) > 1e-6
+    lmm, _ = _frames(data, {"youth": "youth_id", "worker": "worker_id",
+                            "predictor": "relationship_quality", "outcome": "wellbeing",
+                            "binary": "positive_change"})
+    assert len(lmm) == int(np.isfinite(y).sum())
