@@ -130,3 +130,20 @@ def test_worker_estimand_rows():
     assert same["bias"].tolist() == plain["bias"].tolist()
     assert result.settings["caseload"] == "2.5,10"
     assert set(result.to_json()) == {"rows", "settings"}
+
+
+def test_multiple_imputation_plans_the_last_waves_pmk_outcome():
+    """With two waves the PMK outcome is wave 2's (missing.frames.pmk_outcome), so the
+    imputation has a PMK outcome to impute (it used to fail on an empty wave-3 column)."""
+    from youthtransitions.missing.frames import pmk_outcome, youth_wide
+    from youthtransitions.synthetic import synthesize
+
+    study = synthesize(seed=4, n_waves=2)
+    assert pmk_outcome(study) == "pmk_functioning_w2"
+    wide = youth_wide(study)
+    assert "pmk_functioning_w3" not in wide
+    assert wide["pmk_available"].sum() == wide["pmk_functioning_w2"].notna().sum() > 0
+    assert pmk_outcome(yt.load_study(yt.SHIPPED_STUDY)) == "pmk_functioning_w3"
+    result = yt.design(n=300, waves=2, pmk_method="multiple_imputation", reps=2, seed=1)
+    pmk = result.to_frame().query("estimand == 'pmk.slope'")
+    assert len(pmk) and pmk["median_width"].notna().all()

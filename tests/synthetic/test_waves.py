@@ -7,6 +7,7 @@ The three-wave study itself is pinned by the shipped folder, which equals a fres
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from youthtransitions.synthetic import synthesize
 
@@ -37,3 +38,24 @@ def test_dropout_compounds_over_six_waves():
     assert share.index.tolist() == [1, 2, 3, 4, 5, 6]
     assert share.iloc[0] == 1.0 and (np.diff(share.to_numpy()) < 0).all()
     assert 0.65 < share.iloc[-1] < 0.80  # 0.94^5 = 0.73 (larger hazard at high risk)
+
+
+def test_a_study_of_other_than_three_waves_is_not_written_as_a_folder(tmp_path):
+    """load_study reads the contract's waves 1-3 only: writing a 5-wave study is refused
+    before anything is written, not left as a folder that cannot be read."""
+    from youthtransitions.errors import UsageError
+    from youthtransitions.synthetic import synthesize, write_study
+
+    study = synthesize(seed=3, n_waves=5)
+    out = tmp_path / "five"
+    with pytest.raises(UsageError, match=r"table waves: column 'wave' holds 4"):
+        write_study(study, out)
+    assert not out.exists()
+
+
+def test_the_pmk_simulation_refuses_other_than_three_waves():
+    from youthtransitions.errors import UsageError
+    from youthtransitions.missing import simulate_pmk
+
+    with pytest.raises(UsageError, match="wave 3 of the study's three waves"):
+        simulate_pmk(2, n_waves=5)

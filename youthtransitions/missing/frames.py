@@ -11,8 +11,8 @@ import pandas as pd
 from .._options import check_level  # noqa: F401 - the missing modules import it from here
 from ..errors import UsageError
 
-__all__ = ["youth_wide", "wide_name", "PMK_OUTCOME", "PMK_PREDICTOR", "AVAILABLE",
-           "availability_covariates"]
+__all__ = ["youth_wide", "wide_name", "pmk_outcome", "PMK_OUTCOME", "PMK_PREDICTOR",
+           "AVAILABLE", "availability_covariates"]
 
 #: the PMK analysis: wave-3 PMK-rated functioning on wave-1 relationship quality
 PMK_OUTCOME = "pmk_functioning_w3"
@@ -42,6 +42,16 @@ def _spread(scores: pd.DataFrame, id_cols: list[str]) -> pd.DataFrame:
     return wide.astype(float)
 
 
+def pmk_outcome(study: Any) -> str:
+    """The PMK analysis's outcome column: PMK-rated functioning at the study's last wave
+    (:data:`PMK_OUTCOME`, wave 3, in the data contract's study; the last wave of a planned
+    study of another length)."""
+    waves = getattr(study, "waves", None)
+    if waves is None or "wave" not in waves or not waves["wave"].notna().any():
+        return PMK_OUTCOME
+    return wide_name("pmk_functioning", int(pd.to_numeric(waves["wave"]).max()))
+
+
 def youth_wide(study: Any) -> pd.DataFrame:
     """One row per youth: covariates, every scale score at every wave, PMK scores by wave.
 
@@ -57,8 +67,8 @@ def youth_wide(study: Any) -> pd.DataFrame:
         ``qual_subsample``, ``svc_*``); ``age_w1``; ``gender_<level>`` and
         ``ethnicity_<level>`` indicators (first level is the reference, left out); one column
         ``<scale>_w<wave>`` per waves-table and pmk-table scale and wave (missing when the
-        wave or the PMK report is missing); and ``pmk_available`` (1 when
-        ``pmk_functioning_w3`` is observed).
+        wave or the PMK report is missing); and ``pmk_available`` (1 when the PMK outcome,
+        :func:`pmk_outcome`, is observed).
     """
     youth = study.youth
     if "youth_id" not in youth:
@@ -84,9 +94,10 @@ def youth_wide(study: Any) -> pd.DataFrame:
         pmk = _spread(pmk_scores.drop(columns=["pmk_role"], errors="ignore"),
                       ["youth_id", "wave"])
         out = out.join(pmk, how="left")
-    if PMK_OUTCOME not in out:
-        out[PMK_OUTCOME] = np.nan
-    out[AVAILABLE] = out[PMK_OUTCOME].notna().astype(float)
+    outcome = pmk_outcome(study)
+    if outcome not in out:
+        out[outcome] = np.nan
+    out[AVAILABLE] = out[outcome].notna().astype(float)
     return out.reset_index(drop=True)
 
 

@@ -123,6 +123,11 @@ def simulate_pmk(reps: int, *, seed: int | None = DEFAULT_SEED, m: int = 10, n_i
     reps = check_count("reps", reps)
     level = check_level(level)
     method = check_choice("method", method, Method)
+    if overrides.get("n_waves", 3) != 3:
+        # the PMK frame (missing.frames) and its estimand are the study's wave 3
+        raise UsageError(f"simulate_pmk compares the PMK reports of wave 3 of the study's three "
+                         f"waves; n_waves={overrides['n_waves']!r} is for planning a study "
+                         "(yt design --waves)")
     out = run_replicates(_one_replicate, reps, seed=seed,
                          args=(m, n_iter, level, method, overrides), workers=workers,
                          scheduler=scheduler, progress=progress, description="PMK simulation")

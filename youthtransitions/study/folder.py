@@ -230,6 +230,23 @@ def _stale_files(out: Path, written: set[str]) -> list[Path]:
             and (_table_of(entry) is not None or entry.name == "truth.json")]
 
 
+def _check_waves(study: Study) -> None:
+    """UsageError, before anything is written, for waves the data contract does not have
+    (a synthetic study planned with more waves than the study's three cannot be a folder
+    that :func:`load_study` reads)."""
+    from .contract import WAVES
+
+    for name in ("waves", "pmk"):
+        frame = getattr(study, name, None)
+        if frame is None or "wave" not in frame:
+            continue
+        bad = sorted(set(frame["wave"].dropna().unique().tolist()) - set(WAVES))
+        if bad:
+            raise UsageError(f"table {name}: column 'wave' holds {bad[0]!r}; the data "
+                             f"contract's waves are {', '.join(map(str, WAVES))} (a study "
+                             "of more waves is for planning, yt design --waves)")
+
+
 def write_study(study: Study, out_dir: str | os.PathLike, *, force: bool = False,
                 description: str | None = None,
                 extra_files: Mapping[str, bytes] | None = None) -> Path:
@@ -261,6 +278,7 @@ def write_study(study: Study, out_dir: str | os.PathLike, *, force: bool = False
     produce are removed, so the folder holds exactly the new study's tables; other files are
     kept.
     """
+    _check_waves(study)
     out = check_target(out_dir, force=force)
     held_study = (out / "study.json").is_file()
     meta = study.metadata or {}

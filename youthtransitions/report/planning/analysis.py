@@ -98,12 +98,11 @@ def _multilevel(frame: pd.DataFrame, ve, level: float) -> list[dict[str, Any]]:
 def _pmk(study: Study, method: str, level: float, m: int,
          rng: np.random.Generator) -> list[dict[str, Any]]:
     from ...missing.estimate import cc_estimate, mi_estimate
-    from ...missing.frames import PMK_PREDICTOR, wide_name, youth_wide
+    from ...missing.frames import PMK_PREDICTOR, pmk_outcome, youth_wide
     from ...missing.impute import impute
 
     wide = youth_wide(study)
-    # the last wave's PMK functioning: the study's wave 3, or the planned study's last wave
-    outcome = wide_name("pmk_functioning", int(study.waves[WAVE].max()))
+    outcome = pmk_outcome(study)
     if method == "complete_cases":
         row = cc_estimate(wide, outcome=outcome, predictor=PMK_PREDICTOR, level=level)
     else:
