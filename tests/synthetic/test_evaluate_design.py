@@ -75,3 +75,14 @@ def test_a_design_cell_with_a_missing_lever_is_kept():
     assert len(table) == 2 and table["reps"].sum() == 4
     missing = table[table["caseload"].isna()].iloc[0]
     assert missing["power"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_a_cell_whose_replicates_all_failed_is_summarised_without_warnings():
+    import warnings
+
+    reps = pd.DataFrame({"estimand": "a", "estimate": [np.nan, np.nan], "truth": 0.0,
+                         "conf_low": np.nan, "conf_high": np.nan, "p_value": np.nan})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        row = summarise_design(reps).iloc[0]
+    assert row["reps"] == 0 and np.isnan(row["rmse"]) and np.isnan(row["rmse_mcse"])

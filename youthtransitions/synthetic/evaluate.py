@@ -191,7 +191,7 @@ def summarise_design(replicates: pd.DataFrame, *, by: Sequence[str] = ("estimand
         power = float(np.mean(p < alpha)) if p.size else np.nan
         width = (part["conf_high"] - part["conf_low"]).dropna().to_numpy(float)
         err2 = ((part["estimate"] - part["truth"]) ** 2).dropna().to_numpy(float)
-        mse = float(err2.mean())
+        mse = float(err2.mean()) if err2.size else np.nan
         mse_mcse = (float(np.sqrt(((err2 - mse) ** 2).sum() / (len(err2) * (len(err2) - 1))))
                     if len(err2) > 1 else np.nan)
         rows.append({
